@@ -1,0 +1,105 @@
+/**
+ * The one place configuration is read. Everything runs from environment variables so the
+ * Nuxt server, the queue handlers and the `cis` command line (the last two run outside
+ * Nitro) see the same settings. Defaults point at the embedded local stack
+ * (server/local/), so a fresh clone runs without an AWS account; on Lambda
+ * (AWS_LAMBDA_FUNCTION_NAME set) or with CIS_STACK=aws no local endpoint is assumed.
+ */
+import { z } from 'zod'
+
+/** Fixed default ports of the local stack; tests start their own on free ports. */
+export const LOCAL_PORTS = {
+  app: 3000,
+  dynamodb: 4510,
+  s3: 4511,
+  sqs: 4512,
+  ses: 4513,
+  smtp: 2525,
+} as const
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))
+
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? fallback : /^(1|true|yes|on)$/i.test(value)))
+
+const EnvSchema = z.object({
+  CIS_STACK: z.enum(['local', 'aws']).optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  CIS_REGION: z.string().optional(),
+  CIS_DYNAMODB_ENDPOINT: z.string().url().optional(),
+  CIS_S3_ENDPOINT: z.string().url().optional(),
+  CIS_SQS_ENDPOINT: z.string().url().optional(),
+  CIS_SES_ENDPOINT: z.string().url().optional(),
+  CIS_TABLE: z.string().default('cis'),
+  CIS_MAIL_BUCKET: z.string().default('cis-mail'),
+  CIS_INBOUND_QUEUE: z.string().default('cis-inbound'),
+  CIS_INBOUND_DLQ: z.string().default('cis-inbound-dlq'),
+  CIS_SEND_QUEUE: z.string().default('cis-send'),
+  CIS_MAIL_DOMAIN: z.string().default('events.localhost'),
+  CIS_FROM_ADDRESS: z.string().optional(),
+  CIS_SITE_URL: z.string().url().optional(),
+  CIS_ALLOWED_ORGANIZER_DOMAINS: list,
+  CIS_REQUIRE_VERIFIED_SENDER: flag(true),
+  CIS_NOTIFY_ORGANIZER: flag(true),
+  CIS_OWNER_EMAILS: list,
+})
+
+export type AppConfig = ReturnType<typeof readConfig>
+
+/** Reads and validates the configuration; throws one readable sentence on bad input. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new Error(`Configuration error: ${String(issue.path[0])} ${issue.message.toLowerCase()}.`)
+  }
+  const e = parsed.data
+  const stack = e.CIS_STACK ?? (e.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local')
+  const local = (port: number) => (stack === 'local' ? `http://127.0.0.1:${port}` : undefined)
+  const domain = e.CIS_MAIL_DOMAIN.toLowerCase()
+  return {
+    stack,
+    region: e.CIS_REGION ?? e.AWS_REGION ?? 'us-east-1',
+    endpoints: {
+      dynamodb: e.CIS_DYNAMODB_ENDPOINT ?? local(LOCAL_PORTS.dynamodb),
+      s3: e.CIS_S3_ENDPOINT ?? local(LOCAL_PORTS.s3),
+      sqs: e.CIS_SQS_ENDPOINT ?? local(LOCAL_PORTS.sqs),
+      ses: e.CIS_SES_ENDPOINT ?? local(LOCAL_PORTS.ses),
+    },
+    tableName: e.CIS_TABLE,
+    mailBucket: e.CIS_MAIL_BUCKET,
+    /** Queue names or full queue URLs. */
+    queues: { inbound: e.CIS_INBOUND_QUEUE, inboundDeadLetter: e.CIS_INBOUND_DLQ, send: e.CIS_SEND_QUEUE },
+    mailDomain: domain,
+    mailboxes: {
+      create: `create@${domain}`,
+      rsvp: `rsvp@${domain}`,
+      bulk: `bulk@${domain}`,
+    },
+    fromAddress: e.CIS_FROM_ADDRESS ?? `Calendar Invite Server <noreply@${domain}>`,
+    siteUrl: (e.CIS_SITE_URL ?? `http://localhost:${LOCAL_PORTS.app}`).replace(/\/$/, ''),
+    /** Empty means any domain may create events (when its mail is verified). */
+    allowedOrganizerDomains: e.CIS_ALLOWED_ORGANIZER_DOMAINS,
+    requireVerifiedSender: e.CIS_REQUIRE_VERIFIED_SENDER,
+    notifyOrganizer: e.CIS_NOTIFY_ORGANIZER,
+    ownerEmails: e.CIS_OWNER_EMAILS,
+  }
+}
+
+let cached: AppConfig | undefined
+/** The process-wide configuration, read once. */
+export function config(): AppConfig {
+  cached ??= readConfig()
+  return cached
+}
+/** Forget the cached configuration (tests and the local stack change the environment). */
+export function resetConfig() {
+  cached = undefined
+}
