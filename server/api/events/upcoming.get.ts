@@ -1,0 +1,3 @@
+import { listUpcomingPublicEvents } from '../../services/public-events'
+
+export default defineEventHandler(() => listUpcomingPublicEvents(new Date()))

@@ -1,0 +1,52 @@
+/**
+ * AWS SDK v3 clients built from configuration. The same clients talk to AWS or to the
+ * local stand-ins; only the endpoint (and, locally, fixed credentials) differ.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
+import { SQSClient } from '@aws-sdk/client-sqs'
+import { SESv2Client } from '@aws-sdk/client-sesv2'
+import { config, type AppConfig } from '../config'
+
+/** s3rver only accepts these; the other local servers accept anything. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient
+  documents: DynamoDBDocumentClient
+  s3: S3Client
+  sqs: SQSClient
+  ses: SESv2Client
+}
+
+export function createClients(cfg: AppConfig): AwsClients {
+  const local = cfg.stack === 'local'
+  const base = { region: cfg.region, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) }
+  const dynamodb = new DynamoDBClient({ ...base, endpoint: cfg.endpoints.dynamodb })
+  return {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
+    s3: new S3Client({
+      ...base,
+      endpoint: cfg.endpoints.s3,
+      forcePathStyle: local,
+      // s3rver stores streamed uploads corrupted when the SDK adds flexible checksums.
+      ...(local ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    }),
+    sqs: new SQSClient({ ...base, endpoint: cfg.endpoints.sqs }),
+    ses: new SESv2Client({ ...base, endpoint: cfg.endpoints.ses }),
+  }
+}
+
+let cached: AwsClients | undefined
+/** Process-wide clients (one connection pool per Lambda container). */
+export function clients(): AwsClients {
+  cached ??= createClients(config())
+  return cached
+}
+export function resetClients() {
+  cached = undefined
+}

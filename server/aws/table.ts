@@ -1,0 +1,250 @@
+/**
+ * The single DynamoDB table and its entities (dynamodb-toolbox).
+ *
+ * Access patterns and the keys that serve them:
+ *
+ * | access pattern                                   | index | partition key          | sort key                    |
+ * |--------------------------------------------------|-------|------------------------|-----------------------------|
+ * | an event by UID                                  | table | EVENT#<uid>            | EVENT                       |
+ * | attendees of an event (paginated, any number)    | table | EVENT#<uid>            | begins_with ATTENDEE#       |
+ * | an organizer's events by start time              | gsi1  | ORGANIZER#<email>      | <start>#<uid>               |
+ * | an attendee's records across events              | gsi1  | PERSON#<email>         | EVENT#<uid>                 |
+ * | a domain's events by start time                  | gsi2  | DOMAIN#<domain>        | EVENT#<start>#<uid>         |
+ * | a domain's organizers                            | gsi2  | DOMAIN#<domain>        | ORGANIZER#<email>           |
+ * | upcoming public events (one partition per month) | gsi3  | PUBLIC#<yyyy-mm>       | <start>#<uid>               |
+ * | an organizer's profile and counts               | table | ORGANIZER#<email>      | PROFILE                     |
+ * | a person's blocks / unsubscribes / bounces       | table | PERSON#<email>         | PROFILE                     |
+ * | inbound mail log entry (by S3 key, idempotent)   | table | MAIL#<s3 key>          | MAIL                        |
+ * | a sender's inbound mail, newest first            | gsi1  | MAILFROM#<email>       | <receivedAt>#<s3 key>       |
+ * | all inbound mail of a day (replay --since)       | gsi2  | MAILDAY#<yyyy-mm-dd>   | <receivedAt>#<s3 key>       |
+ * | inbound mail about one event                     | gsi3  | EVENTMAIL#<uid>        | <receivedAt>#<s3 key>       |
+ * | a send record (idempotency of outgoing mail)     | table | SEND#<idempotency key> | SEND                        |
+ * | the send records of an event                     | gsi1  | EVENTSEND#<uid>        | <createdAt>#<key>           |
+ * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
+ *
+ * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
+ * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
+ * carry a `version` for optimistic concurrency (see server/aws/events-store.ts).
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
+import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
+import { clients } from './clients'
+import { config } from '../config'
+
+export const table = new Table({
+  name: () => config().tableName,
+  partitionKey: { name: 'pk', type: 'string' },
+  sortKey: { name: 'sk', type: 'string' },
+  indexes: {
+    gsi1: { type: 'global', partitionKey: { name: 'gsi1pk', type: 'string' }, sortKey: { name: 'gsi1sk', type: 'string' } },
+    gsi2: { type: 'global', partitionKey: { name: 'gsi2pk', type: 'string' }, sortKey: { name: 'gsi2sk', type: 'string' } },
+    gsi3: { type: 'global', partitionKey: { name: 'gsi3pk', type: 'string' }, sortKey: { name: 'gsi3sk', type: 'string' } },
+  },
+})
+// The document client is resolved per call so tests and the local stack can repoint it.
+table.getDocumentClient = () => clients().documents
+
+/** The table's definition, for creating it locally and (mirrored) in infra/template.yaml. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const index = (n: number) => ({
+    IndexName: `gsi${n}`,
+    KeySchema: [
+      { AttributeName: `gsi${n}pk`, KeyType: 'HASH' as const },
+      { AttributeName: `gsi${n}sk`, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  })
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [index(1), index(2), index(3)],
+  }
+}
+export const TTL_ATTRIBUTE = 'expiresAt'
+
+const lower = (value: string) => value.trim().toLowerCase()
+export const domainOf = (email: string) => lower(email).split('@')[1] ?? ''
+const month = (isoStart: string) => isoStart.slice(0, 7)
+
+export const PARTSTATS = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const
+export type Partstat = (typeof PARTSTATS)[number]
+
+const counts = map({
+  accepted: number().default(0),
+  declined: number().default(0),
+  tentative: number().default(0),
+  needsAction: number().default(0),
+  delegated: number().default(0),
+  /** Replies from people the organizer never invited (forwarded invites). */
+  shared: number().default(0),
+}).default(() => ({ accepted: 0, declined: 0, tentative: 0, needsAction: 0, delegated: 0, shared: 0 }))
+
+const eventSchema = item({
+  uid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
+  sk: string().key().const('EVENT').hidden(),
+  organizerEmail: string().transform({ encode: lower, decode: (v: string) => v }),
+  organizerName: string().optional(),
+  organizerDomain: string(),
+  summary: string().default(''),
+  description: string().optional(),
+  location: string().optional(),
+  url: string().optional(),
+  /** ISO 8601 in UTC (`…Z`), or `YYYY-MM-DD` for all-day events. */
+  start: string(),
+  end: string().optional(),
+  allDay: boolean().default(false),
+  timezone: string().optional(),
+  rrule: string().optional(),
+  exdates: list(string()).default(() => []),
+  rdates: list(string()).default(() => []),
+  /** Overrides of single instances keyed by RECURRENCE-ID (UTC ISO or date). */
+  instances: record(string(), any()).default(() => ({})),
+  status: string().enum('CONFIRMED', 'TENTATIVE', 'CANCELLED').default('CONFIRMED'),
+  sequence: number().default(0),
+  dtstamp: string(),
+  /** The calendar client that produced the last applied message (PRODID). */
+  prodid: string().optional(),
+  /** Listed on the public landing page. */
+  listed: boolean().default(false),
+  counts,
+  attendeeCount: number().default(0),
+  sourceMailKey: string().optional(),
+  /** Raised on every write; writes are conditional on the value read (optimistic locking). */
+  version: number().default(1),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(({ organizerEmail }) => `ORGANIZER#${lower(organizerEmail)}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ start, uid }) => `${start}#${uid}`),
+  gsi2pk: string().hidden().putLink<typeof schema>(({ organizerDomain }) => `DOMAIN#${organizerDomain}`),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ start, uid }) => `EVENT#${start}#${uid}`),
+  // Sparse: only listed, not cancelled events are on the public index.
+  gsi3pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ listed, status, start }) => (listed && status !== 'CANCELLED' ? `PUBLIC#${month(start)}` : undefined)),
+  gsi3sk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ listed, status, start, uid }) => (listed && status !== 'CANCELLED' ? `${start}#${uid}` : undefined)),
+}))
+
+export const EventEntity = new Entity({ name: 'Event', table, schema: eventSchema })
+
+const organizerSchema = item({
+  email: string().key().savedAs('pk').transform({ encode: (e: string) => `ORGANIZER#${lower(e)}`, decode: (pk: string) => pk.slice(10) }),
+  sk: string().key().const('PROFILE').hidden(),
+  name: string().optional(),
+  domain: string(),
+  eventCount: number().default(0),
+  replyCount: number().default(0),
+}).and((schema) => ({
+  gsi2pk: string().hidden().putLink<typeof schema>(({ domain }) => `DOMAIN#${domain}`),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ email }) => `ORGANIZER#${lower(email)}`),
+}))
+export const OrganizerEntity = new Entity({ name: 'Organizer', table, schema: organizerSchema })
+
+const historyEntry = map({
+  partstat: string(),
+  at: string(),
+  recurrenceId: string().optional(),
+  prodid: string().optional(),
+  mailKey: string().optional(),
+})
+
+const attendeeSchema = item({
+  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
+  email: string().key().savedAs('sk').transform({ encode: (e: string) => `ATTENDEE#${lower(e)}`, decode: (sk: string) => sk.slice(9) }),
+  name: string().optional(),
+  partstat: string().enum(...PARTSTATS).default('NEEDS-ACTION'),
+  /** Per-instance answers of a recurring event, keyed by RECURRENCE-ID. */
+  instancePartstats: record(string(), string()).default(() => ({})),
+  role: string().optional(),
+  /** How they came to be here: named in the organizer's invite, invited by us, or a forwarded invite. */
+  source: string().enum('organizer', 'invite', 'shared').default('organizer'),
+  history: list(historyEntry).default(() => []),
+  invitedAt: string().optional(),
+  repliedAt: string().optional(),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `PERSON#${lower(email)}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENT#${eventUid}`),
+}))
+export const AttendeeEntity = new Entity({ name: 'Attendee', table, schema: attendeeSchema })
+
+const personSchema = item({
+  email: string().key().savedAs('pk').transform({ encode: (e: string) => `PERSON#${lower(e)}`, decode: (pk: string) => pk.slice(7) }),
+  sk: string().key().const('PROFILE').hidden(),
+  unsubscribedAt: string().optional(),
+  blockedAt: string().optional(),
+  bouncedAt: string().optional(),
+  complainedAt: string().optional(),
+})
+export const PersonEntity = new Entity({ name: 'Person', table, schema: personSchema })
+
+export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 'reply', 'ignored', 'rejected', 'failed'] as const
+export type MailOutcome = (typeof MAIL_OUTCOMES)[number]
+
+const mailLogSchema = item({
+  key: string().key().savedAs('pk').transform({ encode: (k: string) => `MAIL#${k}`, decode: (pk: string) => pk.slice(5) }),
+  sk: string().key().const('MAIL').hidden(),
+  mailbox: string(),
+  sender: string().default(''),
+  subject: string().default(''),
+  receivedAt: string(),
+  outcome: string().enum(...MAIL_OUTCOMES),
+  /** A sentence a person understands. */
+  reason: string().optional(),
+  eventUid: string().optional(),
+  method: string().optional(),
+  senderVerified: boolean().default(false),
+  attempts: number().default(1),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(({ sender }) => `MAILFROM#${lower(sender)}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
+  gsi2pk: string().hidden().putLink<typeof schema>(({ receivedAt }) => `MAILDAY#${receivedAt.slice(0, 10)}`),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
+  gsi3pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ eventUid }) => (eventUid ? `EVENTMAIL#${eventUid}` : undefined)),
+  gsi3sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
+}))
+export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
+
+const sendRecordSchema = item({
+  key: string().key().savedAs('pk').transform({ encode: (k: string) => `SEND#${k}`, decode: (pk: string) => pk.slice(5) }),
+  sk: string().key().const('SEND').hidden(),
+  eventUid: string(),
+  email: string(),
+  kind: string().enum('invite', 'update', 'cancel', 'notification', 'report'),
+  status: string().enum('pending', 'sent', 'failed', 'suppressed').default('pending'),
+  sesMessageId: string().optional(),
+  error: string().optional(),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENTSEND#${eventUid}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ key }) => `${new Date().toISOString()}#${key}`),
+}))
+export const SendRecordEntity = new Entity({ name: 'SendRecord', table, schema: sendRecordSchema })
+
+const sessionSchema = item({
+  id: string().key().savedAs('pk').transform({ encode: (id: string) => `SESSION#${id}`, decode: (pk: string) => pk.slice(8) }),
+  sk: string().key().const('SESSION').hidden(),
+  email: string(),
+  role: string().enum('organizer', 'owner').default('organizer'),
+  [TTL_ATTRIBUTE]: number(),
+})
+export const SessionEntity = new Entity({ name: 'Session', table, schema: sessionSchema, timestamps: { created: true, modified: false } })
+
+const signInTokenSchema = item({
+  tokenHash: string().key().savedAs('pk').transform({ encode: (h: string) => `TOKEN#${h}`, decode: (pk: string) => pk.slice(6) }),
+  sk: string().key().const('TOKEN').hidden(),
+  email: string(),
+  [TTL_ATTRIBUTE]: number(),
+})
+export const SignInTokenEntity = new Entity({ name: 'SignInToken', table, schema: signInTokenSchema, timestamps: { created: true, modified: false } })
