@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url'
+import { describe, it, expect, beforeAll } from 'vitest'
+import { setup, $fetch, fetch } from '@nuxt/test-utils/e2e'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { EventEntity } from '../../server/aws/table'
+
+// Builds the app once and serves it against the local stack started by the global setup.
+await setup({ rootDir: fileURLToPath(new URL('../..', import.meta.url)), server: true, build: true, dev: false })
+
+describe('landing page', () => {
+  const events = EventEntity.build(EntityRepository)
+  const nextMonth = new Date(Date.now() + 20 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z')
+
+  beforeAll(async () => {
+    await events.put({
+      uid: 'landing-listed@test',
+      organizerEmail: 'alice@example.com',
+      organizerDomain: 'example.com',
+      summary: 'Team offsite <script>alert(1)</script>',
+      start: nextMonth,
+      dtstamp: '2026-01-01T00:00:00Z',
+      listed: true,
+    })
+    await events.put({
+      uid: 'landing-private@test',
+      organizerEmail: 'alice@example.com',
+      organizerDomain: 'example.com',
+      summary: 'Private board meeting',
+      start: nextMonth,
+      dtstamp: '2026-01-01T00:00:00Z',
+    })
+  })
+
+  it('lists upcoming listed events, escaped, and leaves unlisted ones out', async () => {
+    const html = await $fetch<string>('/')
+    expect(html).toContain('Team offsite &lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).not.toContain('<script>alert(1)</script>')
+    expect(html).not.toContain('Private board meeting')
+  })
+
+  it('reports the table as reachable on the health endpoint', async () => {
+    const response = await fetch('/api/health')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ ok: true, stack: 'local' })
+  })
+})
