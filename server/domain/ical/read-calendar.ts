@@ -1,0 +1,245 @@
+/**
+ * Reads one iCalendar object (node-ical) into a SchedulingMessage. node-ical unfolds lines,
+ * decodes values, resolves TZIDs through the message's own VTIMEZONE and Windows names, and
+ * merges RECURRENCE-ID overrides into their master; this module turns its loose output into
+ * plain, checked data and reports what it could not resolve.
+ */
+import ical from 'node-ical'
+import {
+  METHODS,
+  PARTSTAT_VALUES,
+  NotSchedulingMessage,
+  type Attendee,
+  type EventComponent,
+  type Method,
+  type PartstatValue,
+  type Person,
+  type SchedulingMessage,
+} from '../scheduling'
+import { ianaTimezone } from './timezones'
+
+// node-ical reads floating times, and times in a zone it cannot resolve, in the process's
+// zone. Pinning it to UTC makes such times mean the same on every machine (Lambda runs in UTC).
+process.env.TZ = 'UTC'
+
+/** node-ical's loose value shapes. */
+type ParamValue = string | { params?: Record<string, unknown>; val?: unknown }
+type IcalDate = Date & { tz?: string; dateOnly?: boolean }
+interface RawComponent {
+  type?: string
+  [key: string]: unknown
+}
+
+const textOf = (value: unknown): string | null => {
+  if (value == null) return null
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'object' && 'val' in value) return textOf((value as { val: unknown }).val)
+  return null
+}
+const paramsOf = (value: unknown): Record<string, unknown> =>
+  (value && typeof value === 'object' && 'params' in value ? (value as { params?: Record<string, unknown> }).params : undefined) ?? {}
+
+/** `MAILTO:Alice@Example.com` (or a malformed `;mailto:` leftover) → `alice@example.com`. */
+export function addressOf(value: string | null): string | null {
+  if (!value) return null
+  const match = /(?:mailto:)?\s*([^\s:;<>"]+@[^\s:;<>"]+)/i.exec(value)
+  return match ? match[1]!.toLowerCase() : null
+}
+
+const nameOf = (value: unknown): string | null => {
+  const cn = paramsOf(value).CN
+  const name = typeof cn === 'string' ? cn.replace(/^"(.*)"$/, '$1').trim() : null
+  return name || null
+}
+
+function personOf(value: unknown): Person | null {
+  const email = addressOf(textOf(value))
+  return email ? { email, name: nameOf(value) } : null
+}
+
+function attendeesOf(value: unknown): Attendee[] {
+  const list = Array.isArray(value) ? value : value == null ? [] : [value]
+  const attendees: Attendee[] = []
+  for (const entry of list as ParamValue[]) {
+    const person = personOf(entry)
+    if (!person) continue
+    const params = paramsOf(entry)
+    const partstat = String(params.PARTSTAT ?? 'NEEDS-ACTION').toUpperCase()
+    attendees.push({
+      ...person,
+      partstat: (PARTSTAT_VALUES as readonly string[]).includes(partstat) ? (partstat as PartstatValue) : 'NEEDS-ACTION',
+      role: typeof params.ROLE === 'string' ? params.ROLE.toUpperCase() : null,
+      rsvp: params.RSVP === true || String(params.RSVP).toUpperCase() === 'TRUE',
+    })
+  }
+  return attendees
+}
+
+const isDate = (value: unknown): value is IcalDate => value instanceof Date && !Number.isNaN(value.getTime())
+
+/** ISO UTC for times; the calendar date for all-day values. */
+function formatWhen(value: unknown, allDay: boolean): string | null {
+  if (!isDate(value)) return null
+  if (allDay || value.dateOnly) {
+    // node-ical builds DATE values at local midnight, which is UTC midnight here (TZ pinned).
+    return value.toISOString().slice(0, 10)
+  }
+  return value.toISOString().replace(/\.000Z$/, 'Z')
+}
+
+/** RRULE value only: node-ical's rrule object prints `DTSTART…\nRRULE:FREQ=…`. */
+function rruleOf(value: unknown): string | null {
+  if (!value || typeof value !== 'object' || !('toString' in value)) return null
+  const line = String(value)
+    .split('\n')
+    .find((l) => l.startsWith('RRULE:'))
+  return line ? line.slice(6) : null
+}
+
+const datesOf = (value: unknown, allDay: boolean): string[] => {
+  if (!value || typeof value !== 'object') return []
+  const unique = new Set<string>()
+  for (const date of Object.values(value as Record<string, unknown>)) {
+    const formatted = formatWhen(date, allDay)
+    if (formatted) unique.add(formatted)
+  }
+  return [...unique].sort()
+}
+
+const STATUSES = ['CONFIRMED', 'TENTATIVE', 'CANCELLED'] as const
+
+function componentOf(raw: RawComponent, warnings: string[], zonesInMessage: Set<string>): EventComponent {
+  const allDay = raw.datetype === 'date'
+  const start = raw.start as IcalDate | undefined
+  const tzid = start?.tz
+  let timezone: string | null = null
+  if (tzid && !/^(Etc\/)?(UTC|GMT)$/i.test(tzid)) {
+    timezone = ianaTimezone(tzid)
+    if (!timezone && !zonesInMessage.has(tzid)) {
+      warnings.push(`Unknown time zone "${tzid}" with no VTIMEZONE in the message: its times were read as UTC.`)
+    }
+  }
+  const sequence = Number.parseInt(String(raw.sequence ?? '0'), 10)
+  const status = String(textOf(raw.status) ?? '').toUpperCase()
+  const recurrenceId = raw.recurrenceid as IcalDate | undefined
+  const rangeParam = paramsOf(raw.recurrenceid).RANGE
+  return {
+    uid: String(textOf(raw.uid) ?? '').trim(),
+    sequence: Number.isFinite(sequence) ? sequence : 0,
+    dtstamp: formatWhen(raw.dtstamp, false),
+    status: (STATUSES as readonly string[]).includes(status) ? (status as EventComponent['status']) : null,
+    summary: textOf(raw.summary),
+    description: textOf(raw.description),
+    location: textOf(raw.location),
+    url: textOf(raw.url),
+    organizer: personOf(raw.organizer),
+    attendees: attendeesOf(raw.attendee),
+    start: formatWhen(start, allDay),
+    end: formatWhen(raw.end, allDay),
+    allDay,
+    timezone,
+    rrule: rruleOf(raw.rrule),
+    exdates: datesOf(raw.exdate, allDay),
+    rdates: datesOf(raw.rdate, allDay),
+    recurrenceId: recurrenceId ? formatWhen(recurrenceId, Boolean(recurrenceId.dateOnly)) : null,
+    thisAndFuture: String(rangeParam ?? '').toUpperCase() === 'THISANDFUTURE',
+  }
+}
+
+const parseIcs = (text: string) => ical.sync.parseICS(text) as unknown as Record<string, RawComponent>
+
+/** Unfolds, removes spaces inside RRULE values, and drops an RRULE whose event has no DTSTART. */
+function repairRecurrence(text: string): string {
+  const unfolded = text.replace(/\r?\n[ \t]/g, '')
+  return unfolded.replace(/BEGIN:VEVENT[\s\S]*?END:VEVENT/g, (event) => {
+    const fixed = event.replace(/^(RRULE[^:\n]*:)(.*)$/gm, (_, name: string, value: string) => name + value.replace(/\s+/g, ''))
+    return /^DTSTART[;:]/m.test(fixed) ? fixed : fixed.replace(/^(RRULE|EXDATE|RDATE)[;:].*\r?\n/gm, '')
+  })
+}
+
+/** Some clients write `ORGANIZER;mailto:…` (a `;` for the `:`); the address is still plain to see. */
+function organizerFromRawText(text: string): Person | null {
+  const line = /^ORGANIZER[;:](.*)$/m.exec(text.replace(/\r?\n[ \t]/g, ''))
+  const email = addressOf(line?.[1] ?? null)
+  return email ? { email, name: null } : null
+}
+
+/** The bodies of each VCALENDAR in a text (files may hold a stream of several). */
+export function splitCalendars(text: string): string[] {
+  return text.match(/BEGIN:VCALENDAR[\s\S]*?END:VCALENDAR/gi) ?? []
+}
+
+/**
+ * Reads one scheduling message. `fallbackMethod` is the Content-Type `method=` of the
+ * MIME part, used only when the body has no METHOD. Throws NotSchedulingMessage with a
+ * sentence a person understands when the text is not something to act on.
+ */
+export function readCalendar(text: string, fallbackMethod: string | null = null): SchedulingMessage {
+  if (splitCalendars(text).length > 1) {
+    throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
+  }
+  const warnings: string[] = []
+  let parsed: Record<string, RawComponent>
+  try {
+    parsed = parseIcs(text)
+  } catch (error) {
+    // One second chance for the recurrence properties real clients get wrong (a CANCEL with
+    // an RRULE but no DTSTART, BYDAY lists with spaces): the identity of the event survives.
+    try {
+      parsed = parseIcs(repairRecurrence(text))
+      warnings.push(`The calendar's recurrence rule could not be read (${(error as Error).message}) and was ignored.`)
+    } catch {
+      throw new NotSchedulingMessage(`The calendar could not be read: ${(error as Error).message}.`, 'unparsable')
+    }
+  }
+  const components = Object.values(parsed)
+  const calendar = components.find((c) => c.type === 'VCALENDAR')
+  const bodyMethod = String(calendar?.method ?? '').trim().toUpperCase()
+  const method = (bodyMethod || String(fallbackMethod ?? '').trim().toUpperCase()) as Method
+  if (!method) throw new NotSchedulingMessage('The calendar has no METHOD, so it is not an invitation, reply or cancellation.', 'no-method')
+  if (method === 'PUBLISH') throw new NotSchedulingMessage('The calendar is published (METHOD:PUBLISH), not sent as an invitation.', 'publish')
+  if (!METHODS.includes(method)) throw new NotSchedulingMessage(`The calendar's METHOD ${method} is not an iTIP method.`, 'unsupported')
+
+  const zonesInMessage = new Set(
+    components.filter((c) => c.type === 'VTIMEZONE').map((c) => String(c.tzid ?? '').replace(/^"(.*)"$/, '$1')),
+  )
+  const events = components.filter((c) => c.type === 'VEVENT')
+  if (events.length === 0) {
+    const kinds = [...new Set(components.map((c) => c.type).filter((t) => t && t !== 'VCALENDAR' && t !== 'VTIMEZONE'))]
+    throw new NotSchedulingMessage(
+      kinds.length ? `The calendar carries ${kinds.join(', ')}, not an event; only events are supported.` : 'The calendar carries no event.',
+      'unsupported',
+    )
+  }
+
+  let master: EventComponent | null = null
+  const overrides: EventComponent[] = []
+  for (const raw of events) {
+    // Overrides arrive merged into their master under `recurrences`, keyed twice (date and time).
+    const recurrences = raw.recurrences && typeof raw.recurrences === 'object' ? Object.values(raw.recurrences as Record<string, RawComponent>) : []
+    const component = componentOf(raw, warnings, zonesInMessage)
+    if (component.recurrenceId) overrides.push(component)
+    else if (master) throw new NotSchedulingMessage('The calendar holds more than one event; a scheduling message is about one.', 'several-uids')
+    else master = component
+    for (const override of recurrences) overrides.push(componentOf(override, warnings, zonesInMessage))
+  }
+  // node-ical files each override under two keys (date and time): keep one per RECURRENCE-ID.
+  const byRecurrenceId = new Map(overrides.map((o) => [o.recurrenceId!, o]))
+  const uniqueOverrides = [...byRecurrenceId.values()].sort((a, b) => a.recurrenceId!.localeCompare(b.recurrenceId!))
+  if (events.length === 1) {
+    for (const component of [master, ...uniqueOverrides]) if (component && !component.organizer) component.organizer = organizerFromRawText(text)
+  }
+
+  const uids = new Set([master, ...uniqueOverrides].filter(Boolean).map((c) => c!.uid))
+  if (uids.has('') || uids.size === 0) throw new NotSchedulingMessage('The event has no UID, so it cannot be matched to later updates.', 'no-uid')
+  if (uids.size > 1) throw new NotSchedulingMessage(`The calendar is about ${uids.size} different events (UIDs); a scheduling message is about one.`, 'several-uids')
+
+  return {
+    method,
+    prodid: textOf(calendar?.prodid),
+    master,
+    overrides: uniqueOverrides,
+    warnings: [...new Set(warnings)],
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Reads a raw RFC 5322 message (postal-mime) into what the pipeline needs: who sent it,
+ * the SES verdicts, whether it is a bounce / auto-reply / loop, and its calendar parts,
+ * found in any MIME shape and de-duplicated (an inline text/calendar and its invite.ics
+ * copy are one calendar).
+ */
+import PostalMime from 'postal-mime'
+import type { Person } from '../scheduling'
+import { readReceiptVerdicts, type Header, type ReceiptVerdicts } from './receipt'
+
+export interface CalendarPart {
+  text: string
+  /** The Content-Type `method=` parameter: only a fallback for the body's METHOD. */
+  contentTypeMethod: string | null
+}
+
+export interface MailAttachment {
+  filename: string | null
+  mimeType: string
+  content: Uint8Array
+}
+
+export type MailKind = 'message' | 'bounce' | 'auto-reply'
+
+export interface ReceivedMail {
+  from: Person | null
+  subject: string
+  messageId: string | null
+  headers: Header[]
+  verdicts: ReceiptVerdicts
+  kind: MailKind
+  /** Unique calendar texts, best candidate first (one carrying METHOD in its body). */
+  calendars: CalendarPart[]
+  /** Non-calendar attachments (CSV lists for the bulk mailbox). */
+  attachments: MailAttachment[]
+}
+
+const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics', 'text/x-vcalendar', 'application/x-ics'])
+const decoder = new TextDecoder('utf-8')
+
+function isCalendarAttachment(mimeType: string, filename: string | null, content: Uint8Array): boolean {
+  if (CALENDAR_TYPES.has(mimeType)) return true
+  if (filename && /\.(ics|ical|ifb|vcs)$/i.test(filename)) return true
+  // An octet-stream or text/plain part that is a calendar in disguise.
+  if (mimeType === 'application/octet-stream' || mimeType === 'text/plain') {
+    const head = decoder.decode(content.subarray(0, 64)).trimStart().toUpperCase()
+    return head.startsWith('BEGIN:VCALENDAR')
+  }
+  return false
+}
+
+/** Normalised for comparing copies: line ends, folding and trailing space do not matter. */
+const fingerprint = (text: string) => text.replace(/\r?\n[ \t]/g, '').replace(/\s+/g, ' ').trim()
+
+function kindOf(headers: Header[], contentType: string): MailKind {
+  if (/^multipart\/report/i.test(contentType)) return 'bounce'
+  const header = (name: string) => headers.find((h) => h.key.toLowerCase() === name)?.value.trim().toLowerCase()
+  const autoSubmitted = header('auto-submitted')
+  if (autoSubmitted && autoSubmitted !== 'no') return 'auto-reply'
+  const precedence = header('precedence')
+  if (precedence && /^(auto_reply|junk)$/.test(precedence)) return 'auto-reply'
+  if (header('x-autoreply') || header('x-autorespond')) return 'auto-reply'
+  return 'message'
+}
+
+export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> {
+  const email = await PostalMime.parse(raw)
+  const headers: Header[] = email.headers.map((h) => ({ key: h.key, value: h.value }))
+  const contentType = headers.find((h) => h.key.toLowerCase() === 'content-type')?.value ?? ''
+
+  const calendars: CalendarPart[] = []
+  const seen = new Set<string>()
+  const attachments: MailAttachment[] = []
+  for (const attachment of email.attachments) {
+    const content =
+      typeof attachment.content === 'string' ? new TextEncoder().encode(attachment.content) : new Uint8Array(attachment.content)
+    const mimeType = attachment.mimeType.toLowerCase()
+    if (!isCalendarAttachment(mimeType, attachment.filename, content)) {
+      attachments.push({ filename: attachment.filename, mimeType, content })
+      continue
+    }
+    const text = decoder.decode(content)
+    const key = fingerprint(text)
+    if (seen.has(key)) continue
+    seen.add(key)
+    calendars.push({ text, contentTypeMethod: attachment.method ?? null })
+  }
+  // A part whose body names its METHOD beats a copy without one (libical complex-mime).
+  calendars.sort((a, b) => Number(/^METHOD:/im.test(b.text)) - Number(/^METHOD:/im.test(a.text)))
+
+  const fromAddress = email.from?.address ?? ''
+  return {
+    from: fromAddress ? { email: fromAddress.toLowerCase(), name: email.from?.name || null } : null,
+    subject: email.subject ?? '',
+    messageId: email.messageId ?? null,
+    headers,
+    verdicts: readReceiptVerdicts(headers),
+    kind: kindOf(headers, contentType),
+    calendars,
+    attachments,
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The shape of a scheduling message once read: what the iTIP rules (ITIP.md) need, and
+ * what `cis inspect` prints. Plain data, no library types, so every later step (iTIP
+ * decisions, storage, the command line) depends only on this file.
+ */
+
+export const METHODS = ['REQUEST', 'CANCEL', 'REPLY', 'COUNTER', 'REFRESH', 'ADD', 'DECLINECOUNTER', 'PUBLISH'] as const
+export type Method = (typeof METHODS)[number]
+
+export const PARTSTAT_VALUES = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const
+export type PartstatValue = (typeof PARTSTAT_VALUES)[number]
+
+export interface Person {
+  /** Lower-cased, without `mailto:`. */
+  email: string
+  name: string | null
+}
+
+export interface Attendee extends Person {
+  partstat: PartstatValue
+  role: string | null
+  rsvp: boolean
+}
+
+/** One VEVENT: the master of a series, a single event, or an override of one instance. */
+export interface EventComponent {
+  uid: string
+  sequence: number
+  /** ISO 8601 UTC; null when the component has none. */
+  dtstamp: string | null
+  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED' | null
+  summary: string | null
+  description: string | null
+  location: string | null
+  url: string | null
+  organizer: Person | null
+  attendees: Attendee[]
+  /** ISO 8601 in UTC ending in `Z`, or `YYYY-MM-DD` for all-day events; null when missing. */
+  start: string | null
+  end: string | null
+  allDay: boolean
+  /** IANA time zone of DTSTART, or null (UTC, floating, all-day, or unknown: see warnings). */
+  timezone: string | null
+  rrule: string | null
+  exdates: string[]
+  rdates: string[]
+  /** Same format as `start`; null on the master. */
+  recurrenceId: string | null
+  /** RANGE=THISANDFUTURE on the RECURRENCE-ID. */
+  thisAndFuture: boolean
+}
+
+export interface SchedulingMessage {
+  method: Method
+  prodid: string | null
+  /** The master (or single event) first, when there is one. */
+  master: EventComponent | null
+  /** RECURRENCE-ID components, in time order. */
+  overrides: EventComponent[]
+  /** Things a person should know (unknown TZID, duplicated parts…); never fatal. */
+  warnings: string[]
+}
+
+/** Why a message is not something the scheduling rules can act on. */
+export class NotSchedulingMessage extends Error {
+  constructor(
+    message: string,
+    readonly code: 'no-calendar' | 'bounce' | 'auto-reply' | 'no-method' | 'publish' | 'unparsable' | 'no-uid' | 'several-uids' | 'unsupported',
+  ) {
+    super(message)
+    this.name = 'NotSchedulingMessage'
+  }
+}
