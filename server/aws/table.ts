@@ -171,6 +171,8 @@ const attendeeSchema = item({
   history: list(historyEntry).default(() => []),
   invitedAt: string().optional(),
   repliedAt: string().optional(),
+  /** DTSTAMP of the last applied reply: an older reply arriving later changes nothing. */
+  lastReplyStamp: string().optional(),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `PERSON#${lower(email)}`),
   gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENT#${eventUid}`),
@@ -203,6 +205,8 @@ const mailLogSchema = item({
   eventUid: string().optional(),
   method: string().optional(),
   senderVerified: boolean().default(false),
+  /** Non-fatal remarks (an unknown time zone…). */
+  warnings: list(string()).default(() => []),
   attempts: number().default(1),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ sender }) => `MAILFROM#${lower(sender)}`),

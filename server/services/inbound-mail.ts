@@ -1,11 +1,15 @@
 /**
- * The inbound mail pipeline: a stored raw message in, a mail-log record (and, from the
- * iTIP step, event changes) out. Idempotent per S3 key, because SQS delivers at least once.
+ * The inbound mail pipeline around one stored message (an S3 key): idempotent per key
+ * (SQS delivers at least once), every message logged with its outcome, nothing lost. A
+ * failure of storage is logged as `failed` and rethrown so the queue retries it (and,
+ * after maxReceiveCount, keeps it in the dead-letter queue); `cis replay` reprocesses.
  */
-import PostalMime from 'postal-mime'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { MailLogEntity } from '../aws/table'
+import { MailLogEntity, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
+import { config } from '../config'
+import { ingestMessage, type IngestOutcome } from './ingest'
+import { eventUrl, sendNotification } from './notifications'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 
@@ -14,16 +18,86 @@ export function mailboxOfKey(key: string): string {
   return key.includes('/') ? key.slice(0, key.indexOf('/')) : ''
 }
 
-export async function processStoredMail(key: string): Promise<void> {
+export interface ProcessedMail {
+  key: string
+  outcome: MailOutcome
+  reason?: string
+  uid?: string
+  /** True when an earlier delivery already processed this key and nothing was done now. */
+  repeated: boolean
+}
+
+const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'ignored', 'rejected']
+
+export async function processStoredMail(key: string, options: { replay?: boolean } = {}): Promise<ProcessedMail> {
+  const { Item: previous } = await mailLog.get({ key }, { consistent: true })
+  if (previous && FINAL.includes(previous.outcome) && !options.replay) {
+    return { key, outcome: previous.outcome, reason: previous.reason, uid: previous.eventUid, repeated: true }
+  }
+  const mailbox = mailboxOfKey(key)
+  const receivedAt = previous?.receivedAt ?? new Date().toISOString()
+  const attempts = (previous?.attempts ?? 0) + 1
+
   const raw = await getRawMail(key)
-  if (!raw) throw new Error(`The stored message ${key} does not exist in the mail bucket.`)
-  const parsed = await PostalMime.parse(raw)
+  if (!raw) {
+    await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.' })
+    return { key, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', repeated: false }
+  }
+
+  let result: IngestOutcome
+  try {
+    result = await ingestMessage(raw, { mailbox, mailKey: key, receivedAt })
+  } catch (error) {
+    // Kept visible while the queue retries; the raw message stays in S3.
+    await mailLog
+      .put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: `Processing failed and will be retried: ${(error as Error).message}` })
+      .catch(() => undefined)
+    throw error
+  }
+
   await mailLog.put({
     key,
-    mailbox: mailboxOfKey(key),
-    sender: parsed.from?.address?.toLowerCase() ?? '',
-    subject: parsed.subject ?? '',
-    receivedAt: new Date().toISOString(),
-    outcome: 'received',
+    mailbox,
+    receivedAt,
+    attempts,
+    outcome: result.outcome,
+    reason: result.reason,
+    sender: result.sender,
+    subject: result.subject,
+    eventUid: result.uid,
+    method: result.method,
+    senderVerified: result.senderVerified,
+    warnings: result.warnings,
   })
+  await notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`))
+  return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
+}
+
+/** Tell people about their own messages: never anyone unverified, never about bounces or loops. */
+async function notify(key: string, mailbox: string, result: IngestOutcome): Promise<void> {
+  if (!result.senderVerified || !result.sender) return
+  const cfg = config()
+  const mailboxAddress = cfg.mailboxes[mailbox as keyof typeof cfg.mailboxes] ?? mailbox
+  if (result.outcome === 'rejected') {
+    await sendNotification(
+      'messageNotProcessed',
+      result.sender,
+      { subject: result.subject, mailbox: mailboxAddress, reason: result.reason, reference: key },
+      result.messageId,
+    )
+  } else if (cfg.notifyOrganizer && (result.outcome === 'created' || result.outcome === 'updated') && result.uid) {
+    await sendNotification(
+      result.outcome === 'created' ? 'eventCreated' : 'eventUpdated',
+      result.sender,
+      {
+        summary: result.event?.summary || result.subject,
+        organizerName: result.event?.organizerName || result.sender,
+        mailbox: mailboxAddress,
+        start: result.event?.start ?? '',
+        reason: result.reason,
+        eventUrl: eventUrl(result.uid),
+      },
+      result.messageId,
+    )
+  }
 }

@@ -1,0 +1,124 @@
+/**
+ * What the server keeps about an event and its attendees, as plain data. The storage layer
+ * maps these to table items; the iTIP rules read and produce them.
+ */
+import type { Attendee, EventComponent, PartstatValue, Person } from '../scheduling'
+
+/** One overridden or cancelled occurrence of a series, keyed by its RECURRENCE-ID. */
+export interface InstanceState {
+  recurrenceId: string
+  start: string | null
+  end: string | null
+  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
+  sequence: number
+  dtstamp: string | null
+  summary: string | null
+  location: string | null
+}
+
+export interface EventState {
+  uid: string
+  organizer: Person
+  summary: string
+  description: string | null
+  location: string | null
+  url: string | null
+  start: string
+  end: string | null
+  allDay: boolean
+  timezone: string | null
+  rrule: string | null
+  exdates: string[]
+  rdates: string[]
+  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
+  sequence: number
+  dtstamp: string
+  prodid: string | null
+  instances: Record<string, InstanceState>
+}
+
+export interface HistoryEntry {
+  partstat: PartstatValue
+  at: string
+  recurrenceId?: string
+  prodid?: string
+  mailKey?: string
+}
+
+export interface AttendeeState {
+  email: string
+  name: string | null
+  partstat: PartstatValue
+  instancePartstats: Record<string, PartstatValue>
+  role: string | null
+  source: 'organizer' | 'invite' | 'shared'
+  history: HistoryEntry[]
+  repliedAt: string | null
+  /** DTSTAMP of the reply last applied, so an older reply arriving late changes nothing. */
+  lastReplyStamp: string | null
+}
+
+export interface Counts {
+  accepted: number
+  declined: number
+  tentative: number
+  needsAction: number
+  delegated: number
+  shared: number
+}
+
+export const emptyCounts = (): Counts => ({ accepted: 0, declined: 0, tentative: 0, needsAction: 0, delegated: 0, shared: 0 })
+
+const COUNT_OF: Record<PartstatValue, keyof Counts> = {
+  ACCEPTED: 'accepted',
+  DECLINED: 'declined',
+  TENTATIVE: 'tentative',
+  'NEEDS-ACTION': 'needsAction',
+  DELEGATED: 'delegated',
+}
+
+/** Counts over the whole attendee list; people who answered a forwarded invite count only as shared. */
+export function countAttendees(attendees: AttendeeState[]): Counts {
+  const counts = emptyCounts()
+  for (const attendee of attendees) {
+    if (attendee.source === 'shared') counts.shared++
+    else counts[COUNT_OF[attendee.partstat]]++
+  }
+  return counts
+}
+
+export const countKeyOf = (partstat: PartstatValue): keyof Counts => COUNT_OF[partstat]
+
+/** The (SEQUENCE, DTSTAMP) pair that orders versions of an event or instance. */
+export interface Version {
+  sequence: number
+  dtstamp: string | null
+}
+
+/**
+ * ITIP 9: newer when SEQUENCE is higher, or equal with a DTSTAMP at least as new.
+ * Returns 'newer', 'same' (identical version: a redelivery) or 'stale'.
+ */
+export function compareVersion(incoming: Version, stored: Version): 'newer' | 'same' | 'stale' {
+  if (incoming.sequence > stored.sequence) return 'newer'
+  if (incoming.sequence < stored.sequence) return 'stale'
+  const a = incoming.dtstamp ?? ''
+  const b = stored.dtstamp ?? ''
+  if (a === b) return 'same'
+  return a > b ? 'newer' : 'stale'
+}
+
+export function instanceOf(component: EventComponent): InstanceState {
+  return {
+    recurrenceId: component.recurrenceId!,
+    start: component.start,
+    end: component.end,
+    status: component.status ?? 'CONFIRMED',
+    sequence: component.sequence,
+    dtstamp: component.dtstamp,
+    summary: component.summary,
+    location: component.location,
+  }
+}
+
+export type { Attendee }

@@ -1,0 +1,150 @@
+/**
+ * Applies one received message: read the mail, find its calendar, check who sent it, apply
+ * the iTIP rules and store the result. Returns an outcome with a sentence a person
+ * understands; throws only when storage itself fails (so the queue retries).
+ */
+import { readMail, type ReceivedMail } from '../domain/mail/read-mail'
+import { isSenderVerified } from '../domain/mail/receipt'
+import { readCalendar } from '../domain/ical/read-calendar'
+import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
+import { decideOrganizerMessage, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
+import type { MailOutcome } from '../aws/table'
+import { config } from '../config'
+import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, saveEventChange, saveReply } from './event-store'
+
+export interface IngestOutcome {
+  outcome: MailOutcome
+  reason: string
+  uid?: string
+  method?: string
+  sender: string
+  senderVerified: boolean
+  subject: string
+  messageId: string | null
+  warnings: string[]
+  /** For the organizer's notification. */
+  event?: { summary: string; start: string; organizerName: string | null }
+}
+
+export interface IngestContext {
+  /** The mailbox the message was delivered to (`create`, `rsvp`, `bulk`). */
+  mailbox: string
+  /** The S3 key, recorded with replies and on the event for tracing. */
+  mailKey?: string
+  receivedAt: string
+}
+
+export function policyFromConfig(): Policy {
+  const cfg = config()
+  const ownAddress = /<([^>]+)>/.exec(cfg.fromAddress)?.[1] ?? cfg.fromAddress
+  return {
+    requireVerifiedSender: cfg.requireVerifiedSender,
+    allowedOrganizerDomains: cfg.allowedOrganizerDomains,
+    serverAddresses: [...Object.values(cfg.mailboxes), ownAddress.toLowerCase()],
+  }
+}
+
+const MAX_CONCURRENT_RETRIES = 5
+
+/** Reads the first calendar that can be read; copies of it are not parsed again. */
+function schedulingMessageOf(mail: ReceivedMail): SchedulingMessage {
+  let firstProblem: NotSchedulingMessage | undefined
+  for (const calendar of mail.calendars) {
+    try {
+      return readCalendar(calendar.text, calendar.contentTypeMethod)
+    } catch (error) {
+      if (!(error instanceof NotSchedulingMessage)) throw error
+      firstProblem ??= error
+      // Only an unreadable part is worth a second look at another copy.
+      if (error.code !== 'unparsable') throw error
+    }
+  }
+  throw firstProblem ?? new NotSchedulingMessage('The message carries no calendar invitation.', 'no-calendar')
+}
+
+export async function ingestMessage(raw: Uint8Array | string, context: IngestContext): Promise<IngestOutcome> {
+  const mail = await readMail(raw)
+  const senderEmail = mail.from?.email ?? ''
+  const sender: Sender = { email: senderEmail || null, verified: senderEmail ? isSenderVerified(mail.verdicts, senderEmail) : false }
+  const base = { sender: senderEmail, senderVerified: sender.verified, subject: mail.subject, messageId: mail.messageId, warnings: [] as string[] }
+  const done = (outcome: MailOutcome, reason: string, extra: Partial<IngestOutcome> = {}): IngestOutcome => ({ ...base, outcome, reason, ...extra })
+
+  if (mail.kind === 'bounce') return done('ignored', 'This is a delivery failure report (bounce), not an invitation.')
+  if (mail.kind === 'auto-reply') return done('ignored', 'This is an automatic reply, not an invitation.')
+  const policy = policyFromConfig()
+  if (senderEmail && policy.serverAddresses.includes(senderEmail)) return done('ignored', 'The message was sent by this server itself (a mail loop).')
+  if (mail.verdicts.virus === 'fail') return done('rejected', 'The mail scanner found a virus in this message.')
+  if (mail.verdicts.spam === 'fail') return done('rejected', 'The mail scanner classified this message as spam.')
+  if (context.mailbox === 'bulk') return done('rejected', 'Bulk invitations by email (a CSV sent to the bulk mailbox) are not supported yet.')
+
+  let message: SchedulingMessage
+  try {
+    message = schedulingMessageOf(mail)
+  } catch (error) {
+    if (!(error instanceof NotSchedulingMessage)) throw error
+    const quiet = error.code === 'no-method' || error.code === 'publish'
+    return done(quiet ? 'ignored' : 'rejected', error.message)
+  }
+  const lead = message.master ?? message.overrides[0]!
+  const about = { uid: lead.uid, method: message.method, warnings: message.warnings }
+  base.warnings = message.warnings
+
+  switch (message.method) {
+    case 'REQUEST':
+    case 'CANCEL':
+      return { ...(await applyOrganizerMessage(message, sender, policy, context)), ...base, ...about }
+    case 'REPLY':
+      return { ...(await applyReply(message, sender, policy, context)), ...base, ...about }
+    case 'COUNTER':
+      return done('ignored', 'A counter-proposal never changes the event; the organizer decides in their own calendar.', about)
+    case 'REFRESH':
+      return done('ignored', 'A request to resend the invitation was noted; resending is done from the dashboard.', about)
+    default:
+      return done('ignored', `${message.method} messages change nothing on this server.`, about)
+  }
+}
+
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!(error instanceof ConcurrentChange) || round >= MAX_CONCURRENT_RETRIES) throw error
+    }
+  }
+}
+
+async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender, policy: Policy, context: IngestContext) {
+  const uid = (message.master ?? message.overrides[0]!).uid
+  return withRetries(async () => {
+    const current = await loadEvent(uid)
+    const decision = decideOrganizerMessage(message, current?.state ?? null, sender, policy)
+    if (!('event' in decision)) return decision
+    const stored = current ? await loadAttendees(uid) : []
+    const merged = mergeAttendees(stored, decision.invitees, decision.resetReplies, decision.event.organizer.email)
+    const before = new Map(stored.map((a) => [a.email, JSON.stringify(a)]))
+    const changed = merged.filter((a) => before.get(a.email) !== JSON.stringify(a))
+    await saveEventChange(current, decision.event, merged, changed, context.mailKey)
+    return {
+      outcome: decision.outcome,
+      reason: decision.reason,
+      event: { summary: decision.event.summary, start: decision.event.start, organizerName: decision.event.organizer.name },
+    }
+  })
+}
+
+async function applyReply(message: SchedulingMessage, sender: Sender, policy: Policy, context: IngestContext) {
+  const lead = message.master ?? message.overrides[0]!
+  const replier = lead.attendees[0]?.email
+  return withRetries(async () => {
+    const current = await loadEvent(lead.uid)
+    const stored = current && replier ? await loadAttendee(lead.uid, replier) : null
+    const decision = decideReply(message, current?.state ?? null, stored, sender, policy, {
+      receivedAt: context.receivedAt,
+      mailKey: context.mailKey,
+    })
+    if (decision.outcome !== 'reply') return decision
+    await saveReply(current!, decision.previous, decision.attendee)
+    return { outcome: decision.outcome, reason: decision.reason }
+  })
+}
