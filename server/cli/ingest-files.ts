@@ -1,0 +1,98 @@
+/**
+ * `cis ingest`: stores each file in the mail bucket as the receipt rule would and runs it
+ * through the same pipeline as the queue handler. Keys are content hashes, so ingesting a
+ * file twice shows the duplicate-delivery behaviour. A bare .ics file (one or a stream of
+ * several calendars) is wrapped in a message from its organizer, or from the replying
+ * attendee, that the operator vouches for (receipt verdicts pass).
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import PostalMime from 'postal-mime'
+import { splitCalendars } from '../domain/ical/read-calendar'
+import { formatReceiptHeaders } from '../domain/mail/receipt'
+import { putRawMail } from '../aws/mail-store'
+import { processStoredMail } from '../services/inbound-mail'
+import { config } from '../config'
+import { isBareCalendar } from './inspect-file'
+
+export interface IngestLine {
+  file: string
+  outcome: string
+  uid: string | null
+  reason: string | null
+}
+
+const MAILBOXES = ['create', 'rsvp', 'bulk']
+
+/** Wraps one calendar in a minimal iMIP message from whoever the calendar says speaks. */
+function wrapCalendar(calendar: string, mailbox: string): string {
+  const unfolded = calendar.replace(/\r?\n[ \t]/g, '')
+  const method = /^METHOD:(.+)$/m.exec(unfolded)?.[1]?.trim().toUpperCase() ?? 'REQUEST'
+  const property = method === 'REPLY' ? 'ATTENDEE' : 'ORGANIZER'
+  const from = new RegExp(`^${property}[;:].*?mailto:([^\\s;:]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
+  const body = Buffer.from(calendar.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/(.{76})/g, '$1\r\n')
+  return [
+    formatReceiptHeaders({ envelopeFrom: from }).trimEnd(),
+    `From: <${from}>`,
+    `To: <${mailbox}@${config().mailDomain}>`,
+    `Subject: ${method} (imported with cis ingest)`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    `Content-Type: text/calendar; charset=UTF-8; method=${method}`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    body,
+    '',
+  ].join('\r\n')
+}
+
+async function mailboxOf(raw: Buffer, requested: string | undefined): Promise<string> {
+  if (requested) {
+    if (!MAILBOXES.includes(requested)) throw new Error(`--mailbox must be one of ${MAILBOXES.join(', ')}.`)
+    return requested
+  }
+  const mail = await PostalMime.parse(raw)
+  const domain = config().mailDomain
+  for (const person of [...(mail.to ?? []), ...(mail.cc ?? [])]) {
+    const [local, host] = (person.address ?? '').toLowerCase().split('@')
+    if (host === domain && MAILBOXES.includes(local!)) return local!
+  }
+  return 'create'
+}
+
+export async function* ingestFiles(files: string[], options: { mailbox?: string; verified: boolean }): AsyncGenerator<IngestLine> {
+  for (const file of files) {
+    let messages: { label: string; raw: string | Buffer; mailbox: string }[]
+    try {
+      const bytes = await readFile(file)
+      if (isBareCalendar(bytes)) {
+        const calendars = splitCalendars(bytes.toString('utf8'))
+        const mailbox = (calendar: string) =>
+          options.mailbox ?? (/^METHOD:\s*REPLY/im.test(calendar) ? 'rsvp' : 'create')
+        messages = calendars.map((calendar, index) => ({
+          label: calendars.length > 1 ? `${file}#${index + 1}` : file,
+          raw: wrapCalendar(calendar, mailbox(calendar)),
+          mailbox: mailbox(calendar),
+        }))
+      } else {
+        const mailbox = await mailboxOf(bytes, options.mailbox)
+        const from = (await PostalMime.parse(bytes)).from?.address ?? 'unknown@invalid'
+        const raw = options.verified ? Buffer.concat([Buffer.from(formatReceiptHeaders({ envelopeFrom: from })), bytes]) : bytes
+        messages = [{ label: file, raw, mailbox }]
+      }
+    } catch (error) {
+      yield { file, outcome: 'failed', uid: null, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file.' : (error as Error).message }
+      continue
+    }
+    for (const message of messages) {
+      const key = `${message.mailbox}/cli-${createHash('sha256').update(message.raw).digest('hex').slice(0, 32)}`
+      try {
+        await putRawMail(key, message.raw)
+        const result = await processStoredMail(key)
+        yield { file: message.label, outcome: result.outcome, uid: result.uid ?? null, reason: result.reason ?? null }
+      } catch (error) {
+        yield { file: message.label, outcome: 'failed', uid: null, reason: (error as Error).message }
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/** Reading the inbound mail log: by day (operators, `cis replay`) and by sender (owners). */
+import { QueryCommand } from 'dynamodb-toolbox'
+import { MailLogEntity, table, type MailOutcome } from '../aws/table'
+
+export interface MailLogEntry {
+  key: string
+  mailbox: string
+  sender: string
+  subject: string
+  receivedAt: string
+  outcome: MailOutcome
+  reason?: string
+  eventUid?: string
+  method?: string
+}
+
+const days = (since: Date, until: Date) => {
+  const list: string[] = []
+  for (let day = Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()); day <= until.getTime(); day += 86_400_000) {
+    list.push(new Date(day).toISOString().slice(0, 10))
+  }
+  return list
+}
+
+/** Log entries received since `since`, oldest first, optionally only some outcomes. */
+export async function listMailLogSince(since: Date, outcomes?: MailOutcome[], now = new Date()): Promise<MailLogEntry[]> {
+  const entries: MailLogEntry[] = []
+  for (const day of days(since, now)) {
+    const page = await table
+      .build(QueryCommand)
+      .entities(MailLogEntity)
+      .query({ index: 'gsi2', partition: `MAILDAY#${day}`, range: { gte: since.toISOString() } })
+      .options({ maxPages: Infinity })
+      .send()
+    for (const item of page.Items ?? []) {
+      if (outcomes && !outcomes.includes(item.outcome)) continue
+      entries.push(item)
+    }
+  }
+  return entries
+}
+
+/** One sender's messages, newest first: what an organizer sees of their own mail. */
+export async function listMailLogOfSender(sender: string, limit = 50): Promise<MailLogEntry[]> {
+  const page = await table
+    .build(QueryCommand)
+    .entities(MailLogEntity)
+    .query({ index: 'gsi1', partition: `MAILFROM#${sender.toLowerCase()}` })
+    .options({ reverse: true, limit })
+    .send()
+  return page.Items ?? []
+}
