@@ -1,0 +1,505 @@
+/**
+ * The local stand-in for the SES receipt rules: a real SMTP server that accepts mail for
+ * the three mailboxes (create@, rsvp@, bulk@ of the mail domain) and does what SES plus
+ * the bucket notification do in AWS:
+ *
+ *  1. prepends the headers SES adds on receipt (Return-Path, Received, spam / virus
+ *     verdicts, Received-SPF, Authentication-Results, X-SES-RECEIPT) to the bytes received,
+ *  2. stores the result in the mail bucket at `<mailbox>/<SES-style message id>`,
+ *  3. sends the inbound queue the S3 `ObjectCreated:Put` notification S3 would send.
+ *
+ * Nothing is verified locally (no DNS): the verdicts are whatever the `verdicts` option,
+ * the CIS_LOCAL_* variables or a test's `X-Local-Verdicts` header say, PASS by default.
+ */
+import { randomBytes } from 'node:crypto'
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { SendMessageCommand } from '@aws-sdk/client-sqs'
+import type { AppConfig } from '../config'
+import type { AwsClients } from '../aws/clients'
+import { LOCAL_HOST } from './ports'
+
+/** The host name the receiver gives itself, in `Received: … by <name>` and its greeting. */
+export const RECEIVER_NAME = 'inbound-smtp.local'
+
+/** SES receiving rejects messages over 40 MB (headers included). */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+
+export type SpfVerdict = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror'
+export type DkimVerdict = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror'
+export type DmarcVerdict = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror'
+export type ScanVerdict = 'pass' | 'fail' | 'gray' | 'processing_failed'
+
+export interface ReceiptVerdicts {
+  spf: SpfVerdict
+  dkim: DkimVerdict
+  spam: ScanVerdict
+  virus: ScanVerdict
+  /** Left out: derived like DMARC would (pass when SPF or DKIM passed for the From domain). */
+  dmarc?: DmarcVerdict
+}
+
+/** What the receiver knows about a delivery when it decides the verdicts. */
+export interface ReceivedEnvelope {
+  /** MAIL FROM; empty for the null sender (bounces). */
+  mailFrom: string
+  /** The accepted RCPT TO addresses. */
+  rcptTo: string[]
+  remoteAddress: string
+  /** The name the client gave in HELO / EHLO. */
+  helo: string
+}
+
+export interface HeaderField {
+  key: string
+  /** Unfolded value. */
+  value: string
+}
+
+export type VerdictsFunction = (envelope: ReceivedEnvelope, headers: HeaderField[]) => Partial<ReceiptVerdicts>
+
+export interface SmtpReceiverOptions {
+  /** 0 picks a free port. */
+  port: number
+  config: AppConfig
+  clients: Pick<AwsClients, 's3' | 'sqs'>
+  /** URL of the inbound queue the S3 notifications go to. */
+  inboundQueueUrl: string
+  verdicts?: VerdictsFunction
+  log?: (line: string) => void
+}
+
+export interface SmtpReceiver {
+  port: number
+  stop(): Promise<void>
+}
+
+// ------------------------------------------------------------------ verdicts
+
+const SPF_VALUES: SpfVerdict[] = ['pass', 'fail', 'softfail', 'neutral', 'none', 'temperror', 'permerror']
+const DKIM_VALUES: DkimVerdict[] = ['pass', 'fail', 'none', 'temperror', 'permerror']
+const SCAN_VALUES: ScanVerdict[] = ['pass', 'fail', 'gray', 'processing_failed']
+
+const pick = <T extends string>(allowed: readonly T[], value: string | undefined): T | undefined => {
+  const lowered = value?.trim().toLowerCase()
+  return allowed.find((candidate) => candidate === lowered)
+}
+
+/**
+ * The default verdicts: PASS, unless CIS_LOCAL_SPF / CIS_LOCAL_DKIM / CIS_LOCAL_SPAM /
+ * CIS_LOCAL_VIRUS say otherwise (read on every message, so a developer can try an
+ * unverified sender without writing code).
+ */
+export function verdictsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ReceiptVerdicts> {
+  const verdicts: Partial<ReceiptVerdicts> = {}
+  const spf = pick(SPF_VALUES, env.CIS_LOCAL_SPF)
+  const dkim = pick(DKIM_VALUES, env.CIS_LOCAL_DKIM)
+  const spam = pick(SCAN_VALUES, env.CIS_LOCAL_SPAM)
+  const virus = pick(SCAN_VALUES, env.CIS_LOCAL_VIRUS)
+  if (spf) verdicts.spf = spf
+  if (dkim) verdicts.dkim = dkim
+  if (spam) verdicts.spam = spam
+  if (virus) verdicts.virus = virus
+  return verdicts
+}
+
+/** The header tests use to ask for verdicts: `X-Local-Verdicts: spf=fail; dkim=none`. */
+export const LOCAL_VERDICTS_HEADER = 'x-local-verdicts'
+
+export function parseLocalVerdicts(value: string): Partial<ReceiptVerdicts> {
+  const verdicts: Partial<ReceiptVerdicts> = {}
+  for (const part of value.split(/[;,]/)) {
+    const [name, result] = part.split('=').map((s) => s.trim().toLowerCase())
+    if (name === 'spf') verdicts.spf = pick(SPF_VALUES, result) ?? verdicts.spf
+    if (name === 'dkim') verdicts.dkim = pick(DKIM_VALUES, result) ?? verdicts.dkim
+    if (name === 'dmarc') verdicts.dmarc = pick(DKIM_VALUES, result) ?? verdicts.dmarc
+    if (name === 'spam') verdicts.spam = pick(SCAN_VALUES, result) ?? verdicts.spam
+    if (name === 'virus') verdicts.virus = pick(SCAN_VALUES, result) ?? verdicts.virus
+  }
+  return verdicts
+}
+
+// ------------------------------------------------------------------ raw header handling
+
+/** Where the header section ends: the index of the blank line's first byte, and the body start. */
+function headerEnd(raw: Buffer): { end: number; bodyStart: number } {
+  const crlf = raw.indexOf('\r\n\r\n')
+  const lf = raw.indexOf('\n\n')
+  if (crlf !== -1 && (lf === -1 || crlf < lf)) return { end: crlf + 2, bodyStart: crlf + 4 }
+  if (lf !== -1) return { end: lf + 1, bodyStart: lf + 2 }
+  // No body: the whole message is headers.
+  return { end: raw.length, bodyStart: raw.length }
+}
+
+interface RawField extends HeaderField {
+  /** Byte range of the whole field (with its folded lines and line end) in the message. */
+  start: number
+  end: number
+}
+
+/**
+ * The header fields of a raw message with their byte ranges. Headers are 7-bit (or, with
+ * SMTPUTF8, UTF-8); reading them as latin1 keeps one character per byte, so the ranges
+ * are byte offsets and untouched bytes can be copied exactly.
+ */
+function headerFields(raw: Buffer): RawField[] {
+  const { end } = headerEnd(raw)
+  const text = raw.subarray(0, end).toString('latin1')
+  const fields: RawField[] = []
+  const linePattern = /[^\n]*\n|[^\n]+$/g
+  for (const match of text.matchAll(linePattern)) {
+    const line = match[0]
+    const start = match.index
+    const last = fields.at(-1)
+    if (/^[ \t]/.test(line) && last) {
+      // A folded continuation of the previous field.
+      last.value += ` ${line.trim()}`
+      last.end = start + line.length
+      continue
+    }
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    fields.push({
+      key: line.slice(0, colon).trim(),
+      value: line.slice(colon + 1).trim(),
+      start,
+      end: start + line.length,
+    })
+  }
+  return fields
+}
+
+/** The message without the fields `drop` selects; every other byte stays as received. */
+function withoutFields(raw: Buffer, fields: RawField[], drop: (field: RawField) => boolean): Buffer {
+  const dropped = fields.filter(drop)
+  if (dropped.length === 0) return raw
+  const parts: Buffer[] = []
+  let offset = 0
+  for (const field of dropped) {
+    parts.push(raw.subarray(offset, field.start))
+    offset = field.end
+  }
+  parts.push(raw.subarray(offset))
+  return Buffer.concat(parts)
+}
+
+/** The address in a From header value (`Alice <alice@example.com>` or a bare address). */
+export function addressOf(value: string | undefined): string {
+  if (!value) return ''
+  const angled = /<([^<>@\s]+@[^<>\s]+)>/.exec(value)
+  if (angled) return angled[1]!.toLowerCase()
+  const bare = /([^\s<>"(),;:]+@[^\s<>"(),;:]+)/.exec(value)
+  return bare ? bare[1]!.toLowerCase() : ''
+}
+
+const domainOf = (address: string) => address.split('@').pop()?.toLowerCase() ?? ''
+
+// ------------------------------------------------------------------ SES receipt headers
+
+/** SES message ids: 40 characters of lower-case base32hex (0-9, a-v). */
+export function sesMessageId(): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuv'
+  const bytes = randomBytes(25)
+  let bits = 0
+  let value = 0
+  let id = ''
+  for (const byte of bytes) {
+    value = (value << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      id += alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  return id
+}
+
+/** `Sun, 13 Dec 2020 18:01:31 +0000 (UTC)`, the date form SES writes in Received. */
+const receivedDate = (date: Date) => date.toUTCString().replace('GMT', '+0000 (UTC)')
+
+function spfExplanation(verdict: SpfVerdict, domain: string, ip: string): string {
+  switch (verdict) {
+    case 'pass':
+      return `spfCheck: domain of ${domain} designates ${ip} as permitted sender`
+    case 'fail':
+      return `spfCheck: domain of ${domain} does not designate ${ip} as permitted sender`
+    case 'softfail':
+      return `spfCheck: transitioning domain of ${domain} does not designate ${ip} as permitted sender`
+    case 'neutral':
+    case 'none':
+      return `spfCheck: ${ip} is neither permitted nor denied by domain of ${domain}`
+    case 'temperror':
+      return `spfCheck: error in processing during lookup of ${domain}: DNS timeout`
+    case 'permerror':
+      return `spfCheck: domain of ${domain} has an invalid SPF record`
+  }
+}
+
+export interface ReceiptHeaderInput {
+  id: string
+  envelope: ReceivedEnvelope
+  /** The mailbox this copy is stored for (`Received: … for <recipient>`). */
+  recipient: string
+  /** The From header's address (DKIM and DMARC are reported for its domain). */
+  from: string
+  verdicts: ReceiptVerdicts
+  at: Date
+}
+
+/**
+ * The header block SES prepends to a received message, in SES's order and folding
+ * (compare any message an SES S3 action stored):
+ *
+ *   Return-Path: <alice@example.com>
+ *   Received: from mail.example.com (mail.example.com [203.0.113.7])
+ *    by inbound-smtp.us-east-1.amazonaws.com with SMTP id 7c4…
+ *    for create@events.example.org;
+ *    Sun, 13 Dec 2020 18:01:31 +0000 (UTC)
+ *   X-SES-Spam-Verdict: PASS
+ *   X-SES-Virus-Verdict: PASS
+ *   Received-SPF: pass (spfCheck: domain of example.com designates 203.0.113.7 as permitted sender) client-ip=203.0.113.7; envelope-from=alice@example.com; helo=mail.example.com;
+ *   Authentication-Results: amazonses.com;
+ *    spf=pass (spfCheck: …) client-ip=203.0.113.7; envelope-from=alice@example.com; helo=mail.example.com;
+ *    dkim=pass header.i=@example.com;
+ *    dmarc=pass header.from=example.com;
+ *   X-SES-RECEIPT: AEFBQUFB…
+ *
+ * SES reports the envelope sender as `envelope-from=` (not `smtp.mailfrom=`).
+ */
+export function sesReceiptHeaders(input: ReceiptHeaderInput): string {
+  const { envelope, verdicts, from } = input
+  const ip = envelope.remoteAddress.replace(/^::ffff:/, '')
+  const helo = envelope.helo || ip
+  // SPF checks the envelope sender's domain, or the HELO name for the null sender.
+  const spfDomain = envelope.mailFrom ? domainOf(envelope.mailFrom) : helo
+  const fromDomain = domainOf(from) || spfDomain
+  const spfText = `${verdicts.spf} (${spfExplanation(verdicts.spf, spfDomain, ip)}) client-ip=${ip}; envelope-from=${envelope.mailFrom}; helo=${helo};`
+  const aligned = spfDomain === fromDomain || spfDomain.endsWith(`.${fromDomain}`) || fromDomain.endsWith(`.${spfDomain}`)
+  const dmarc = verdicts.dmarc ?? ((verdicts.spf === 'pass' && aligned) || verdicts.dkim === 'pass' ? 'pass' : 'fail')
+  const dkimIdentity = verdicts.dkim === 'none' ? 'unknown' : `@${fromDomain}`
+  // Opaque to receivers; shaped like SES's (base64 of a base64 token).
+  const receipt = Buffer.from(`AAAAAAAAAAF${randomBytes(150).toString('base64')}`).toString('base64')
+  const lines = [
+    `Return-Path: <${envelope.mailFrom}>`,
+    `Received: from ${helo} (${helo} [${ip}])`,
+    ` by ${RECEIVER_NAME} with SMTP id ${input.id}`,
+    ` for ${input.recipient};`,
+    ` ${receivedDate(input.at)}`,
+    `X-SES-Spam-Verdict: ${verdicts.spam.toUpperCase()}`,
+    `X-SES-Virus-Verdict: ${verdicts.virus.toUpperCase()}`,
+    `Received-SPF: ${spfText}`,
+    'Authentication-Results: amazonses.com;',
+    ` spf=${spfText}`,
+    ` dkim=${verdicts.dkim} header.i=${dkimIdentity};`,
+    ` dmarc=${dmarc} header.from=${fromDomain};`,
+    `X-SES-RECEIPT: ${receipt}`,
+  ]
+  return lines.map((line) => `${line}\r\n`).join('')
+}
+
+// ------------------------------------------------------------------ S3 event notification
+
+/**
+ * Encodes a key the way S3 event notifications do: form encoding (space as `+`, every
+ * byte outside A-Z a-z 0-9 - _ . * as %XX), except that `/` stays as it is.
+ */
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/')
+}
+
+export interface S3EventNotification {
+  Records: {
+    eventVersion: '2.1'
+    eventSource: 'aws:s3'
+    awsRegion: string
+    eventTime: string
+    eventName: 'ObjectCreated:Put'
+    userIdentity: { principalId: string }
+    requestParameters: { sourceIPAddress: string }
+    responseElements: { 'x-amz-request-id': string; 'x-amz-id-2': string }
+    s3: {
+      s3SchemaVersion: '1.0'
+      configurationId: string
+      bucket: { name: string; ownerIdentity: { principalId: string }; arn: string }
+      object: { key: string; size: number; eTag: string; sequencer: string }
+    }
+  }[]
+}
+
+let sequence = 0n
+/** Sequencers grow with every event on a key; a time-based counter keeps them ordered. */
+const nextSequencer = () => {
+  sequence = BigInt(Date.now()) * 1000n + ((sequence + 1n) % 1000n)
+  return sequence.toString(16).toUpperCase().padStart(18, '0')
+}
+
+/**
+ * The body S3 sends to SQS for one `ObjectCreated:Put` (event structure version 2.1),
+ * as the inbound Lambda receives it in `Records[n].body`.
+ */
+export function s3EventNotification(
+  bucket: string,
+  key: string,
+  size: number,
+  eTag: string,
+  options: { region?: string; eventTime?: Date } = {},
+): S3EventNotification {
+  const region = options.region ?? 'us-east-1'
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: region,
+        eventTime: (options.eventTime ?? new Date()).toISOString(),
+        eventName: 'ObjectCreated:Put',
+        // SES writes the objects, so the principal is the SES service's.
+        userIdentity: { principalId: 'AWS:AROAEXAMPLESESRECEIPT:ses-receipt-local' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: {
+          'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
+          'x-amz-id-2': randomBytes(48).toString('base64'),
+        },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'InboundMailNotification',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'A3LOCALOWNEREXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encodeS3EventKey(key), size, eTag: eTag.replace(/"/g, ''), sequencer: nextSequencer() },
+        },
+      },
+    ],
+  }
+}
+
+// ------------------------------------------------------------------ the server
+
+class SmtpReply extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+function readStream(stream: SMTPServerDataStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.once('error', reject)
+    stream.once('end', () => resolve(Buffer.concat(chunks)))
+  })
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
+  const { config, clients, log = () => {} } = options
+  // address (lower case) -> mailbox name, which is also the S3 key prefix.
+  const mailboxes = new Map(Object.entries(config.mailboxes).map(([name, address]) => [address.toLowerCase(), name]))
+  const accepted = [...mailboxes.keys()].join(', ')
+
+  async function deliver(raw: Buffer, session: SMTPServerSession): Promise<string> {
+    const id = sesMessageId()
+    const at = new Date()
+    const fields = headerFields(raw)
+    const local = fields.filter((field) => field.key.toLowerCase() === LOCAL_VERDICTS_HEADER)
+    // The test-only header is honoured and removed, as if the sender's infrastructure
+    // (not the message) had produced those results.
+    const message = withoutFields(raw, fields, (field) => local.includes(field))
+    const visible: HeaderField[] = fields.filter((field) => !local.includes(field)).map(({ key, value }) => ({ key, value }))
+    const from = addressOf(visible.find((field) => field.key.toLowerCase() === 'from')?.value)
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
+    const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address)
+    const envelope: ReceivedEnvelope = { mailFrom, rcptTo, remoteAddress: session.remoteAddress, helo: session.hostNameAppearsAs }
+    const verdicts: ReceiptVerdicts = {
+      spf: 'pass',
+      dkim: 'pass',
+      spam: 'pass',
+      virus: 'pass',
+      ...verdictsFromEnv(),
+      ...options.verdicts?.(envelope, visible),
+      ...Object.assign({}, ...local.map((field) => parseLocalVerdicts(field.value))),
+    }
+
+    // One stored copy per mailbox, as one receipt rule (with its own key prefix) per
+    // mailbox would write; a mailbox named twice in RCPT gets one copy.
+    const targets = new Map<string, string>()
+    for (const rcpt of rcptTo) {
+      const name = mailboxes.get(rcpt.toLowerCase())
+      if (name && !targets.has(name)) targets.set(name, rcpt)
+    }
+    for (const [name, recipient] of targets) {
+      const key = `${name}/${id}`
+      const stored = Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from, verdicts, at }), 'latin1'), message])
+      const put = await clients.s3.send(
+        new PutObjectCommand({ Bucket: config.mailBucket, Key: key, Body: stored, ContentLength: stored.length }),
+      )
+      const notification = s3EventNotification(config.mailBucket, key, stored.length, put.ETag ?? '', {
+        region: config.region,
+        eventTime: at,
+      })
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: options.inboundQueueUrl, MessageBody: JSON.stringify(notification) }))
+      log(`smtp: ${mailFrom || '<>'} -> ${recipient}: stored s3://${config.mailBucket}/${key} (${stored.length} bytes, spf=${verdicts.spf} dkim=${verdicts.dkim})`)
+    }
+    return id
+  }
+
+  const server = new SMTPServer({
+    name: RECEIVER_NAME,
+    banner: 'Calendar Invite Server local receiver',
+    // Plain SMTP on loopback: no AUTH, no STARTTLS (nothing to protect, no certificate).
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    hideSTARTTLS: true,
+    // A reverse DNS lookup per connection would only slow local mail down.
+    disableReverseLookup: true,
+    size: MAX_MESSAGE_BYTES,
+    logger: false,
+    // stop() should not wait long for an idle client to hang up.
+    closeTimeout: 1000,
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      if (mailboxes.has(address.address.toLowerCase())) return callback()
+      log(`smtp: refused RCPT TO <${address.address}>`)
+      callback(new SmtpReply(550, `5.1.1 <${address.address}>: no such mailbox here; this server only accepts ${accepted}`))
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+      readStream(stream)
+        .then((raw) => {
+          if (stream.sizeExceeded) throw new SmtpReply(552, `5.3.4 Message too big: SES accepts at most ${MAX_MESSAGE_BYTES} bytes`)
+          return deliver(raw, session)
+        })
+        .then(
+          (id) => callback(null, `Ok ${id}`),
+          (error: unknown) => {
+            if (error instanceof SmtpReply) return callback(error)
+            log(`smtp: could not store a message: ${error instanceof Error ? error.message : String(error)}`)
+            // A temporary failure: the sending server keeps the message and retries.
+            callback(new SmtpReply(451, '4.3.0 Local error in processing; try again later'))
+          },
+        )
+    },
+  })
+  // Connection-level errors (a client resetting the connection) must not crash the stack.
+  server.on('error', (error: Error) => log(`smtp: ${error.message}`))
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    server.server.once('error', onError)
+    server.listen(options.port, LOCAL_HOST, () => {
+      server.server.off('error', onError)
+      const address = server.server.address()
+      resolve(typeof address === 'object' && address ? address.port : options.port)
+    })
+  })
+
+  let stopped: Promise<void> | undefined
+  return {
+    port,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()))
+      return stopped
+    },
+  }
+}
