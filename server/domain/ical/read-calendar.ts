@@ -158,6 +158,12 @@ function repairRecurrence(text: string): string {
   })
 }
 
+/** Whether some VEVENT in the text has no RECURRENCE-ID (that is, is a master or single event). */
+function hasMasterInText(text: string): boolean {
+  const events = text.match(/BEGIN:VEVENT[\s\S]*?END:VEVENT/gi) ?? []
+  return events.some((event) => !/^RECURRENCE-ID[;:]/im.test(event))
+}
+
 /** Some clients write `ORGANIZER;mailto:…` (a `;` for the `:`); the address is still plain to see. */
 function organizerFromRawText(text: string): Person | null {
   const line = /^ORGANIZER[;:](.*)$/m.exec(text.replace(/\r?\n[ \t]/g, ''))
@@ -224,6 +230,9 @@ export function readCalendar(text: string, fallbackMethod: string | null = null)
     else master = component
     for (const override of recurrences) overrides.push(componentOf(override, warnings, zonesInMessage))
   }
+  // node-ical turns an override that also carries an RRULE into a master holding itself as
+  // its override; the text decides whether the message really has a master.
+  if (master && !hasMasterInText(text)) master = null
   // node-ical files each override under two keys (date and time): keep one per RECURRENCE-ID.
   const byRecurrenceId = new Map(overrides.map((o) => [o.recurrenceId!, o]))
   const uniqueOverrides = [...byRecurrenceId.values()].sort((a, b) => a.recurrenceId!.localeCompare(b.recurrenceId!))

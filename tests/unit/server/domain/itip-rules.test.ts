@@ -1,0 +1,275 @@
+import { describe, it, expect } from 'vitest'
+import { readMail } from '../../../../server/domain/mail/read-mail'
+import { readCalendar } from '../../../../server/domain/ical/read-calendar'
+import type { SchedulingMessage } from '../../../../server/domain/scheduling'
+import {
+  decideOrganizerMessage,
+  decideReply,
+  endSeriesBefore,
+  mergeAttendees,
+  type Policy,
+  type Sender,
+} from '../../../../server/domain/itip/rules'
+import { countAttendees, type AttendeeState, type EventState } from '../../../../server/domain/itip/event-state'
+import { corpusFile, hasCorpus } from '../../../corpus'
+
+const policy: Policy = { requireVerifiedSender: true, allowedOrganizerDomains: [], serverAddresses: ['create@events.localhost'] }
+
+async function message(name: string): Promise<SchedulingMessage> {
+  const bytes = corpusFile(name)
+  if (name.startsWith('ics/')) return readCalendar(bytes.toString('utf8'))
+  const mail = await readMail(bytes)
+  return readCalendar(mail.calendars[0]!.text, mail.calendars[0]!.contentTypeMethod)
+}
+
+const organizerOf = (m: SchedulingMessage): Sender => ({ email: (m.master ?? m.overrides[0]!).organizer!.email, verified: true })
+
+/** Applies messages in order to an in-memory event, as the service does against the table. */
+async function chain(names: string[]) {
+  let event: EventState | null = null
+  let attendees: AttendeeState[] = []
+  const outcomes: string[] = []
+  for (const name of names) {
+    const m = await message(name)
+    const decision = decideOrganizerMessage(m, event, organizerOf(m), policy)
+    outcomes.push(decision.outcome)
+    if ('event' in decision) {
+      attendees = mergeAttendees(attendees, decision.invitees, decision.resetReplies, decision.event.organizer.email)
+      event = decision.event
+    }
+  }
+  return { event: event!, attendees, outcomes }
+}
+
+describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
+  it('single event → minor update → major update → cancel', async () => {
+    const { event, outcomes } = await chain([
+      'eml/generic__tb__single-event.eml',
+      'eml/generic__tb__update-minor.eml',
+      'eml/generic__tb__update-major.eml',
+      'eml/generic__tb__cancel-single-event.eml',
+    ])
+    expect(outcomes).toEqual(['created', 'updated', 'updated', 'ignored'])
+    // The cancel carries SEQUENCE 1, older than the major update's 2: stale, so not applied.
+    expect(event.status).toBe('CONFIRMED')
+    expect(event.sequence).toBe(2)
+    expect(event.start).toBe('2022-03-16T05:00:00Z')
+  })
+
+  it('applies the cancellation when it is current', async () => {
+    const { event, outcomes } = await chain(['eml/generic__tb__single-event.eml', 'eml/generic__tb__cancel-single-event.eml'])
+    expect(outcomes).toEqual(['created', 'cancelled'])
+    expect(event.status).toBe('CANCELLED')
+    expect(event.sequence).toBe(1)
+  })
+
+  it('a minor update keeps replies; a SEQUENCE increase asks everyone again', async () => {
+    const single = await message('eml/generic__tb__single-event.eml')
+    const created = decideOrganizerMessage(single, null, organizerOf(single), policy)
+    if (!('event' in created)) throw new Error(created.reason)
+    let attendees = mergeAttendees([], created.invitees, false, created.event.organizer.email)
+    attendees = attendees.map((a) => (a.email === 'receiver@example.com' ? { ...a, partstat: 'ACCEPTED' as const } : a))
+
+    const minor = await message('eml/generic__tb__update-minor.eml')
+    const minorDecision = decideOrganizerMessage(minor, created.event, organizerOf(minor), policy)
+    if (!('event' in minorDecision)) throw new Error(minorDecision.reason)
+    expect(minorDecision.resetReplies).toBe(false)
+    const afterMinor = mergeAttendees(attendees, minorDecision.invitees, false, 'sender@example.com')
+    expect(afterMinor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('ACCEPTED')
+
+    const major = await message('eml/generic__tb__update-major.eml')
+    const majorDecision = decideOrganizerMessage(major, minorDecision.event, organizerOf(major), policy)
+    if (!('event' in majorDecision)) throw new Error(majorDecision.reason)
+    expect(majorDecision.resetReplies).toBe(true)
+    const afterMajor = mergeAttendees(afterMinor, majorDecision.invitees, true, 'sender@example.com')
+    expect(afterMajor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('NEEDS-ACTION')
+    // The organizer's own answer is not reset.
+    expect(afterMajor.find((a) => a.email === 'sender@example.com')?.partstat).toBe('ACCEPTED')
+  })
+
+  it('recurring series → exception (minor, major) → series cancel', async () => {
+    const { event, outcomes } = await chain([
+      'eml/google__tb__repeat-event.eml',
+      'eml/google__tb__exception-minor.eml',
+      'eml/google__tb__exception-major.eml',
+      'eml/google__tb__cancel-repeat-event.eml',
+    ])
+    expect(outcomes).toEqual(['created', 'updated', 'updated', 'cancelled'])
+    expect(event.rrule).toBe('FREQ=DAILY;COUNT=3;WKST=SU')
+    expect(event.instances['2022-03-17T11:00:00Z']).toMatchObject({ start: '2022-03-17T05:00:00Z', sequence: 2 })
+    expect(event.status).toBe('CANCELLED')
+  })
+
+  it('a whole-series update replaces the overrides', async () => {
+    const { event, outcomes } = await chain([
+      'eml/google__tb__repeat-event.eml',
+      'eml/google__tb__exception-minor.eml',
+      'eml/google__tb__repeat-update-major.eml',
+    ])
+    expect(outcomes).toEqual(['created', 'updated', 'updated'])
+    expect(event.instances).toEqual({})
+    expect(event.start).toBe('2022-03-16T05:00:00Z')
+  })
+
+  it('akonadi: series → instance update → instance cancel → series cancel', async () => {
+    const { event, outcomes } = await chain([
+      'ics/generic__akonadi__01-daily-request.ics',
+      'ics/generic__akonadi__02-update-instance.ics',
+      'ics/zimbra__akonadi__03-cancel-instance.ics',
+      'ics/generic__akonadi__04-cancel-series.ics',
+    ])
+    expect(outcomes).toEqual(['created', 'updated', 'cancelled', 'cancelled'])
+    expect(event.instances['2013-10-23T09:00:00Z']?.status).toBe('CONFIRMED')
+    expect(event.instances['2013-10-24T00:00:00Z']?.status).toBe('CANCELLED')
+    expect(event.status).toBe('CANCELLED')
+  })
+
+  it('the same message twice changes nothing the second time', async () => {
+    const { outcomes } = await chain(['eml/generic__tb__single-event.eml', 'eml/generic__tb__single-event.eml'])
+    expect(outcomes).toEqual(['created', 'ignored'])
+  })
+
+  it('a stale message changes nothing and says so', async () => {
+    const major = await message('eml/generic__tb__update-major.eml')
+    const created = decideOrganizerMessage(major, null, organizerOf(major), policy)
+    if (!('event' in created)) throw new Error(created.reason)
+    const old = await message('eml/generic__tb__single-event.eml')
+    const decision = decideOrganizerMessage(old, created.event, organizerOf(old), policy)
+    expect(decision).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^Stale update \(SEQUENCE 0/) })
+  })
+})
+
+describe.skipIf(!hasCorpus)('who may change an event', () => {
+  it.each([
+    ['an unverified organizer', { email: 'sender@example.com', verified: false }, /neither SPF nor DKIM/],
+    ['someone else, verified', { email: 'mallory@example.net', verified: true }, /only the organizer \(sender@example.com\)/],
+    ['nobody', { email: null, verified: false }, /no sender address/],
+  ])('rejects a REQUEST from %s', async (_, sender, reason) => {
+    const m = await message('eml/generic__tb__single-event.eml')
+    expect(decideOrganizerMessage(m, null, sender, policy)).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(reason) })
+  })
+
+  it('accepts an unverified organizer when the setting allows it', async () => {
+    const m = await message('eml/generic__tb__single-event.eml')
+    const open = { ...policy, requireVerifiedSender: false }
+    expect(decideOrganizerMessage(m, null, { email: 'sender@example.com', verified: false }, open).outcome).toBe('created')
+  })
+
+  it('rejects organizers outside the allowed domains', async () => {
+    const m = await message('eml/generic__tb__single-event.eml')
+    const closed = { ...policy, allowedOrganizerDomains: ['company.example'] }
+    expect(decideOrganizerMessage(m, null, organizerOf(m), closed)).toMatchObject({ outcome: 'rejected', reason: 'Organizers from example.com may not manage events on this server.' })
+  })
+
+  it('rejects a REQUEST for a known UID from a different organizer', async () => {
+    const m = await message('eml/generic__tb__single-event.eml')
+    const created = decideOrganizerMessage(m, null, organizerOf(m), policy)
+    if (!('event' in created)) throw new Error(created.reason)
+    const hijack = structuredClone(m)
+    hijack.master!.organizer = { email: 'mallory@example.net', name: null }
+    hijack.master!.sequence = 5
+    expect(decideOrganizerMessage(hijack, created.event, { email: 'mallory@example.net', verified: true }, policy)).toMatchObject({
+      outcome: 'rejected',
+      reason: 'The event 02e79b96 belongs to sender@example.com; a message from mallory@example.net cannot change it.',
+    })
+  })
+
+  it('ignores a CANCEL for an unknown UID', async () => {
+    const m = await message('eml/generic__tb__cancel-single-event.eml')
+    expect(decideOrganizerMessage(m, null, organizerOf(m), policy).outcome).toBe('ignored')
+  })
+
+  it('rejects a REQUEST without ORGANIZER (Notes)', async () => {
+    const m = await message('eml/notes__tb__invite-no-method-no-organizer.eml')
+    expect(decideOrganizerMessage(m, null, { email: 'john@example.com', verified: true }, policy)).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no ORGANIZER/) })
+  })
+})
+
+describe.skipIf(!hasCorpus)('replies', () => {
+  async function event() {
+    const m = await message('eml/generic__tb__single-event.eml')
+    const created = decideOrganizerMessage(m, null, organizerOf(m), policy)
+    if (!('event' in created)) throw new Error(created.reason)
+    return { event: created.event, attendees: mergeAttendees([], created.invitees, false, 'sender@example.com') }
+  }
+  /** A REPLY to the single event from `email` saying `partstat`. */
+  function reply(email: string, partstat: string, extra: Partial<SchedulingMessage['master'] & object> = {}): SchedulingMessage {
+    return {
+      method: 'REPLY',
+      prodid: '-//Test//Reply//EN',
+      warnings: [],
+      overrides: [],
+      master: {
+        uid: '02e79b96', sequence: 0, dtstamp: '2022-03-17T00:00:00Z', status: null, summary: null, description: null, location: null, url: null,
+        organizer: { email: 'sender@example.com', name: null },
+        attendees: [{ email, name: null, partstat: partstat as 'ACCEPTED', role: null, rsvp: false }],
+        start: null, end: null, allDay: false, timezone: null, rrule: null, exdates: [], rdates: [], recurrenceId: null, thisAndFuture: false,
+        ...extra,
+      },
+    }
+  }
+  const context = { receivedAt: '2022-03-17T01:00:00Z', mailKey: 'rsvp/abc' }
+
+  it.each(['ACCEPTED', 'DECLINED', 'TENTATIVE', 'NEEDS-ACTION', 'DELEGATED'])('records %s from an invited attendee, with history and client', async (partstat) => {
+    const { event: e, attendees } = await event()
+    const stored = attendees.find((a) => a.email === 'receiver@example.com')!
+    const decision = decideReply(reply('receiver@example.com', partstat), e, stored, { email: 'receiver@example.com', verified: true }, policy, context)
+    if (decision.outcome !== 'reply') throw new Error(decision.reason)
+    expect(decision.attendee.partstat).toBe(partstat)
+    expect(decision.attendee.history).toEqual([{ partstat, at: context.receivedAt, prodid: '-//Test//Reply//EN', mailKey: 'rsvp/abc' }])
+    const counts = countAttendees(attendees.map((a) => (a.email === 'receiver@example.com' ? decision.attendee : a)))
+    expect(counts.accepted + counts.declined + counts.tentative + counts.needsAction + counts.delegated).toBe(3)
+  })
+
+  it('records a reply from someone never invited as shared, outside the counts', async () => {
+    const { event: e, attendees } = await event()
+    const decision = decideReply(reply('friend@example.org', 'ACCEPTED'), e, null, { email: 'friend@example.org', verified: true }, policy, context)
+    if (decision.outcome !== 'reply') throw new Error(decision.reason)
+    expect(decision.attendee.source).toBe('shared')
+    expect(countAttendees([...attendees, decision.attendee])).toMatchObject({ shared: 1, accepted: 1 })
+  })
+
+  it('rejects a reply sent by someone other than the attendee it names', async () => {
+    const { event: e, attendees } = await event()
+    const decision = decideReply(reply('receiver@example.com', 'DECLINED'), e, attendees[1]!, { email: 'other@example.com', verified: true }, policy, context)
+    expect(decision.outcome).toBe('rejected')
+  })
+
+  it('ignores a reply for an unknown UID', async () => {
+    expect(decideReply(reply('receiver@example.com', 'ACCEPTED'), null, null, { email: 'receiver@example.com', verified: true }, policy, context).outcome).toBe('ignored')
+  })
+
+  it('keeps the newer answer when an older reply arrives late', async () => {
+    const { event: e, attendees } = await event()
+    const stored = attendees.find((a) => a.email === 'receiver@example.com')!
+    const newer = decideReply(reply('receiver@example.com', 'DECLINED', { dtstamp: '2022-03-18T00:00:00Z' }), e, stored, { email: 'receiver@example.com', verified: true }, policy, context)
+    if (newer.outcome !== 'reply') throw new Error(newer.reason)
+    const older = decideReply(reply('receiver@example.com', 'ACCEPTED'), e, newer.attendee, { email: 'receiver@example.com', verified: true }, policy, context)
+    expect(older.outcome).toBe('ignored')
+  })
+
+  it('records a reply to one occurrence for that occurrence only', async () => {
+    const { event: e, attendees } = await event()
+    const stored = attendees.find((a) => a.email === 'receiver@example.com')!
+    const instance = reply('receiver@example.com', 'DECLINED', { recurrenceId: '2022-03-17T11:00:00Z' })
+    const decision = decideReply({ ...instance, master: null, overrides: [instance.master!] }, e, stored, { email: 'receiver@example.com', verified: true }, policy, context)
+    if (decision.outcome !== 'reply') throw new Error(decision.reason)
+    expect(decision.attendee.partstat).toBe('NEEDS-ACTION')
+    expect(decision.attendee.instancePartstats).toEqual({ '2022-03-17T11:00:00Z': 'DECLINED' })
+  })
+
+  it('rejects the corpus reply without ATTENDEE', async () => {
+    const m = await message('eml/apple__ccs__reply_missing_attendee.eml')
+    const { event: e } = await event()
+    expect(decideReply(m, e, null, { email: 'xyzzy@example.com', verified: true }, policy, context)).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/names no ATTENDEE/) })
+  })
+})
+
+describe('ending a series (RANGE=THISANDFUTURE)', () => {
+  it.each([
+    ['FREQ=DAILY;COUNT=10', '2022-03-17T11:00:00Z', 'FREQ=DAILY;UNTIL=20220317T105959Z'],
+    ['FREQ=WEEKLY;UNTIL=20230101T000000Z;BYDAY=MO', '2022-03-21', 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20220321'],
+  ])('%s cancelled from %s', (rrule, from, expected) => {
+    expect(endSeriesBefore(rrule, from)).toBe(expected)
+  })
+})
