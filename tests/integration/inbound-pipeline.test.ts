@@ -1,0 +1,191 @@
+import { describe, it, expect, beforeAll } from 'vitest'
+import PostalMime from 'postal-mime'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { MailLogEntity } from '../../server/aws/table'
+import { getRawMail, putRawMail } from '../../server/aws/mail-store'
+import { loadAttendees, loadEvent } from '../../server/services/event-store'
+import { handleInboundMail } from '../../server/queues/inbound-mail'
+import { listMailLogOfSender } from '../../server/services/mail-log'
+import { corpusFile, hasCorpus } from '../corpus'
+import { deliver, imip, mailbox, received, sentMail, useFreshTable } from './support'
+
+const mailLog = MailLogEntity.build(EntityRepository)
+const fromOf = async (raw: Buffer) => (await PostalMime.parse(raw)).from!.address!.toLowerCase()
+
+/** A corpus message as SES would store it: with pass verdicts for its From address. */
+async function verified(name: string) {
+  const raw = corpusFile(name)
+  return received(raw, await fromOf(raw))
+}
+
+describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
+  beforeAll(useFreshTable)
+
+  it('creates, updates (minor, then major with replies reset) and ignores the stale cancel, in order', async () => {
+    expect(await deliver('create', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'created', uid: '02e79b96' })
+    const created = await loadEvent('02e79b96')
+    expect(created?.state).toMatchObject({ summary: 'Single Event', sequence: 0, start: '2022-03-16T11:00:00Z', status: 'CONFIRMED' })
+    expect((await loadAttendees('02e79b96')).map((a) => a.email).sort()).toEqual(['other@example.com', 'receiver@example.com', 'sender@example.com'])
+
+    expect(await deliver('create', await verified('eml/generic__tb__update-minor.eml'))).toMatchObject({ outcome: 'updated' })
+    expect(await deliver('create', await verified('eml/generic__tb__update-major.eml'))).toMatchObject({ outcome: 'updated' })
+    const major = await loadEvent('02e79b96')
+    expect(major?.state).toMatchObject({ sequence: 2, start: '2022-03-16T05:00:00Z' })
+    expect(major?.version).toBe(3)
+
+    const cancel = await deliver('create', await verified('eml/generic__tb__cancel-single-event.eml'))
+    expect(cancel).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^Stale cancellation/) })
+    expect((await loadEvent('02e79b96'))?.state.status).toBe('CONFIRMED')
+  })
+
+  it('logs every message with its outcome, sender and subject, and keeps the raw message', async () => {
+    const { key } = await deliver('create', await verified('eml/google__tb__meet-meeting-invite.eml'))
+    const { Item } = await mailLog.get({ key })
+    expect(Item).toMatchObject({ mailbox: 'create', sender: 'example@gmail.com', outcome: 'created', senderVerified: true, method: 'REQUEST' })
+    expect(Item?.subject).toBe('Meet invite (HTML)')
+    expect(await getRawMail(key)).toBeDefined()
+  })
+
+  it('processes a redelivered S3 key once', async () => {
+    const raw = await verified('eml/google__postal-mime__calendar-event.eml')
+    const first = await deliver('create', raw)
+    expect(first).toMatchObject({ outcome: 'created', repeated: false })
+    const event = await handleInboundMail({
+      Records: [
+        {
+          messageId: 'm1', receiptHandle: 'r1', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1',
+          body: JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '', s3: { bucket: { name: 'b' }, object: { key: first.key } } }] }),
+        },
+      ],
+    })
+    expect(event.batchItemFailures).toEqual([])
+    expect((await loadEvent(first.uid!))?.version).toBe(1)
+    // The same content as a second delivery (new key): already applied, nothing changes.
+    expect(await deliver('create', raw)).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^Already applied/) })
+  })
+
+  it('rejects a forged invitation (SPF and DKIM fail) and changes nothing', async () => {
+    const raw = corpusFile('eml/google__tb__repeat-event.eml')
+    const forged = received(raw, 'sender@example.com', { spf: 'fail', dkim: 'fail' })
+    const result = await deliver('create', forged)
+    expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/neither SPF nor DKIM/) })
+    // repeat-event shares its UID with the tb chain: the stored event is untouched.
+    expect((await loadEvent('02e79b96'))?.state.rrule).toBeNull()
+  })
+
+  it('ignores bounces and published calendars, and rejects invites without ORGANIZER', async () => {
+    expect(await deliver('create', corpusFile('eml/apple__ccs__dsn_failure_with_ics.eml'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/bounce/) })
+    expect(await deliver('create', await verified('eml/generic__tb__message-containing-event.eml'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/PUBLISH/) })
+    expect(await deliver('create', await verified('eml/notes__tb__invite-no-method-no-organizer.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no ORGANIZER/) })
+  })
+
+  it('reports the bulk mailbox as not supported yet', async () => {
+    expect(await deliver('bulk', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not supported yet/) })
+  })
+
+  it('logs a missing S3 object as failed instead of losing the notification', async () => {
+    const body = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '', s3: { bucket: { name: 'b' }, object: { key: 'create/does-not-exist' } } }] })
+    const answer = await handleInboundMail({ Records: [{ messageId: 'gone', receiptHandle: 'r', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1', body }] })
+    expect(answer.batchItemFailures).toEqual([])
+    expect((await mailLog.get({ key: 'create/does-not-exist' })).Item).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/missing/) })
+  })
+
+  it('reports only the failing record of a batch (a body that is not an S3 notification)', async () => {
+    const good = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' })
+    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs' as const, eventSourceARN: 'arn', awsRegion: 'us-east-1', body })
+    const answer = await handleInboundMail({ Records: [record('ok', good), record('poison', 'not json')] })
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }])
+  })
+})
+
+describe('replies and notifications', () => {
+  const uid = `reply-test-${Date.now()}@tests.local`
+  const organizer = 'organizer@example.com'
+  const invite = (sequence: number, start: string) =>
+    imip(organizer, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${uid}`, `SEQUENCE:${sequence}`, `DTSTAMP:2026-11-01T10:0${sequence}:00Z`.replace(/-|:/g, '').replace('T', 'T'),
+      `DTSTART:${start}`, 'SUMMARY:Quarterly review', `ORGANIZER;CN=Olga Organizer:mailto:${organizer}`,
+      ...['ann', 'bob', 'cat', 'dan'].map((n) => `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${n}@example.com`),
+      `ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:${mailbox('create')}`,
+      'END:VEVENT',
+    ])
+  const reply = (who: string, partstat: string, stamp = '20261102T100000Z') =>
+    imip(who, mailbox('rsvp'), 'REPLY', [
+      'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', `DTSTAMP:${stamp}`, `ORGANIZER:mailto:${organizer}`,
+      `ATTENDEE;PARTSTAT=${partstat}:mailto:${who}`, 'END:VEVENT',
+    ])
+
+  beforeAll(async () => {
+    await useFreshTable()
+    const since = Math.floor(Date.now() / 1000) - 1
+    expect(await deliver('create', received(invite(0, '20270115T150000Z'), organizer))).toMatchObject({ outcome: 'created' })
+    const mails = await sentMail(since)
+    expect(mails.find((m) => m.destination.to.includes(organizer))?.subject).toBe('Your event "Quarterly review" is now managed by Calendar Invite Server')
+  })
+
+  it('does not store the server mailbox as an attendee', async () => {
+    expect((await loadAttendees(uid)).map((a) => a.email).sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'])
+  })
+
+  it('counts concurrent replies from different attendees without losing one', async () => {
+    const results = await Promise.all([
+      deliver('rsvp', received(reply('ann@example.com', 'ACCEPTED'), 'ann@example.com')),
+      deliver('rsvp', received(reply('bob@example.com', 'DECLINED'), 'bob@example.com')),
+      deliver('rsvp', received(reply('cat@example.com', 'TENTATIVE'), 'cat@example.com')),
+      deliver('rsvp', received(reply('dan@example.com', 'ACCEPTED'), 'dan@example.com')),
+    ])
+    expect(results.map((r) => r.outcome)).toEqual(['reply', 'reply', 'reply', 'reply'])
+    const { Item } = await (await import('../../server/aws/table')).EventEntity.build(EntityRepository).get({ uid })
+    expect(Item?.counts).toMatchObject({ accepted: 2, declined: 1, tentative: 1, needsAction: 0, shared: 0 })
+  })
+
+  it('records a reply from someone never invited as shared', async () => {
+    expect(await deliver('rsvp', received(reply('eve@example.net', 'ACCEPTED'), 'eve@example.net'))).toMatchObject({ outcome: 'reply' })
+    const eve = (await loadAttendees(uid)).find((a) => a.email === 'eve@example.net')
+    expect(eve).toMatchObject({ source: 'shared', partstat: 'ACCEPTED', history: [expect.objectContaining({ partstat: 'ACCEPTED', prodid: '-//CIS tests//EN' })] })
+  })
+
+  it('rejects a reply that names someone else than its sender, and tells the verified sender why', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1
+    const result = await deliver('rsvp', received(reply('bob@example.com', 'ACCEPTED'), 'mallory@example.org').toString().replace('From: <bob@example.com>', 'From: <mallory@example.org>'))
+    expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/only the attendee it answers for \(bob@example.com\)/) })
+    const mails = await sentMail(since)
+    const notice = mails.find((m) => m.destination.to.includes('mallory@example.org'))
+    expect(notice?.subject).toBe('We could not process your message "REPLY test"')
+    expect(notice?.body.text).toContain('only the attendee it answers for (bob@example.com)')
+    expect((await loadAttendees(uid)).find((a) => a.email === 'bob@example.com')?.partstat).toBe('DECLINED')
+  })
+
+  it('ignores a reply for an unknown UID and shows it in the sender\'s mail log', async () => {
+    const unknown = reply('ann@example.com', 'ACCEPTED').replace(`UID:${uid}`, 'UID:nobody-knows-this')
+    expect(await deliver('rsvp', received(unknown, 'ann@example.com'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/does not know/) })
+    const log = await listMailLogOfSender('ann@example.com')
+    expect(log[0]).toMatchObject({ outcome: 'ignored', eventUid: 'nobody-knows-this' })
+  })
+
+  it('a major update asks everyone again and keeps the counts true', async () => {
+    expect(await deliver('create', received(invite(1, '20270116T150000Z'), organizer))).toMatchObject({ outcome: 'updated' })
+    const { Item } = await (await import('../../server/aws/table')).EventEntity.build(EntityRepository).get({ uid })
+    expect(Item?.counts).toMatchObject({ accepted: 0, declined: 0, tentative: 0, needsAction: 4, shared: 1 })
+    // A late reply to the old version changes nothing.
+    expect(await deliver('rsvp', received(reply('ann@example.com', 'DECLINED', '20261103T100000Z'), 'ann@example.com'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/earlier version/) })
+  })
+
+  it('keeps the raw message of a rejected mail and lets it be reprocessed', async () => {
+    const raw = received(invite(5, '20270117T150000Z'), organizer, { spf: 'fail', dkim: 'fail' })
+    const key = `create/replay-${Date.now()}`
+    await putRawMail(key, raw)
+    const { processStoredMail } = await import('../../server/services/inbound-mail')
+    expect((await processStoredMail(key)).outcome).toBe('rejected')
+    expect((await processStoredMail(key)).repeated).toBe(true)
+    process.env.CIS_REQUIRE_VERIFIED_SENDER = 'false'
+    ;(await import('../../server/config')).resetConfig()
+    try {
+      expect(await processStoredMail(key, { replay: true })).toMatchObject({ outcome: 'updated', repeated: false })
+      expect((await mailLog.get({ key })).Item).toMatchObject({ outcome: 'updated', attempts: 2 })
+    } finally {
+      delete process.env.CIS_REQUIRE_VERIFIED_SENDER
+      ;(await import('../../server/config')).resetConfig()
+    }
+  })
+})
