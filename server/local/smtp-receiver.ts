@@ -269,7 +269,9 @@ export interface ReceiptHeaderInput {
 export function sesReceiptHeaders(input: ReceiptHeaderInput): string {
   const { envelope, verdicts, from } = input
   const ip = envelope.remoteAddress.replace(/^::ffff:/, '')
-  const helo = envelope.helo || ip
+  const helo = envelope.helo || `[${ip}]`
+  // SES shows the client's reverse DNS name here; locally the client is on loopback.
+  const reverseName = /^(127\.|::1$)/.test(ip) ? 'localhost' : 'unknown'
   // SPF checks the envelope sender's domain, or the HELO name for the null sender.
   const spfDomain = envelope.mailFrom ? domainOf(envelope.mailFrom) : helo
   const fromDomain = domainOf(from) || spfDomain
@@ -281,7 +283,7 @@ export function sesReceiptHeaders(input: ReceiptHeaderInput): string {
   const receipt = Buffer.from(`AAAAAAAAAAF${randomBytes(150).toString('base64')}`).toString('base64')
   const lines = [
     `Return-Path: <${envelope.mailFrom}>`,
-    `Received: from ${helo} (${helo} [${ip}])`,
+    `Received: from ${helo} (${reverseName} [${ip}])`,
     ` by ${RECEIVER_NAME} with SMTP id ${input.id}`,
     ` for ${input.recipient};`,
     ` ${receivedDate(input.at)}`,

@@ -4,7 +4,7 @@
  * found in any MIME shape and de-duplicated (an inline text/calendar and its invite.ics
  * copy are one calendar).
  */
-import PostalMime from 'postal-mime'
+import { parseMime } from './postal-mime-fast'
 import type { Person } from '../scheduling'
 import { readReceiptVerdicts, type Header, type ReceiptVerdicts } from './receipt'
 
@@ -29,7 +29,10 @@ export interface ReceivedMail {
   headers: Header[]
   verdicts: ReceiptVerdicts
   kind: MailKind
-  /** Unique calendar texts, best candidate first (one carrying METHOD in its body). */
+  /**
+   * Calendar texts, best candidate first (one carrying METHOD in its body). Copies that
+   * differ in bytes stay in the list but are read only if the first cannot be.
+   */
   calendars: CalendarPart[]
   /** Non-calendar attachments (CSV lists for the bulk mailbox). */
   attachments: MailAttachment[]
@@ -49,9 +52,6 @@ function isCalendarAttachment(mimeType: string, filename: string | null, content
   return false
 }
 
-/** Normalised for comparing copies: line ends, folding and trailing space do not matter. */
-const fingerprint = (text: string) => text.replace(/\r?\n[ \t]/g, '').replace(/\s+/g, ' ').trim()
-
 function kindOf(headers: Header[], contentType: string): MailKind {
   if (/^multipart\/report/i.test(contentType)) return 'bounce'
   const header = (name: string) => headers.find((h) => h.key.toLowerCase() === name)?.value.trim().toLowerCase()
@@ -64,7 +64,7 @@ function kindOf(headers: Header[], contentType: string): MailKind {
 }
 
 export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> {
-  const email = await PostalMime.parse(raw)
+  const email = await parseMime(raw)
   const headers: Header[] = email.headers.map((h) => ({ key: h.key, value: h.value }))
   const contentType = headers.find((h) => h.key.toLowerCase() === 'content-type')?.value ?? ''
 
@@ -80,9 +80,9 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
       continue
     }
     const text = decoder.decode(content)
-    const key = fingerprint(text)
-    if (seen.has(key)) continue
-    seen.add(key)
+    // An inline part and its invite.ics copy: keep one (the pipeline reads only the first anyway).
+    if (seen.has(text)) continue
+    seen.add(text)
     calendars.push({ text, contentTypeMethod: attachment.method ?? null })
   }
   // A part whose body names its METHOD beats a copy without one (libical complex-mime).
