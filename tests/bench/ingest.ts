@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:ingest`: how fast mail becomes events. Prints figures; asserts nothing.
+ *
+ * 1. Parse + iTIP decision over every corpus message on one core (this process), against
+ *    the baseline measured in the same run: postal-mime + node-ical doing only a plain parse.
+ * 2. End to end on the local stack: SMTP → S3 → SQS → handler → DynamoDB at a steady rate
+ *    (default 20 messages per second for 10 s), latency per message from the end of the
+ *    SMTP transaction until the event can be read from the table; against the same path with
+ *    a handler that does nothing (the stand-ins' own transport cost), in the same run.
+ *
+ * Options: BENCH_SECONDS (parse, per side; default 3), BENCH_RATE (20), BENCH_DURATION (10).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { randomUUID } from 'node:crypto'
+import nodemailer from 'nodemailer'
+import { loadCorpusMail, messagesPerSecond, parseAndDecide, plainParse } from './parse-decide'
+import { corpusDir, hasCorpus } from '../corpus'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 3)
+const rate = Number(process.env.BENCH_RATE ?? 20)
+const duration = Number(process.env.BENCH_DURATION ?? 10)
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const fmt = (n: number) => n.toFixed(n < 10 ? 1 : 0)
+
+async function parseBenchmark() {
+  if (!hasCorpus) {
+    console.log(`parse + iTIP: skipped, no corpus at ${corpusDir}`)
+    return
+  }
+  const messages = loadCorpusMail(corpusDir)
+  const baseline = await messagesPerSecond(messages, plainParse, seconds)
+  const ours = await messagesPerSecond(messages, parseAndDecide, seconds)
+  console.log(`\n1. parse + iTIP decision, ${messages.length} corpus messages, one core (${seconds} s each)`)
+  console.log(`   baseline (postal-mime + node-ical plain parse): ${fmt(baseline).padStart(6)} messages/s`)
+  console.log(`   pipeline (read mail, read calendar, decide):    ${fmt(ours).padStart(6)} messages/s  (${(ours / baseline).toFixed(2)}x baseline; aim 2000)`)
+}
+
+/** A Google-shaped invitation with a fresh UID. */
+function invitation(uid: string, organizer: string, to: string): string {
+  const calendar = [
+    'BEGIN:VCALENDAR', 'PRODID:-//Google Inc//Google Calendar 70.9054//EN', 'VERSION:2.0', 'CALSCALE:GREGORIAN', 'METHOD:REQUEST',
+    'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin', 'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
+    'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT', 'END:VTIMEZONE',
+    'BEGIN:VEVENT', 'DTSTART;TZID=Europe/Berlin:20270315T100000', 'DTEND;TZID=Europe/Berlin:20270315T110000', `DTSTAMP:20261123T100000Z`,
+    `ORGANIZER;CN=Bench Organizer:mailto:${organizer}`, `UID:${uid}`,
+    `ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=${to}:mailto:${to}`,
+    'ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:guest@example.org',
+    'SEQUENCE:0', 'STATUS:CONFIRMED', 'SUMMARY:Benchmark meeting', 'LOCATION:Room 1', 'TRANSP:OPAQUE',
+    'BEGIN:VALARM', 'ACTION:DISPLAY', 'DESCRIPTION:Reminder', 'TRIGGER:-P0DT0H10M0S', 'END:VALARM', 'END:VEVENT', 'END:VCALENDAR', '',
+  ].join('\r\n')
+  const b64 = Buffer.from(calendar).toString('base64').replace(/(.{76})/g, '$1\r\n')
+  return [
+    `From: Bench Organizer <${organizer}>`, `To: ${to}`, `Subject: Invitation: Benchmark meeting`, `Message-ID: <${uid}>`, 'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="mixed"', '',
+    '--mixed', 'Content-Type: multipart/alternative; boundary="alt"', '',
+    '--alt', 'Content-Type: text/plain; charset="UTF-8"', '', 'You have been invited to Benchmark meeting.', '',
+    '--alt', 'Content-Type: text/html; charset="UTF-8"', '', '<p>You have been invited to <b>Benchmark meeting</b>.</p>', '',
+    '--alt', 'Content-Type: text/calendar; charset="UTF-8"; method=REQUEST', 'Content-Transfer-Encoding: base64', '', b64, '',
+    '--alt--', '', '--mixed', 'Content-Type: application/ics; name="invite.ics"', 'Content-Disposition: attachment; filename="invite.ics"', 'Content-Transfer-Encoding: base64', '', b64, '', '--mixed--', '',
+  ].join('\r\n')
+}
+
+async function endToEndBenchmark() {
+  const { startLocalStack } = await import('../../server/local/stack')
+  const { startQueuePoller } = await import('../../server/local/poller')
+  const { resetConfig, config } = await import('../../server/config')
+  const { resetClients } = await import('../../server/aws/clients')
+  const { resetQueueUrls } = await import('../../server/aws/queue')
+  const { handleInboundMail } = await import('../../server/queues/inbound-mail')
+  const { loadEvent } = await import('../../server/services/event-store')
+  const { getRawMail } = await import('../../server/aws/mail-store')
+  const { objectKeysOf } = await import('../../server/queues/lambda-events')
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cis-bench-'))
+  const stack = await startLocalStack({ dataDir, ports: 'free', env: {} })
+  Object.assign(process.env, stack.env)
+  resetConfig()
+  resetClients()
+  resetQueueUrls()
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: stack.endpoints.smtp, secure: false, pool: true, maxConnections: 4, ignoreTLS: true })
+  const organizer = 'organizer@bench.example'
+  const to = config().mailboxes.create
+
+  async function run(label: string, handler: typeof handleInboundMail, seen: (uid: string, key: string) => Promise<boolean>) {
+    const done = new Map<string, number>()
+    const poller = startQueuePoller({ queue: 'inbound', handler, waitSeconds: 1 })
+    const latencies: number[] = []
+    const total = rate * duration
+    const started = performance.now()
+    const pending: Promise<void>[] = []
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      const uid = `bench-${randomUUID()}@bench.example`
+      pending.push(
+        (async () => {
+          await transport.sendMail({ envelope: { from: organizer, to: [to] }, raw: invitation(uid, organizer, to) })
+          const sent = performance.now()
+          for (;;) {
+            if (await seen(uid, '')) break
+            await new Promise((resolve) => setTimeout(resolve, 2))
+            if (performance.now() - sent > 10_000) throw new Error(`${label}: ${uid} not processed within 10 s`)
+          }
+          latencies.push(performance.now() - sent)
+        })(),
+      )
+    }
+    await Promise.all(pending)
+    const elapsed = (performance.now() - started) / 1000
+    await poller.stop()
+    done.clear()
+    latencies.sort((a, b) => a - b)
+    return { label, count: latencies.length, elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! }
+  }
+
+  try {
+    // Baseline: the handler only reads each stored message (what any handler must do), so
+    // the figure is the stand-ins' SMTP → S3 → SQS → poll cost alone.
+    const readOnly = new Set<string>()
+    const transportOnly = await run(
+      'transport only',
+      async (event) => {
+        for (const record of event.Records) {
+          for (const { key } of objectKeysOf(record.body)) {
+            const raw = await getRawMail(key)
+            const uid = /^Message-ID: <([^>]+)>/m.exec(Buffer.from(raw!).toString('latin1'))?.[1]
+            if (uid) readOnly.add(uid)
+          }
+        }
+        return { batchItemFailures: [] }
+      },
+      async (uid) => readOnly.has(uid),
+    )
+    const pipeline = await run('full pipeline', handleInboundMail, async (uid) => (await loadEvent(uid)) !== null)
+    console.log(`\n2. end to end on the local stack: ${rate} messages/s for ${duration} s (SMTP → S3 → SQS → handler → DynamoDB)`)
+    for (const r of [transportOnly, pipeline]) {
+      console.log(`   ${r.label.padEnd(15)} ${r.count} messages in ${r.elapsed.toFixed(1)} s   p50 ${fmt(r.p50).padStart(5)} ms   p99 ${fmt(r.p99).padStart(5)} ms   max ${fmt(r.max).padStart(5)} ms`)
+    }
+    console.log(`   the pipeline adds ${fmt(pipeline.p50 - transportOnly.p50)} ms at p50 and ${fmt(pipeline.p99 - transportOnly.p99)} ms at p99 (aim: p99 under 100 ms)`)
+  } finally {
+    transport.close()
+    await stack.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+await parseBenchmark()
+await endToEndBenchmark()
