@@ -169,6 +169,11 @@ function headerFields(raw: Buffer): RawField[] {
   return fields
 }
 
+/** The header fields of a raw message, unfolded (for tools that need From or Subject). */
+export function readHeaderFields(raw: Buffer): HeaderField[] {
+  return headerFields(raw).map(({ key, value }) => ({ key, value }))
+}
+
 /** The message without the fields `drop` selects; every other byte stays as received. */
 function withoutFields(raw: Buffer, fields: RawField[], drop: (field: RawField) => boolean): Buffer {
   const dropped = fields.filter(drop)

@@ -1,0 +1,379 @@
+/**
+ * The local stack through the real protocols: the AWS SDK against DynamoDB Local, s3rver,
+ * fauxqs and aws-ses-v2-local; SMTP (nodemailer) against the receiver; the queue poller
+ * against fauxqs. The stack is the one tests/setup/local-stack.global.ts started.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
+import nodemailer from 'nodemailer'
+import PostalMime from 'postal-mime'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs'
+import { config } from '../../server/config'
+import { clients, createClients } from '../../server/aws/clients'
+import { getRawMail } from '../../server/aws/mail-store'
+import { sendRawMail } from '../../server/aws/mailer'
+import { deleteFromQueue, queueUrl, receiveFromQueue, type QueueName } from '../../server/aws/queue'
+import { objectKeysOf, type SQSEvent, type SQSBatchResponse } from '../../server/queues/lambda-events'
+import { isSenderVerified, readReceiptVerdicts } from '../../server/domain/mail/receipt'
+import { startLocalStack } from '../../server/local/stack'
+import { encodeS3EventKey, type S3EventNotification } from '../../server/local/smtp-receiver'
+import { recordsToDelete, startQueuePoller } from '../../server/local/poller'
+
+const env = () => process.env as Record<string, string>
+const md5 = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex')
+const until = async (check: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+const purge = async (queue: QueueName) => clients().sqs.send(new PurgeQueueCommand({ QueueUrl: await queueUrl(queue) }))
+
+/** A plain CRLF message, so the bytes SMTP carries are exactly these. */
+function rawMail(options: { from?: string; to?: string; subject?: string; extraHeaders?: string[] } = {}): string {
+  const from = options.from ?? 'alice@example.com'
+  return [
+    `From: Alice Example <${from}>`,
+    `To: ${options.to ?? 'create@events.localhost'}`,
+    `Subject: ${options.subject ?? 'Local stack test'}`,
+    `Message-ID: <${md5(String(Math.random()))}@example.com>`,
+    'Date: Mon, 01 Mar 2027 10:00:00 +0000',
+    ...(options.extraHeaders ?? []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Hello from the test.',
+    '.leading dot survives dot-stuffing',
+    '',
+  ].join('\r\n')
+}
+
+/** Sends over SMTP to the local receiver; returns the SES message id from the 250 reply. */
+async function smtpSend(raw: string, envelope: { from: string; to: string[] }): Promise<string> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: Number(env().CIS_LOCAL_SMTP_PORT),
+    secure: false,
+    ignoreTLS: true,
+  })
+  try {
+    const info = await transport.sendMail({ envelope, raw })
+    const id = /Ok ([0-9a-v]{40})/.exec(info.response)?.[1]
+    if (!id) throw new Error(`unexpected SMTP reply: ${info.response}`)
+    return id
+  } finally {
+    transport.close()
+  }
+}
+
+/**
+ * Receives the inbound queue until the notifications for all `keys` showed up; deletes
+ * them and makes any other message visible again at once.
+ */
+async function takeNotifications(...keys: string[]): Promise<S3EventNotification[]> {
+  const found = new Map<string, S3EventNotification>()
+  const deadline = Date.now() + 5000
+  while (found.size < keys.length && Date.now() < deadline) {
+    const messages = await receiveFromQueue('inbound', 10, 1)
+    const mine = messages.filter((message) => objectKeysOf(message.Body!).some((object) => keys.includes(object.key)))
+    for (const message of mine) {
+      const notification = JSON.parse(message.Body!) as S3EventNotification
+      found.set(objectKeysOf(message.Body!)[0]!.key, notification)
+    }
+    await deleteFromQueue('inbound', mine)
+    const others = messages.filter((message) => !mine.includes(message))
+    for (const message of others) {
+      await clients().sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: await queueUrl('inbound'), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 }),
+      )
+    }
+  }
+  const missing = keys.filter((key) => !found.has(key))
+  if (missing.length > 0) throw new Error(`no notification for ${missing.join(', ')} on the inbound queue`)
+  return keys.map((key) => found.get(key)!)
+}
+
+describe('DynamoDB Local', () => {
+  it('creates the table and stores and reads an item', async () => {
+    const item = { pk: 'TEST#local-stack', sk: 'ITEM', note: 'hello', count: 3, tags: ['a', 'b'] }
+    await clients().documents.send(new PutCommand({ TableName: config().tableName, Item: item }))
+    const read = await clients().documents.send(new GetCommand({ TableName: config().tableName, Key: { pk: item.pk, sk: item.sk } }))
+    expect(read.Item).toEqual(item)
+  })
+})
+
+describe('S3 (s3rver)', () => {
+  it('keeps binary objects byte for byte, from a buffer and from a stream', async () => {
+    const bytes = new Uint8Array(70_000).map((_, i) => (i * 31 + (i >> 8)) & 0xff)
+    const bucket = config().mailBucket
+    await clients().s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'test/binary.bin', Body: bytes }))
+    // A streamed upload is what s3rver corrupts when the SDK adds flexible checksums.
+    await clients().s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'test/streamed.bin', Body: Readable.from([Buffer.from(bytes)]), ContentLength: bytes.length }),
+    )
+    for (const key of ['test/binary.bin', 'test/streamed.bin']) {
+      const object = await clients().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      const read = await object.Body!.transformToByteArray()
+      expect(md5(read), key).toBe(md5(bytes))
+      expect(read.length).toBe(bytes.length)
+    }
+  })
+})
+
+describe('SES (aws-ses-v2-local)', () => {
+  it('accepts a raw SendEmail and shows it in its store', async () => {
+    const since = Math.floor(Date.now() / 1000)
+    const subject = `Invitation ${md5(String(Date.now())).slice(0, 8)}`
+    const raw = rawMail({ from: 'noreply@events.localhost', to: 'bob@example.org', subject })
+    const messageId = await sendRawMail({ from: 'noreply@events.localhost', to: ['bob@example.org'], raw })
+    expect(messageId).toBeTruthy()
+
+    const response = await fetch(`${env().CIS_SES_ENDPOINT}/store?since=${since}`)
+    const store = (await response.json()) as { emails: { messageId: string; subject: string; destination: { to: string[] } }[] }
+    const sent = store.emails.find((email) => email.messageId === messageId)
+    expect(sent?.subject).toBe(subject)
+    expect(sent?.destination.to.join()).toContain('bob@example.org')
+  })
+})
+
+describe('inbound SMTP receiver (the SES receipt rule)', () => {
+  it('stores mail for create@ under create/ with the SES receipt headers prepended and notifies the queue', async () => {
+    const raw = rawMail()
+    const id = await smtpSend(raw, { from: 'alice@example.com', to: ['Create@Events.Localhost'] })
+    const key = `create/${id}`
+
+    const stored = Buffer.from((await getRawMail(key))!)
+    const text = stored.toString('latin1')
+    // The received bytes follow the prepended block unchanged.
+    expect(stored.subarray(stored.length - Buffer.byteLength(raw)).toString('latin1')).toBe(raw)
+    const added = text.slice(0, text.length - raw.length)
+    expect(added).toMatch(/^Return-Path: <alice@example\.com>\r\n/)
+    // smtp-server lower-cases the domain of RCPT TO; the local part keeps its case.
+    expect(added).toMatch(new RegExp(`\\r\\nReceived: from \\S+ \\(localhost \\[127\\.0\\.0\\.1\\]\\)\\r\\n by inbound-smtp\\.local with SMTP id ${id}\\r\\n for Create@events\\.localhost;\\r\\n `))
+    expect(added).toContain('X-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\n')
+    expect(added).toMatch(/Received-SPF: pass \(spfCheck: domain of example\.com designates 127\.0\.0\.1 as permitted sender\) client-ip=127\.0\.0\.1; envelope-from=alice@example\.com; helo=[^;]+;\r\n/)
+    expect(added).toContain('Authentication-Results: amazonses.com;\r\n spf=pass (spfCheck:')
+    expect(added).toContain(' dkim=pass header.i=@example.com;\r\n dmarc=pass header.from=example.com;\r\n')
+    expect(added).toMatch(/X-SES-RECEIPT: [A-Za-z0-9+/=]+\r\n$/)
+
+    // What the domain code reads from it: a verified sender.
+    const parsed = await PostalMime.parse(stored)
+    const verdicts = readReceiptVerdicts(parsed.headers)
+    expect(verdicts).toMatchObject({ spf: 'pass', spfDomain: 'example.com', dkimPassDomains: ['example.com'], dmarc: 'pass', spam: 'pass', virus: 'pass' })
+    expect(isSenderVerified(verdicts, 'alice@example.com')).toBe(true)
+
+    // The S3 ObjectCreated notification, as S3 would send it to SQS.
+    const [notification] = await takeNotifications(key)
+    const [record] = notification!.Records
+    expect(notification!.Records).toHaveLength(1)
+    expect(record).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: config().region,
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        s3SchemaVersion: '1.0',
+        bucket: { name: config().mailBucket, arn: `arn:aws:s3:::${config().mailBucket}` },
+        object: { key, size: stored.length, eTag: md5(stored) },
+      },
+    })
+    expect(record!.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(record!.s3.object.sequencer).toMatch(/^[0-9A-F]{18}$/)
+  })
+
+  it('stores one copy per mailbox, under each mailbox prefix', async () => {
+    const id = await smtpSend(rawMail({ to: 'rsvp@events.localhost, bulk@events.localhost' }), {
+      from: 'alice@example.com',
+      to: ['rsvp@events.localhost', 'bulk@events.localhost', 'RSVP@events.localhost'],
+    })
+    const keys = [`rsvp/${id}`, `bulk/${id}`]
+    for (const key of keys) expect(await getRawMail(key), key).toBeDefined()
+    await takeNotifications(...keys)
+  })
+
+  it('refuses recipients other than the three mailboxes of the mail domain', async () => {
+    for (const to of ['someone@events.localhost', 'create@elsewhere.example']) {
+      const error = await smtpSend(rawMail({ to }), { from: 'alice@example.com', to: [to] }).catch((e: unknown) => e)
+      expect(error, to).toMatchObject({ responseCode: 550 })
+      expect(String((error as Error).message)).toContain('no such mailbox')
+    }
+  })
+
+  it('honours and removes X-Local-Verdicts, as if the checks had failed', async () => {
+    const raw = rawMail({ extraHeaders: ['X-Local-Verdicts: spf=fail;', ' dkim=fail; spam=fail'] })
+    const id = await smtpSend(raw, { from: 'alice@example.com', to: ['create@events.localhost'] })
+    const stored = Buffer.from((await getRawMail(`create/${id}`))!).toString('latin1')
+    expect(stored).not.toMatch(/X-Local-Verdicts/i)
+    expect(stored.endsWith(raw.replace('X-Local-Verdicts: spf=fail;\r\n dkim=fail; spam=fail\r\n', ''))).toBe(true)
+    expect(stored).toMatch(/^Received-SPF: fail \(spfCheck: domain of example\.com does not designate/m)
+    expect(stored).toContain('X-SES-Spam-Verdict: FAIL')
+    expect(stored).toContain(' dkim=fail header.i=@example.com;\r\n dmarc=fail header.from=example.com;')
+
+    const verdicts = readReceiptVerdicts((await PostalMime.parse(stored)).headers)
+    expect(verdicts).toMatchObject({ spf: 'fail', dkimPassDomains: [], dmarc: 'fail', spam: 'fail' })
+    expect(isSenderVerified(verdicts, 'alice@example.com')).toBe(false)
+    await takeNotifications(`create/${id}`)
+  })
+
+  it('encodes keys in notifications the way S3 does', () => {
+    expect(encodeS3EventKey('create/abc123')).toBe('create/abc123')
+    expect(encodeS3EventKey('bulk/a list (1).csv')).toBe('bulk/a+list+%281%29.csv')
+    expect(encodeS3EventKey('rsvp/a+b@c=d')).toBe('rsvp/a%2Bb%40c%3Dd')
+  })
+})
+
+describe('queue poller (the Lambda event source mapping)', () => {
+  beforeEach(async () => {
+    await purge('inbound')
+    await purge('inboundDeadLetter')
+  })
+  afterAll(async () => {
+    await purge('inbound')
+    await purge('inboundDeadLetter')
+  })
+
+  const sendBodies = async (bodies: string[]) =>
+    clients().sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: await queueUrl('inbound'),
+        Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
+      }),
+    )
+
+  const queueCounts = async (queue: QueueName) => {
+    const answer = await clients().sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: await queueUrl(queue),
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    )
+    return Number(answer.Attributes!.ApproximateNumberOfMessages) + Number(answer.Attributes!.ApproximateNumberOfMessagesNotVisible)
+  }
+
+  it('hands Lambda-shaped batches to the handler, deletes the successes and redelivers the failures', async () => {
+    const seen: { body: string; receiveCount: string }[] = []
+    const events: SQSEvent[] = []
+    let failedOnce = false
+    const poller = startQueuePoller({
+      queue: 'inbound',
+      visibilityTimeout: 1,
+      waitSeconds: 1,
+      handler: async (event): Promise<SQSBatchResponse> => {
+        events.push(event)
+        const batchItemFailures: SQSBatchResponse['batchItemFailures'] = []
+        for (const record of event.Records) {
+          seen.push({ body: record.body, receiveCount: record.attributes.ApproximateReceiveCount! })
+          if (record.body === 'two' && !failedOnce) {
+            failedOnce = true
+            batchItemFailures.push({ itemIdentifier: record.messageId })
+          }
+        }
+        return { batchItemFailures }
+      },
+    })
+    try {
+      await sendBodies(['one', 'two', 'three'])
+      await until(() => seen.filter((s) => s.body === 'two').length === 2)
+    } finally {
+      await poller.stop()
+    }
+
+    const record = events[0]!.Records[0]!
+    expect(record).toMatchObject({
+      eventSource: 'aws:sqs',
+      eventSourceARN: expect.stringMatching(new RegExp(`^arn:aws:sqs:[a-z0-9-]+:\\d{12}:${config().queues.inbound}$`)),
+      awsRegion: config().region,
+      md5OfBody: md5(record.body),
+      messageAttributes: {},
+    })
+    expect(record.messageId).toBeTruthy()
+    expect(record.receiptHandle).toBeTruthy()
+    expect(record.attributes).toMatchObject({ ApproximateReceiveCount: '1', SentTimestamp: expect.stringMatching(/^\d+$/) })
+
+    expect(seen.filter((s) => s.body === 'one')).toHaveLength(1)
+    expect(seen.filter((s) => s.body === 'three')).toHaveLength(1)
+    expect(seen.filter((s) => s.body === 'two').map((s) => s.receiveCount)).toEqual(['1', '2'])
+    expect(await queueCounts('inbound')).toBe(0)
+  })
+
+  it('deletes nothing when the handler throws, and parks a message that keeps failing in the dead-letter queue', async () => {
+    let calls = 0
+    const poller = startQueuePoller({
+      queue: 'inbound',
+      visibilityTimeout: 1,
+      waitSeconds: 1,
+      handler: async () => {
+        calls += 1
+        throw new Error('poison')
+      },
+    })
+    try {
+      await sendBodies(['poison'])
+      // maxReceiveCount is 3: the fourth receive moves it to the dead-letter queue.
+      let parked: string[] = []
+      const deadline = Date.now() + 8000
+      while (parked.length === 0 && Date.now() < deadline) {
+        parked = (await receiveFromQueue('inboundDeadLetter', 10, 1)).map((m) => m.Body!)
+      }
+      expect(parked).toEqual(['poison'])
+    } finally {
+      await poller.stop()
+    }
+    expect(calls).toBe(3)
+    expect(await queueCounts('inbound')).toBe(0)
+  })
+
+  it("follows Lambda's rules for batch item failures", () => {
+    const records = ['a', 'b', 'c'].map((messageId) => ({ messageId }) as SQSEvent['Records'][number])
+    const ids = (list: typeof records) => list.map((r) => r.messageId)
+    expect(ids(recordsToDelete(records, undefined))).toEqual(['a', 'b', 'c'])
+    expect(ids(recordsToDelete(records, { batchItemFailures: [] }))).toEqual(['a', 'b', 'c'])
+    expect(ids(recordsToDelete(records, { batchItemFailures: [{ itemIdentifier: 'b' }] }))).toEqual(['a', 'c'])
+    // An identifier that is not in the batch fails the whole batch.
+    expect(ids(recordsToDelete(records, { batchItemFailures: [{ itemIdentifier: 'x' }] }))).toEqual([])
+    expect(ids(recordsToDelete(records, { batchItemFailures: [{ itemIdentifier: '' }] }))).toEqual([])
+  })
+})
+
+describe('restarting the stack', () => {
+  it('keeps DynamoDB items and S3 objects in its data folder', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cis-restart-'))
+    try {
+      const first = await startLocalStack({ dataDir, ports: 'free', env: {} })
+      try {
+        const aws = createClients(first.config)
+        await aws.documents.send(new PutCommand({ TableName: first.config.tableName, Item: { pk: 'KEEP', sk: 'ME', n: 1 } }))
+        await aws.s3.send(new PutObjectCommand({ Bucket: first.config.mailBucket, Key: 'create/kept', Body: 'kept bytes' }))
+      } finally {
+        await first.stop()
+      }
+
+      const second = await startLocalStack({ dataDir, ports: 'free', env: {} })
+      try {
+        expect(second.endpoints.dynamodb).not.toBe(first.endpoints.dynamodb)
+        const aws = createClients(second.config)
+        const item = await aws.documents.send(new GetCommand({ TableName: second.config.tableName, Key: { pk: 'KEEP', sk: 'ME' } }))
+        expect(item.Item).toEqual({ pk: 'KEEP', sk: 'ME', n: 1 })
+        const object = await aws.s3.send(new GetObjectCommand({ Bucket: second.config.mailBucket, Key: 'create/kept' }))
+        expect(await object.Body!.transformToString()).toBe('kept bytes')
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+})
