@@ -34,13 +34,16 @@ function banner(lines: [string, string][]): string {
   return ['', rule, ...body, rule, ''].join('\n')
 }
 
-/** Resolves when the app answers its health route (or after `timeoutMs`, whichever first). */
+/**
+ * Resolves when the app answers HTTP (any status: the stack was checked already, and the
+ * health route's own verdict shows in its body), or false after `timeoutMs`.
+ */
 async function appReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline && child.exitCode === null) {
     try {
-      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) })
-      if (response.ok) return true
+      await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) })
+      return true
     } catch {
       // Not listening yet.
     }
@@ -107,7 +110,7 @@ async function main() {
   const cfg = config()
   console.log(
     banner([
-      ['Calendar Invite Server', ready ? 'running locally' : 'started (the app did not answer /api/health yet)'],
+      ['Calendar Invite Server', ready ? 'running locally' : 'started (the app did not answer yet; see its output above)'],
       ['', ''],
       ['app', `${env.CIS_SITE_URL}  (listening on ${appUrl})`],
       ['SES mail viewer', `${stack.endpoints.ses}/  (every mail the server sends)`],

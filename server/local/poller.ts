@@ -132,7 +132,11 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         done = []
       }
       const failed = records.length - done.length
-      if (failed > 0) log(`poller ${options.queue}: ${failed} of ${records.length} records failed and will be retried`)
+      log(
+        failed > 0
+          ? `poller ${options.queue}: ${failed} of ${records.length} records failed and will be retried`
+          : `poller ${options.queue}: handled ${records.length} record${records.length === 1 ? '' : 's'}`,
+      )
       if (done.length > 0) {
         try {
           await sqs.send(

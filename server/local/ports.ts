@@ -15,9 +15,9 @@ export type LocalService = keyof typeof LOCAL_PORTS
 export const SERVICE_NAMES: Record<LocalService, string> = {
   app: 'the Nuxt app',
   dynamodb: 'DynamoDB Local',
-  s3: 'S3 (s3rver)',
-  sqs: 'SQS (fauxqs)',
-  ses: 'SES (aws-ses-v2-local)',
+  s3: 'the S3 stand-in s3rver',
+  sqs: 'the SQS stand-in fauxqs',
+  ses: 'the SES stand-in aws-ses-v2-local',
   smtp: 'the inbound SMTP receiver',
 }
 

@@ -21,7 +21,8 @@ function parseArgs(argv: string[]): { file: string; to: string } {
   let to = 'create'
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
-    if (arg === '--to') to = argv[++i] ?? ''
+    if (arg === '--') continue
+    else if (arg === '--to') to = argv[++i] ?? ''
     else if (arg.startsWith('--to=')) to = arg.slice(5)
     else if (arg === '--help' || arg === '-h') {
       console.log('usage: npm run send-sample -- [file.eml] [--to create|rsvp|bulk|address]')
