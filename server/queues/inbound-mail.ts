@@ -8,14 +8,18 @@ import { objectKeysOf, type SQSEvent, type SQSBatchResponse } from './lambda-eve
 import { processStoredMail } from '../services/inbound-mail'
 
 export async function handleInboundMail(event: SQSEvent): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = []
-  for (const record of event.Records) {
-    try {
-      for (const { key } of objectKeysOf(record.body)) await processStoredMail(key)
-    } catch (error) {
-      console.error(`inbound mail: message ${record.messageId} failed and will be retried`, error)
-      batchItemFailures.push({ itemIdentifier: record.messageId })
-    }
-  }
-  return { batchItemFailures }
+  // Records are independent (one stored message each); messages about the same event are
+  // serialised by the store's conditional writes, so the batch runs concurrently.
+  const outcomes = await Promise.all(
+    event.Records.map(async (record) => {
+      try {
+        for (const { key } of objectKeysOf(record.body)) await processStoredMail(key)
+        return null
+      } catch (error) {
+        console.error(`inbound mail: message ${record.messageId} failed and will be retried`, error)
+        return { itemIdentifier: record.messageId }
+      }
+    }),
+  )
+  return { batchItemFailures: outcomes.filter((failure) => failure !== null) }
 }

@@ -30,7 +30,8 @@ export interface ProcessedMail {
 const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'ignored', 'rejected']
 
 export async function processStoredMail(key: string, options: { replay?: boolean } = {}): Promise<ProcessedMail> {
-  const { Item: previous } = await mailLog.get({ key }, { consistent: true })
+  // Both reads at once: a redelivery is rare, and the raw message is needed otherwise.
+  const [{ Item: previous }, raw] = await Promise.all([mailLog.get({ key }, { consistent: true }), getRawMail(key)])
   if (previous && FINAL.includes(previous.outcome) && !options.replay) {
     return { key, outcome: previous.outcome, reason: previous.reason, uid: previous.eventUid, repeated: true }
   }
@@ -38,7 +39,6 @@ export async function processStoredMail(key: string, options: { replay?: boolean
   const receivedAt = previous?.receivedAt ?? new Date().toISOString()
   const attempts = (previous?.attempts ?? 0) + 1
 
-  const raw = await getRawMail(key)
   if (!raw) {
     await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.' })
     return { key, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', repeated: false }
@@ -55,21 +55,24 @@ export async function processStoredMail(key: string, options: { replay?: boolean
     throw error
   }
 
-  await mailLog.put({
-    key,
-    mailbox,
-    receivedAt,
-    attempts,
-    outcome: result.outcome,
-    reason: result.reason,
-    sender: result.sender,
-    subject: result.subject,
-    eventUid: result.uid,
-    method: result.method,
-    senderVerified: result.senderVerified,
-    warnings: result.warnings,
-  })
-  await notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`))
+  await Promise.all([
+    mailLog.put({
+      key,
+      mailbox,
+      receivedAt,
+      attempts,
+      outcome: result.outcome,
+      reason: result.reason,
+      sender: result.sender,
+      subject: result.subject,
+      eventUid: result.uid,
+      method: result.method,
+      senderVerified: result.senderVerified,
+      warnings: result.warnings,
+    }),
+    // A notification that cannot be sent must not make SES deliver the message again.
+    notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`)),
+  ])
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
 

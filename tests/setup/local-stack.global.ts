@@ -24,6 +24,7 @@ export default async function setup(project: TestProject) {
   const stack = await startLocalStack({
     dataDir,
     ports: 'free',
+    dynamodbInMemory: true,
     // Default resource names whatever the developer's shell exports.
     env: {},
     log: process.env.CIS_TEST_STACK_LOG ? (line) => console.log(`[local stack] ${line}`) : undefined,
