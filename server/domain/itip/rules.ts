@@ -219,6 +219,7 @@ function decideCancel(message: SchedulingMessage, current: EventState | null): O
       resetReplies: false,
     }
   }
+  if (current.status === 'CANCELLED') return { outcome: 'ignored', reason: 'The whole event is already cancelled.' }
   // ITIP 14: one occurrence, or this and every later one.
   let event: EventState = { ...current, instances: { ...current.instances } }
   const done: string[] = []
