@@ -29,7 +29,7 @@ export function received(raw: Buffer | string, from: string, verdicts: { spf?: V
 export async function deliver(mailbox: 'create' | 'rsvp' | 'bulk', raw: Buffer | string) {
   const key = `${mailbox}/${randomUUID()}`
   await putRawMail(key, raw)
-  return { key, ...(await processStoredMail(key)) }
+  return await processStoredMail(key)
 }
 
 export const mailbox = (name: 'create' | 'rsvp' | 'bulk') => config().mailboxes[name]
