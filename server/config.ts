@@ -62,16 +62,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data
   const stack = e.CIS_STACK ?? (e.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local')
-  const local = (port: number) => (stack === 'local' ? `http://127.0.0.1:${port}` : undefined)
+  // The local stack's fixed ports, unless moved with CIS_PORT_<SERVICE> (as `npm run dev` does).
+  const local = (service: keyof typeof LOCAL_PORTS) =>
+    stack === 'local' ? `http://127.0.0.1:${Number(env[`CIS_PORT_${service.toUpperCase()}`] ?? LOCAL_PORTS[service])}` : undefined
   const domain = e.CIS_MAIL_DOMAIN.toLowerCase()
   return {
     stack,
     region: e.CIS_REGION ?? e.AWS_REGION ?? 'us-east-1',
     endpoints: {
-      dynamodb: e.CIS_DYNAMODB_ENDPOINT ?? local(LOCAL_PORTS.dynamodb),
-      s3: e.CIS_S3_ENDPOINT ?? local(LOCAL_PORTS.s3),
-      sqs: e.CIS_SQS_ENDPOINT ?? local(LOCAL_PORTS.sqs),
-      ses: e.CIS_SES_ENDPOINT ?? local(LOCAL_PORTS.ses),
+      dynamodb: e.CIS_DYNAMODB_ENDPOINT ?? local('dynamodb'),
+      s3: e.CIS_S3_ENDPOINT ?? local('s3'),
+      sqs: e.CIS_SQS_ENDPOINT ?? local('sqs'),
+      ses: e.CIS_SES_ENDPOINT ?? local('ses'),
     },
     tableName: e.CIS_TABLE,
     mailBucket: e.CIS_MAIL_BUCKET,
@@ -84,7 +86,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
       bulk: `bulk@${domain}`,
     },
     fromAddress: e.CIS_FROM_ADDRESS ?? `Calendar Invite Server <noreply@${domain}>`,
-    siteUrl: (e.CIS_SITE_URL ?? `http://localhost:${LOCAL_PORTS.app}`).replace(/\/$/, ''),
+    siteUrl: (e.CIS_SITE_URL ?? `http://localhost:${Number(env.CIS_PORT_APP ?? LOCAL_PORTS.app)}`).replace(/\/$/, ''),
     /** Empty means any domain may create events (when its mail is verified). */
     allowedOrganizerDomains: e.CIS_ALLOWED_ORGANIZER_DOMAINS,
     requireVerifiedSender: e.CIS_REQUIRE_VERIFIED_SENDER,

@@ -35,3 +35,11 @@ describe('readConfig', () => {
     expect(() => readConfig({ CIS_S3_ENDPOINT: 'not a url' })).toThrow(/^Configuration error: CIS_S3_ENDPOINT .*\.$/)
   })
 })
+
+describe('readConfig with moved local ports', () => {
+  it('follows CIS_PORT_* for the local endpoints and the site address', () => {
+    const cfg = readConfig({ CIS_PORT_DYNAMODB: '5510', CIS_PORT_APP: '3100' })
+    expect(cfg.endpoints.dynamodb).toBe('http://127.0.0.1:5510')
+    expect(cfg.siteUrl).toBe('http://localhost:3100')
+  })
+})
