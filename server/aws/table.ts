@@ -189,7 +189,7 @@ const personSchema = item({
 })
 export const PersonEntity = new Entity({ name: 'Person', table, schema: personSchema })
 
-export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 'reply', 'ignored', 'rejected', 'failed'] as const
+export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 'reply', 'refreshed', 'ignored', 'rejected', 'failed'] as const
 export type MailOutcome = (typeof MAIL_OUTCOMES)[number]
 
 const mailLogSchema = item({

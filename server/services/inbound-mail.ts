@@ -27,7 +27,7 @@ export interface ProcessedMail {
   repeated: boolean
 }
 
-const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'ignored', 'rejected']
+const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'refreshed', 'ignored', 'rejected']
 
 export async function processStoredMail(key: string, options: { replay?: boolean } = {}): Promise<ProcessedMail> {
   // Both reads at once: a redelivery is rare, and the raw message is needed otherwise.

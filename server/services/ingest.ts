@@ -7,9 +7,10 @@ import { readMail, type ReceivedMail } from '../domain/mail/read-mail'
 import { isSenderVerified } from '../domain/mail/receipt'
 import { readCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
-import { decideOrganizerMessage, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
+import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
+import { sendInvitation } from './invitations'
 import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, saveEventChange, saveReply } from './event-store'
 
 export interface IngestOutcome {
@@ -98,7 +99,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
     case 'COUNTER':
       return done('ignored', 'A counter-proposal never changes the event; the organizer decides in their own calendar.', about)
     case 'REFRESH':
-      return done('ignored', 'A request to resend the invitation was noted; resending is done from the dashboard.', about)
+      return { ...(await applyRefresh(message, sender, policy)), ...base, ...about }
     default:
       return done('ignored', `${message.method} messages change nothing on this server.`, about)
   }
@@ -147,4 +148,15 @@ async function applyReply(message: SchedulingMessage, sender: Sender, policy: Po
     await saveReply(current!, decision.previous, decision.attendee)
     return { outcome: decision.outcome, reason: decision.reason }
   })
+}
+
+async function applyRefresh(message: SchedulingMessage, sender: Sender, policy: Policy) {
+  const lead = message.master ?? message.overrides[0]!
+  const asking = lead.attendees[0]?.email
+  const current = await loadEvent(lead.uid)
+  const stored = current && asking ? await loadAttendee(lead.uid, asking) : null
+  const decision = decideRefresh(message, current?.state ?? null, stored, sender, policy)
+  if (decision.outcome !== 'refreshed') return decision
+  await sendInvitation(decision.event, { email: decision.recipient.email, name: decision.recipient.name })
+  return { outcome: decision.outcome, reason: decision.reason }
 }

@@ -163,6 +163,22 @@ describe('replies and notifications', () => {
     expect(log[0]).toMatchObject({ outcome: 'ignored', eventUid: 'nobody-knows-this' })
   })
 
+  it('answers a REFRESH from a known attendee with the current invitation, to them only', async () => {
+    const refresh = (who: string) =>
+      imip(who, mailbox('rsvp'), 'REFRESH', ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261104T100000Z', `ORGANIZER:mailto:${organizer}`, `ATTENDEE:mailto:${who}`, 'END:VEVENT'])
+    const since = Math.floor(Date.now() / 1000) - 1
+    expect(await deliver('rsvp', received(refresh('cat@example.com'), 'cat@example.com'))).toMatchObject({ outcome: 'refreshed' })
+    const invites = (await sentMail(since)).filter((m) => m.subject === 'Invitation: Quarterly review')
+    expect(invites.map((m) => m.destination.to)).toEqual([['cat@example.com']])
+    expect(await deliver('rsvp', received(refresh('stranger@example.net'), 'stranger@example.net'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not invited/) })
+  })
+
+  it('never lets a COUNTER change the event', async () => {
+    const counter = imip('ann@example.com', mailbox('rsvp'), 'COUNTER', ['BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261104T100000Z', 'DTSTART:20270301T090000Z', `ORGANIZER:mailto:${organizer}`, 'ATTENDEE:mailto:ann@example.com', 'END:VEVENT'])
+    expect(await deliver('rsvp', received(counter, 'ann@example.com'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/counter-proposal/) })
+    expect((await loadEvent(uid))?.state.start).toBe('2027-01-15T15:00:00Z')
+  })
+
   it('a major update asks everyone again and keeps the counts true', async () => {
     expect(await deliver('create', received(invite(1, '20270116T150000Z'), organizer))).toMatchObject({ outcome: 'updated' })
     const { Item } = await (await import('../../server/aws/table')).EventEntity.build(EntityRepository).get({ uid })

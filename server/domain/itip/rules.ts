@@ -356,3 +356,23 @@ export function decideReply(
   const who = stored ? answer.email : `${answer.email} (not invited: recorded as shared)`
   return { outcome: 'reply', reason: `${who} answered ${answer.partstat} for ${answered.join(', ')}.`, attendee: next, previous: stored }
 }
+
+/** REFRESH (ITIP 17): a known attendee asks for the current invitation again; only they get it. */
+export function decideRefresh(
+  message: SchedulingMessage,
+  current: EventState | null,
+  stored: AttendeeState | null,
+  sender: Sender,
+  policy: Policy,
+): Rejection | { outcome: 'refreshed'; reason: string; recipient: AttendeeState; event: EventState } {
+  const lead = message.master ?? message.overrides[0]!
+  const asking = lead.attendees[0]
+  if (!asking) return { outcome: 'rejected', reason: 'The refresh request names no ATTENDEE, so it is not clear who asks.' }
+  const senderProblem = checkSender(sender, asking.email, 'attendee it asks for', policy)
+  if (senderProblem) return senderProblem
+  if (!current) return { outcome: 'ignored', reason: `Refresh request for an event the server does not know (${lead.uid}).` }
+  if (!stored || stored.source === 'shared') {
+    return { outcome: 'rejected', reason: `${asking.email} is not invited to this event, so the invitation is not sent to them.` }
+  }
+  return { outcome: 'refreshed', reason: `Sent the current invitation to ${asking.email} again.`, recipient: stored, event: current }
+}
