@@ -27,18 +27,20 @@ const MAILBOXES = ['create', 'rsvp', 'bulk']
 /** Wraps one calendar in a minimal iMIP message from whoever the calendar says speaks. */
 function wrapCalendar(calendar: string, mailbox: string): string {
   const unfolded = calendar.replace(/\r?\n[ \t]/g, '')
-  const method = /^METHOD:(.+)$/m.exec(unfolded)?.[1]?.trim().toUpperCase() ?? 'REQUEST'
-  const property = method === 'REPLY' ? 'ATTENDEE' : 'ORGANIZER'
-  const from = new RegExp(`^${property}[;:].*?mailto:([^\\s;:]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
+  // The last mailto: of the line is its value (DELEGATED-TO= and SENT-BY= come before it).
+  // No METHOD in the body stays no METHOD: the wrapper must not make it an invitation.
+  const method = /^METHOD:(.+)$/m.exec(unfolded)?.[1]?.trim().toUpperCase() ?? null
+  const property = method === 'REPLY' || method === 'REFRESH' || method === 'COUNTER' ? 'ATTENDEE' : 'ORGANIZER'
+  const from = new RegExp(`^${property}[;:].*mailto:([^\\s;:"<>]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
   const body = Buffer.from(calendar.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/(.{76})/g, '$1\r\n')
   return [
     formatReceiptHeaders({ envelopeFrom: from }).trimEnd(),
     `From: <${from}>`,
     `To: <${mailbox}@${config().mailDomain}>`,
-    `Subject: ${method} (imported with cis ingest)`,
+    `Subject: ${method ?? 'Calendar'} (imported with cis ingest)`,
     `Date: ${new Date().toUTCString()}`,
     'MIME-Version: 1.0',
-    `Content-Type: text/calendar; charset=UTF-8; method=${method}`,
+    `Content-Type: text/calendar; charset=UTF-8${method ? `; method=${method}` : ''}`,
     'Content-Transfer-Encoding: base64',
     '',
     body,
