@@ -88,15 +88,6 @@ function formatWhen(value: unknown, allDay: boolean): string | null {
   return value.toISOString().replace(/\.000Z$/, 'Z')
 }
 
-/** RRULE value only: node-ical's rrule object prints `DTSTART…\nRRULE:FREQ=…`. */
-function rruleOf(value: unknown): string | null {
-  if (!value || typeof value !== 'object' || !('toString' in value)) return null
-  const line = String(value)
-    .split('\n')
-    .find((l) => l.startsWith('RRULE:'))
-  return line ? line.slice(6) : null
-}
-
 const datesOf = (value: unknown, allDay: boolean): string[] => {
   if (!value || typeof value !== 'object') return []
   const unique = new Set<string>()
@@ -109,7 +100,7 @@ const datesOf = (value: unknown, allDay: boolean): string[] => {
 
 const STATUSES = ['CONFIRMED', 'TENTATIVE', 'CANCELLED'] as const
 
-function componentOf(raw: RawComponent, warnings: string[], zonesInMessage: Set<string>): EventComponent {
+function componentOf(raw: RawComponent, warnings: string[], zonesInMessage: Set<string>, rrules: KeptCalendar['rrules']): EventComponent {
   const allDay = raw.datetype === 'date'
   const start = raw.start as IcalDate | undefined
   const tzid = start?.tz
@@ -139,7 +130,7 @@ function componentOf(raw: RawComponent, warnings: string[], zonesInMessage: Set<
     end: formatWhen(raw.end, allDay),
     allDay,
     timezone,
-    rrule: rruleOf(raw.rrule),
+    rrule: raw.recurrenceid ? rrules.override : rrules.master,
     exdates: datesOf(raw.exdate, allDay),
     rdates: datesOf(raw.rdate, allDay),
     recurrenceId: recurrenceId ? formatWhen(recurrenceId, Boolean(recurrenceId.dateOnly)) : null,
@@ -159,18 +150,43 @@ const KEPT_PROPERTIES = new Set([
   'TZID', 'TZOFFSETFROM', 'TZOFFSETTO', 'TZNAME',
 ])
 
-/** Logical lines (a folded continuation stays with its line) of the kept properties, outside VALARMs. */
-export function keepSchedulingProperties(text: string): string {
+export interface KeptCalendar {
+  text: string
+  /** RRULE values of the events, by whether the VEVENT is an override (has RECURRENCE-ID). */
+  rrules: { master: string | null; override: string | null }
+}
+
+/**
+ * Logical lines (a folded continuation stays with its line) of the kept properties, outside
+ * VALARMs. An event's RRULE is taken out and returned as text: the rules only store it,
+ * and node-ical would otherwise build (and time-zone) a recurrence object for every message.
+ * VTIMEZONE rules keep theirs: node-ical needs them to place times.
+ */
+export function keepSchedulingProperties(text: string): KeptCalendar {
   const kept: string[] = []
+  const rrules: KeptCalendar['rrules'] = { master: null, override: null }
   let inAlarm = 0
+  let inEvent = false
+  let eventRrule: string | null = null
+  let eventIsOverride = false
   for (const line of text.split(/\r?\n(?![ \t])/)) {
     const name = /^([A-Za-z0-9-]+)[;:]/.exec(line)?.[1]?.toUpperCase()
     if (!name) continue
     if (name === 'BEGIN' && /^BEGIN:VALARM\s*$/i.test(line)) inAlarm++
     else if (name === 'END' && /^END:VALARM\s*$/i.test(line)) inAlarm = Math.max(0, inAlarm - 1)
-    else if (!inAlarm && KEPT_PROPERTIES.has(name)) kept.push(line)
+    else if (inAlarm || !KEPT_PROPERTIES.has(name)) continue
+    else if (inEvent && name === 'RRULE') eventRrule = line.replace(/\r?\n[ \t]/g, '').slice(line.indexOf(':') + 1).replace(/\s+/g, '').trim()
+    else {
+      if (name === 'RECURRENCE-ID' && inEvent) eventIsOverride = true
+      if (name === 'BEGIN' && /^BEGIN:VEVENT\s*$/i.test(line)) [inEvent, eventRrule, eventIsOverride] = [true, null, false]
+      if (name === 'END' && /^END:VEVENT\s*$/i.test(line)) {
+        inEvent = false
+        if (eventRrule) rrules[eventIsOverride ? 'override' : 'master'] ??= eventRrule
+      }
+      kept.push(line)
+    }
   }
-  return kept.join('\r\n') + '\r\n'
+  return { text: kept.join('\r\n') + '\r\n', rrules }
 }
 
 const parseIcs = (text: string) => ical.sync.parseICS(text) as unknown as Record<string, RawComponent>
@@ -208,7 +224,7 @@ export function splitCalendars(text: string): string[] {
  * sentence a person understands when the text is not something to act on.
  */
 export function readCalendar(fullText: string, fallbackMethod: string | null = null): SchedulingMessage {
-  const text = keepSchedulingProperties(fullText)
+  const { text, rrules } = keepSchedulingProperties(fullText)
   if (splitCalendars(text).length > 1) {
     throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
   }
@@ -252,11 +268,11 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
   for (const raw of events) {
     // Overrides arrive merged into their master under `recurrences`, keyed twice (date and time).
     const recurrences = raw.recurrences && typeof raw.recurrences === 'object' ? Object.values(raw.recurrences as Record<string, RawComponent>) : []
-    const component = componentOf(raw, warnings, zonesInMessage)
+    const component = componentOf(raw, warnings, zonesInMessage, rrules)
     if (component.recurrenceId) overrides.push(component)
     else if (master) throw new NotSchedulingMessage('The calendar holds more than one event; a scheduling message is about one.', 'several-uids')
     else master = component
-    for (const override of recurrences) overrides.push(componentOf(override, warnings, zonesInMessage))
+    for (const override of recurrences) overrides.push(componentOf(override, warnings, zonesInMessage, rrules))
   }
   // node-ical turns an override that also carries an RRULE into a master holding itself as
   // its override; the text decides whether the message really has a master.

@@ -10,7 +10,7 @@ const event = (...lines: string[]) => ['BEGIN:VEVENT', 'UID:u1@test', 'DTSTAMP:2
 describe('keepSchedulingProperties', () => {
   it('keeps folded lines whole and drops alarms and unused properties', () => {
     const text = calendar('METHOD:REQUEST', ...event('SUMMARY:Long\r\n  title', 'X-ALT-DESC;FMTTYPE=text/html:<p>x</p>', 'BEGIN:VALARM', 'ACTION:DISPLAY', 'DESCRIPTION:Reminder', 'END:VALARM'))
-    const kept = keepSchedulingProperties(text)
+    const kept = keepSchedulingProperties(text).text
     expect(kept).toContain('SUMMARY:Long\r\n  title')
     expect(kept).not.toMatch(/X-ALT-DESC|VALARM|Reminder/)
     expect(readCalendar(text).master?.summary).toBe('Long title')

@@ -95,7 +95,7 @@ describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
       'eml/google__tb__cancel-repeat-event.eml',
     ])
     expect(outcomes).toEqual(['created', 'updated', 'updated', 'cancelled'])
-    expect(event.rrule).toBe('FREQ=DAILY;COUNT=3;WKST=SU')
+    expect(event.rrule).toBe('FREQ=DAILY;WKST=SU;COUNT=3;INTERVAL=1')
     expect(event.instances['2022-03-17T11:00:00Z']).toMatchObject({ start: '2022-03-17T05:00:00Z', sequence: 2 })
     expect(event.status).toBe('CANCELLED')
   })
