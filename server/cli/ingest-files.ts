@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import PostalMime from 'postal-mime'
 import { splitCalendars } from '../domain/ical/read-calendar'
-import { formatReceiptHeaders } from '../domain/mail/receipt'
+import { receiptHeadersFor } from '../local/smtp-receiver'
 import { putRawMail } from '../aws/mail-store'
 import { processStoredMail } from '../services/inbound-mail'
 import { config } from '../config'
@@ -34,7 +34,7 @@ function wrapCalendar(calendar: string, mailbox: string): string {
   const from = new RegExp(`^${property}[;:].*mailto:([^\\s;:"<>]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
   const body = Buffer.from(calendar.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/(.{76})/g, '$1\r\n')
   return [
-    formatReceiptHeaders({ envelopeFrom: from }).trimEnd(),
+    receiptHeadersFor(from, `${mailbox}@${config().mailDomain}`).trimEnd(),
     `From: <${from}>`,
     `To: <${mailbox}@${config().mailDomain}>`,
     `Subject: ${method ?? 'Calendar'} (imported with cis ingest)`,
@@ -64,7 +64,9 @@ async function mailboxOf(raw: Buffer, requested: string | undefined): Promise<st
 
 export async function* ingestFiles(files: string[], options: { mailbox?: string; verified: boolean }): AsyncGenerator<IngestLine> {
   for (const file of files) {
-    let messages: { label: string; raw: string | Buffer; mailbox: string }[]
+    // `source` is what the key is made from: the file's own bytes, not the receipt headers
+    // added here (they carry a fresh id and time), so the same file gets the same key.
+    let messages: { label: string; raw: string | Buffer; mailbox: string; source: string | Buffer }[]
     try {
       const bytes = await readFile(file)
       if (isBareCalendar(bytes)) {
@@ -75,19 +77,20 @@ export async function* ingestFiles(files: string[], options: { mailbox?: string;
           label: calendars.length > 1 ? `${file}#${index + 1}` : file,
           raw: wrapCalendar(calendar, mailbox(calendar)),
           mailbox: mailbox(calendar),
+          source: calendar,
         }))
       } else {
         const mailbox = await mailboxOf(bytes, options.mailbox)
         const from = (await PostalMime.parse(bytes)).from?.address ?? 'unknown@invalid'
-        const raw = options.verified ? Buffer.concat([Buffer.from(formatReceiptHeaders({ envelopeFrom: from })), bytes]) : bytes
-        messages = [{ label: file, raw, mailbox }]
+        const raw = options.verified ? Buffer.concat([Buffer.from(receiptHeadersFor(from, `${mailbox}@${config().mailDomain}`)), bytes]) : bytes
+        messages = [{ label: file, raw, mailbox, source: bytes }]
       }
     } catch (error) {
       yield { file, outcome: 'failed', uid: null, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file.' : (error as Error).message }
       continue
     }
     for (const message of messages) {
-      const key = `${message.mailbox}/cli-${createHash('sha256').update(message.raw).digest('hex').slice(0, 32)}`
+      const key = `${message.mailbox}/cli-${createHash('sha256').update(message.source).update(String(options.verified)).digest('hex').slice(0, 32)}`
       try {
         await putRawMail(key, message.raw)
         const result = await processStoredMail(key)

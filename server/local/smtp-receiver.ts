@@ -304,6 +304,22 @@ export function sesReceiptHeaders(input: ReceiptHeaderInput): string {
   return lines.map((line) => `${line}\r\n`).join('')
 }
 
+/**
+ * The receipt headers SES would prepend to a message from `from` delivered to `recipient`
+ * over loopback, verdicts PASS unless given: for stand-ins of the receipt rule outside
+ * SMTP (`cis ingest --verified`, tests).
+ */
+export function receiptHeadersFor(from: string, recipient: string, verdicts: Partial<ReceiptVerdicts> = {}): string {
+  return sesReceiptHeaders({
+    id: sesMessageId(),
+    envelope: { mailFrom: from, rcptTo: [recipient], remoteAddress: '127.0.0.1', helo: 'localhost' },
+    recipient,
+    from,
+    verdicts: { spf: 'pass', dkim: 'pass', spam: 'pass', virus: 'pass', ...verdicts },
+    at: new Date(),
+  })
+}
+
 // ------------------------------------------------------------------ S3 event notification
 
 /**

@@ -5,7 +5,7 @@ import { createTableInput } from '../../server/aws/table'
 import { clients } from '../../server/aws/clients'
 import { resetConfig, config } from '../../server/config'
 import { putRawMail } from '../../server/aws/mail-store'
-import { formatReceiptHeaders, type Verdict } from '../../server/domain/mail/receipt'
+import { receiptHeadersFor, type ReceiptVerdicts } from '../../server/local/smtp-receiver'
 import { processStoredMail } from '../../server/services/inbound-mail'
 
 /**
@@ -21,8 +21,8 @@ export async function useFreshTable(): Promise<string> {
 }
 
 /** Prepends the SES receipt headers (verdicts default to pass) for the From address. */
-export function received(raw: Buffer | string, from: string, verdicts: { spf?: Verdict; dkim?: Verdict } = {}): Buffer {
-  return Buffer.concat([Buffer.from(formatReceiptHeaders({ envelopeFrom: from, ...verdicts })), Buffer.from(raw)])
+export function received(raw: Buffer | string, from: string, verdicts: Partial<ReceiptVerdicts> = {}): Buffer {
+  return Buffer.concat([Buffer.from(receiptHeadersFor(from, config().mailboxes.create, verdicts)), Buffer.from(raw)])
 }
 
 /** Stores a message as the receipt rule would and runs the pipeline on it. */

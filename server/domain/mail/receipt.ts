@@ -83,30 +83,3 @@ export function isSenderVerified(verdicts: ReceiptVerdicts, sender: string): boo
   return verdicts.dkimPassDomains.some((d) => aligned(d, domain))
 }
 
-/**
- * The receipt headers SES prepends to a stored message, for stand-ins of the receipt rule
- * (the local SMTP server, `cis ingest --verified`, tests). Verdicts default to pass.
- */
-export function formatReceiptHeaders(options: {
-  envelopeFrom: string
-  spf?: Verdict
-  dkim?: Verdict
-  spam?: Verdict
-  virus?: Verdict
-  clientIp?: string
-}): string {
-  const { envelopeFrom, spf = 'pass', dkim = 'pass', spam = 'pass', virus = 'pass', clientIp = '127.0.0.1' } = options
-  const domain = domainOfAddress(envelopeFrom)
-  const upper = (v: Verdict) => v.toUpperCase()
-  return [
-    `Return-Path: <${envelopeFrom}>`,
-    `Received-SPF: ${spf} (spfCheck: domain of ${domain} designates ${clientIp} as permitted sender) client-ip=${clientIp}; envelope-from=${envelopeFrom};`,
-    `Authentication-Results: amazonses.com;`,
-    ` spf=${spf} (spfCheck: domain of ${domain} designates ${clientIp} as permitted sender) client-ip=${clientIp}; envelope-from=${envelopeFrom};`,
-    ` dkim=${dkim} header.i=@${domain};`,
-    ` dmarc=${spf === 'pass' || dkim === 'pass' ? 'pass' : 'fail'} header.from=${domain};`,
-    `X-SES-Spam-Verdict: ${upper(spam)}`,
-    `X-SES-Virus-Verdict: ${upper(virus)}`,
-    '',
-  ].join('\r\n')
-}

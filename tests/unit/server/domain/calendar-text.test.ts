@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { keepSchedulingProperties, readCalendar, splitCalendars } from '../../../../server/domain/ical/read-calendar'
 import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readReceiptVerdicts, isSenderVerified, formatReceiptHeaders } from '../../../../server/domain/mail/receipt'
+import { readReceiptVerdicts, isSenderVerified } from '../../../../server/domain/mail/receipt'
+import { receiptHeadersFor } from '../../../../server/local/smtp-receiver'
 import { ianaTimezone } from '../../../../server/domain/ical/timezones'
 
 const calendar = (...lines: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', ...lines, 'END:VCALENDAR'].join('\r\n')
@@ -120,13 +121,13 @@ describe('SES receipt verdicts (ITIP 7)', () => {
     [{ spf: 'fail' as const, dkim: 'fail' as const }, 'alice@example.com', false],
     [{}, 'mallory@evil.example', false],
   ])('verdicts %o for a message from %s → verified %s', (verdicts, from, verified) => {
-    const parsed = readReceiptVerdicts(headers(formatReceiptHeaders({ envelopeFrom: 'alice@example.com', ...verdicts })))
+    const parsed = readReceiptVerdicts(headers(receiptHeadersFor('alice@example.com', 'create@events.localhost', verdicts)))
     expect(isSenderVerified(parsed, from)).toBe(verified)
   })
 
   it('trusts only the topmost Authentication-Results (the one SES wrote)', () => {
     const forged = [
-      ...headers(formatReceiptHeaders({ envelopeFrom: 'mallory@evil.example', spf: 'fail', dkim: 'fail' })),
+      ...headers(receiptHeadersFor('mallory@evil.example', 'create@events.localhost', { spf: 'fail', dkim: 'fail' })),
       { key: 'Authentication-Results', value: 'amazonses.com; spf=pass smtp.mailfrom=ceo@example.com; dkim=pass header.i=@example.com' },
     ]
     expect(isSenderVerified(readReceiptVerdicts(forged), 'ceo@example.com')).toBe(false)
