@@ -99,6 +99,12 @@ async function main() {
   }
   process.on('SIGINT', () => void shutdown(0))
   process.on('SIGTERM', () => void shutdown(0))
+  // A supervisor that kills only `npm run dev` (not its process group) orphans this process:
+  // notice the parent is gone and stop too, rather than keep the ports and Java running.
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0)
+  }, 1000).unref()
   nuxt.once('exit', (code, signal) => {
     if (stopping) return
     log(`nuxi dev exited (${signal ?? `code ${code}`}); stopping the stack`)

@@ -14,7 +14,7 @@
  * queues with their redrive policies) when missing, and returns the CIS_* variables that
  * point `config()` at it.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Server } from 'node:http'
@@ -141,6 +141,21 @@ function killJavaOnExit(child: ChildProcess) {
   })
 }
 
+/**
+ * 'exit' does not run when this process dies of a signal it does not handle (a test runner
+ * or `timeout` killing it): a detached watchdog kills the Java child once this process is
+ * gone, checking once a second.
+ */
+function reapJavaWhenParentDies(child: ChildProcess) {
+  if (!child.pid) return
+  const watchdog = `const parent = ${process.pid}, java = ${child.pid};
+setInterval(() => {
+  try { process.kill(java, 0) } catch { process.exit(0) }
+  try { process.kill(parent, 0) } catch { try { process.kill(java, 'SIGKILL') } catch {} process.exit(0) }
+}, 1000)`
+  spawn(process.execPath, ['-e', watchdog], { detached: true, stdio: 'ignore' }).unref()
+}
+
 /** Runs `fn` (synchronous, like spawn's copy of the environment) with extra variables set. */
 function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
   const previous = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
@@ -170,6 +185,7 @@ async function startDynamoDb(dataDir: string | null, port: number, log: (line: s
     () => spawnDynamoDbLocal({ ...(dbPath ? { path: dbPath } : {}), port, sharedDb: true, stdio: 'pipe' }),
   )
   killJavaOnExit(child)
+  reapJavaWhenParentDies(child)
   // Keep the last lines of output for the error message; draining the pipes also keeps
   // the Java process from blocking on a full pipe.
   const output: string[] = []
