@@ -78,7 +78,7 @@ async function main() {
   resetConfig()
   resetClients()
   resetQueueUrls()
-  const poller = startQueuePoller({ queue: 'inbound', handler: handleInboundMail, log })
+  const poller = startQueuePoller({ queue: 'inbound', handler: handleInboundMail, concurrency: 5, log })
 
   const nuxt = spawn(path.join(root, 'node_modules/.bin/nuxi'), ['dev', '--port', String(ports.app), '--host', LOCAL_HOST], {
     cwd: root,

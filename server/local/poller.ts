@@ -33,6 +33,11 @@ export interface QueuePollerOptions {
    * longest stop() waits when idle.
    */
   waitSeconds?: number
+  /**
+   * Batches in flight at once, like the concurrent invocations Lambda's SQS event source
+   * makes (it starts with five); each has its own receive loop. Default 1.
+   */
+  concurrency?: number
   /** Overrides the queue's visibility timeout for received messages (tests: retry fast). */
   visibilityTimeout?: number
   log?: (line: string) => void
@@ -153,9 +158,12 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
   }
 
-  const finished = loop().catch((error: unknown) => {
-    log(`poller ${options.queue}: stopped by an error: ${error instanceof Error ? error.message : String(error)}`)
-  })
+  const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () =>
+    loop().catch((error: unknown) => {
+      log(`poller ${options.queue}: stopped by an error: ${error instanceof Error ? error.message : String(error)}`)
+    }),
+  )
+  const finished = Promise.all(loops).then(() => undefined)
 
   return {
     stop() {

@@ -510,6 +510,9 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
   const port = await new Promise<number>((resolve, reject) => {
     const onError = (error: Error) => reject(error)
     server.server.once('error', onError)
+    // Answer each command at once: with Nagle's algorithm the final 250 after DATA waits for
+    // the client's delayed ACK, about 40 ms a message on loopback.
+    server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true))
     server.listen(options.port, LOCAL_HOST, () => {
       server.server.off('error', onError)
       const address = server.server.address()
