@@ -55,24 +55,36 @@ export async function processStoredMail(key: string, options: { replay?: boolean
     throw error
   }
 
-  await Promise.all([
-    mailLog.put({
-      key,
-      mailbox,
-      receivedAt,
-      attempts,
-      outcome: result.outcome,
-      reason: result.reason,
-      sender: result.sender,
-      subject: result.subject,
-      eventUid: result.uid,
-      method: result.method,
-      senderVerified: result.senderVerified,
-      warnings: result.warnings,
-    }),
-    // A notification that cannot be sent must not make SES deliver the message again.
-    notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`)),
-  ])
+  // Two deliveries of one key can run at once (SQS is at-least-once): the first to log a
+  // final outcome wins, so the log keeps "created" rather than the loser's "already applied",
+  // and only the winner notifies anyone.
+  try {
+    await mailLog.put(
+      {
+        key,
+        mailbox,
+        receivedAt,
+        attempts,
+        outcome: result.outcome,
+        reason: result.reason,
+        sender: result.sender,
+        subject: result.subject,
+        eventUid: result.uid,
+        method: result.method,
+        senderVerified: result.senderVerified,
+        warnings: result.warnings,
+      },
+      options.replay
+        ? undefined
+        : { condition: { or: [{ attr: 'key', exists: false }, { attr: 'outcome', in: ['received', 'failed'] }] } },
+    )
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    const { Item: winner } = await mailLog.get({ key }, { consistent: true })
+    return { key, outcome: winner!.outcome, reason: winner!.reason, uid: winner!.eventUid, repeated: true }
+  }
+  // A notification that cannot be sent must not make SES deliver the message again.
+  await notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`))
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
 

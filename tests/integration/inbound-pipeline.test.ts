@@ -64,6 +64,19 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     expect(await deliver('create', raw)).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^Already applied/) })
   })
 
+  it('keeps the real outcome and notifies once when one key is delivered twice at the same time', async () => {
+    const raw = await verified('eml/yahoo__james__yahooInvitation.eml')
+    const key = `create/twice-${Date.now()}`
+    await putRawMail(key, raw)
+    const since = Math.floor(Date.now() / 1000) - 1
+    const { processStoredMail } = await import('../../server/services/inbound-mail')
+    const results = await Promise.all([processStoredMail(key), processStoredMail(key)])
+    expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'created'])
+    expect((await mailLog.get({ key })).Item?.outcome).toBe('created')
+    const confirmations = (await sentMail(since)).filter((m) => m.destination.to.includes('obmlinagora@yahoo.fr'))
+    expect(confirmations).toHaveLength(1)
+  })
+
   it('rejects a forged invitation (SPF and DKIM fail) and changes nothing', async () => {
     const raw = corpusFile('eml/google__tb__repeat-event.eml')
     const forged = received(raw, 'sender@example.com', { spf: 'fail', dkim: 'fail' })
