@@ -200,6 +200,21 @@ describe('replies and notifications', () => {
     expect(await deliver('rsvp', received(reply('ann@example.com', 'DECLINED', '20261103T100000Z'), 'ann@example.com'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/earlier version/) })
   })
 
+  it('loses no update when an organizer update and replies arrive at the same moment', async () => {
+    const results = await Promise.all([
+      deliver('create', received(invite(2, '20270118T150000Z'), organizer)),
+      deliver('rsvp', received(reply('ann@example.com', 'ACCEPTED', '20261105T100000Z').replace('SEQUENCE:0', 'SEQUENCE:2'), 'ann@example.com')),
+      deliver('rsvp', received(reply('bob@example.com', 'TENTATIVE', '20261105T100000Z').replace('SEQUENCE:0', 'SEQUENCE:2'), 'bob@example.com')),
+      deliver('rsvp', received(reply('dan@example.com', 'DECLINED', '20261105T100000Z').replace('SEQUENCE:0', 'SEQUENCE:2'), 'dan@example.com')),
+    ])
+    expect(results[0]!.outcome).toBe('updated')
+    const { countAttendees } = await import('../../server/domain/itip/event-state')
+    const { Item } = await (await import('../../server/aws/table')).EventEntity.build(EntityRepository).get({ uid })
+    // Whatever order the writes took, the stored counts are those of the stored attendees.
+    expect(Item?.counts).toEqual(countAttendees(await loadAttendees(uid)))
+    expect(Item?.start).toBe('2027-01-18T15:00:00Z')
+  })
+
   it('keeps the raw message of a rejected mail and lets it be reprocessed', async () => {
     const raw = received(invite(5, '20270117T150000Z'), organizer, { spf: 'fail', dkim: 'fail' })
     const key = `create/replay-${Date.now()}`
