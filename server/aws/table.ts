@@ -173,6 +173,8 @@ const attendeeSchema = item({
   repliedAt: string().optional(),
   /** DTSTAMP of the last applied reply: an older reply arriving later changes nothing. */
   lastReplyStamp: string().optional(),
+  /** The event SEQUENCE the last reply answered. */
+  replySequence: number().optional(),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `PERSON#${lower(email)}`),
   gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENT#${eventUid}`),

@@ -79,6 +79,7 @@ const toAttendee = (item: AttendeeItem): AttendeeState => ({
   history: item.history as AttendeeState['history'],
   repliedAt: item.repliedAt ?? null,
   lastReplyStamp: item.lastReplyStamp ?? null,
+  replySequence: item.replySequence ?? null,
 })
 
 const orUndefined = <T>(value: T | null) => value ?? undefined
@@ -125,6 +126,7 @@ function attendeeItem(uid: string, attendee: AttendeeState) {
     history: attendee.history,
     repliedAt: orUndefined(attendee.repliedAt),
     lastReplyStamp: orUndefined(attendee.lastReplyStamp),
+    replySequence: orUndefined(attendee.replySequence),
   }
 }
 

@@ -122,7 +122,7 @@ async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender,
     const decision = decideOrganizerMessage(message, current?.state ?? null, sender, policy)
     if (!('event' in decision)) return decision
     const stored = current ? await loadAttendees(uid) : []
-    const merged = mergeAttendees(stored, decision.invitees, decision.resetReplies, decision.event.organizer.email)
+    const merged = mergeAttendees(stored, decision.invitees, decision.reaskBelowSequence, decision.event.organizer.email)
     const before = new Map(stored.map((a) => [a.email, JSON.stringify(a)]))
     const changed = merged.filter((a) => before.get(a.email) !== JSON.stringify(a))
     await saveEventChange(current, decision.event, merged, changed, context.mailKey)

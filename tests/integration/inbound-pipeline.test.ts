@@ -211,8 +211,13 @@ describe('replies and notifications', () => {
     const { countAttendees } = await import('../../server/domain/itip/event-state')
     const { Item } = await (await import('../../server/aws/table')).EventEntity.build(EntityRepository).get({ uid })
     // Whatever order the writes took, the stored counts are those of the stored attendees.
-    expect(Item?.counts).toEqual(countAttendees(await loadAttendees(uid)))
+    const attendees = await loadAttendees(uid)
+    expect(Item?.counts).toEqual(countAttendees(attendees))
     expect(Item?.start).toBe('2027-01-18T15:00:00Z')
+    // Answers given to the new version stand, whether they came before or after the update.
+    expect(attendees.find((a) => a.email === 'ann@example.com')?.partstat).toBe('ACCEPTED')
+    expect(attendees.find((a) => a.email === 'bob@example.com')?.partstat).toBe('TENTATIVE')
+    expect(attendees.find((a) => a.email === 'dan@example.com')?.partstat).toBe('DECLINED')
   })
 
   it('keeps the raw message of a rejected mail and lets it be reprocessed', async () => {

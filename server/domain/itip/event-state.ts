@@ -56,6 +56,8 @@ export interface AttendeeState {
   repliedAt: string | null
   /** DTSTAMP of the reply last applied, so an older reply arriving late changes nothing. */
   lastReplyStamp: string | null
+  /** The event SEQUENCE that reply answered: a later re-ask resets only older answers. */
+  replySequence: number | null
 }
 
 export interface Counts {

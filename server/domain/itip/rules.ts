@@ -37,8 +37,11 @@ export type OrganizerDecision =
       event: EventState
       /** Attendees the organizer's message names (server mailboxes left out). */
       invitees: Attendee[]
-      /** SEQUENCE went up on the event: everyone must be asked again. */
-      resetReplies: boolean
+      /**
+       * SEQUENCE went up on the event: everyone who answered an earlier version must be
+       * asked again. Null when nobody is re-asked.
+       */
+      reaskBelowSequence: number | null
     }
 
 export type ReplyDecision =
@@ -155,7 +158,7 @@ export function decideOrganizerMessage(
       reason: `Created "${master.summary ?? uid}".`,
       event: stateFromMaster(master, message, message.overrides),
       invitees: people,
-      resetReplies: false,
+      reaskBelowSequence: null,
     }
   }
 
@@ -174,7 +177,7 @@ export function decideOrganizerMessage(
       reason: `Updated "${master.summary ?? uid}" to ${describeVersion(master)}.`,
       event: stateFromMaster(master, message, message.overrides),
       invitees: people,
-      resetReplies: master.sequence > current.sequence,
+      reaskBelowSequence: master.sequence > current.sequence ? master.sequence : null,
     }
   }
 
@@ -195,7 +198,7 @@ export function decideOrganizerMessage(
     reason: `Updated occurrence${applied.length > 1 ? 's' : ''} ${applied.join(', ')}.`,
     event: { ...current, instances, prodid: message.prodid ?? current.prodid },
     invitees: people,
-    resetReplies: raised,
+    reaskBelowSequence: raised ? Math.max(...message.overrides.map((o) => o.sequence)) : null,
   }
 }
 
@@ -216,7 +219,7 @@ function decideCancel(message: SchedulingMessage, current: EventState | null): O
         dtstamp: message.master.dtstamp ?? current.dtstamp,
       },
       invitees: [],
-      resetReplies: false,
+      reaskBelowSequence: null,
     }
   }
   if (current.status === 'CANCELLED') return { outcome: 'ignored', reason: 'The whole event is already cancelled.' }
@@ -238,18 +241,20 @@ function decideCancel(message: SchedulingMessage, current: EventState | null): O
     }
   }
   if (!done.length) return { outcome: 'ignored', reason: 'Stale or repeated cancellation of single occurrences.' }
-  return { outcome: 'cancelled', reason: `Cancelled occurrence ${done.join(', ')}.`, event, invitees: [], resetReplies: false }
+  return { outcome: 'cancelled', reason: `Cancelled occurrence ${done.join(', ')}.`, event, invitees: [], reaskBelowSequence: null }
 }
 
 /**
  * Merges the organizer's attendee list into what the server knows: new people join with
  * the PARTSTAT the organizer's client sent; known people keep their replies unless
- * `resetReplies` (ITIP 11), in which case everyone but the organizer is asked again.
+ * the event's SEQUENCE went up (ITIP 11): then everyone but the organizer whose answer was
+ * for an earlier version is asked again. An answer already given to the new version (a reply
+ * that overtook the update) stands.
  */
 export function mergeAttendees(
   stored: AttendeeState[],
   named: Attendee[],
-  resetReplies: boolean,
+  reaskBelowSequence: number | null,
   organizerEmail: string,
 ): AttendeeState[] {
   const byEmail = new Map(stored.map((a) => [a.email, a]))
@@ -266,15 +271,16 @@ export function mergeAttendees(
         history: [],
         repliedAt: null,
         lastReplyStamp: null,
+        replySequence: null,
       })
     } else if (known.source === 'shared') {
       // The organizer has now invited someone who answered a forwarded invite.
       byEmail.set(person.email, { ...known, source: 'organizer', name: known.name ?? person.name })
     }
   }
-  if (!resetReplies) return [...byEmail.values()]
+  if (reaskBelowSequence === null) return [...byEmail.values()]
   return [...byEmail.values()].map((attendee) =>
-    attendee.email === organizerEmail || attendee.source === 'shared'
+    attendee.email === organizerEmail || attendee.source === 'shared' || (attendee.replySequence ?? -1) >= reaskBelowSequence
       ? attendee
       : { ...attendee, partstat: 'NEEDS-ACTION' as PartstatValue, instancePartstats: {} },
   )
@@ -323,6 +329,7 @@ export function decideReply(
       history: [],
       repliedAt: null,
       lastReplyStamp: null,
+      replySequence: null,
     } satisfies AttendeeState)
   const next: AttendeeState = {
     ...base,
@@ -331,6 +338,7 @@ export function decideReply(
     history: [...base.history],
     repliedAt: context.receivedAt,
     lastReplyStamp: stamp ?? base.lastReplyStamp,
+    replySequence: lead.sequence,
   }
   const answered: string[] = []
   if (message.master) {

@@ -34,7 +34,7 @@ async function chain(names: string[]) {
     const decision = decideOrganizerMessage(m, event, organizerOf(m), policy)
     outcomes.push(decision.outcome)
     if ('event' in decision) {
-      attendees = mergeAttendees(attendees, decision.invitees, decision.resetReplies, decision.event.organizer.email)
+      attendees = mergeAttendees(attendees, decision.invitees, decision.reaskBelowSequence, decision.event.organizer.email)
       event = decision.event
     }
   }
@@ -67,24 +67,36 @@ describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
     const single = await message('eml/generic__tb__single-event.eml')
     const created = decideOrganizerMessage(single, null, organizerOf(single), policy)
     if (!('event' in created)) throw new Error(created.reason)
-    let attendees = mergeAttendees([], created.invitees, false, created.event.organizer.email)
+    let attendees = mergeAttendees([], created.invitees, null, created.event.organizer.email)
     attendees = attendees.map((a) => (a.email === 'receiver@example.com' ? { ...a, partstat: 'ACCEPTED' as const } : a))
 
     const minor = await message('eml/generic__tb__update-minor.eml')
     const minorDecision = decideOrganizerMessage(minor, created.event, organizerOf(minor), policy)
     if (!('event' in minorDecision)) throw new Error(minorDecision.reason)
-    expect(minorDecision.resetReplies).toBe(false)
-    const afterMinor = mergeAttendees(attendees, minorDecision.invitees, false, 'sender@example.com')
+    expect(minorDecision.reaskBelowSequence).toBeNull()
+    const afterMinor = mergeAttendees(attendees, minorDecision.invitees, null, 'sender@example.com')
     expect(afterMinor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('ACCEPTED')
 
     const major = await message('eml/generic__tb__update-major.eml')
     const majorDecision = decideOrganizerMessage(major, minorDecision.event, organizerOf(major), policy)
     if (!('event' in majorDecision)) throw new Error(majorDecision.reason)
-    expect(majorDecision.resetReplies).toBe(true)
-    const afterMajor = mergeAttendees(afterMinor, majorDecision.invitees, true, 'sender@example.com')
+    expect(majorDecision.reaskBelowSequence).toBe(2)
+    const afterMajor = mergeAttendees(afterMinor, majorDecision.invitees, 2, 'sender@example.com')
     expect(afterMajor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('NEEDS-ACTION')
     // The organizer's own answer is not reset.
     expect(afterMajor.find((a) => a.email === 'sender@example.com')?.partstat).toBe('ACCEPTED')
+  })
+
+  it('keeps an answer given to the new version when the update arrives after it', async () => {
+    const single = await message('eml/generic__tb__single-event.eml')
+    const created = decideOrganizerMessage(single, null, organizerOf(single), policy)
+    if (!('event' in created)) throw new Error(created.reason)
+    const attendees = mergeAttendees([], created.invitees, null, 'sender@example.com').map((a) =>
+      a.email === 'receiver@example.com' ? { ...a, partstat: 'DECLINED' as const, replySequence: 2 } : a.email === 'other@example.com' ? { ...a, partstat: 'ACCEPTED' as const, replySequence: 0 } : a,
+    )
+    const after = mergeAttendees(attendees, created.invitees, 2, 'sender@example.com')
+    expect(after.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('DECLINED')
+    expect(after.find((a) => a.email === 'other@example.com')?.partstat).toBe('NEEDS-ACTION')
   })
 
   it('recurring series → exception (minor, major) → series cancel', async () => {
@@ -190,7 +202,7 @@ describe.skipIf(!hasCorpus)('replies', () => {
     const m = await message('eml/generic__tb__single-event.eml')
     const created = decideOrganizerMessage(m, null, organizerOf(m), policy)
     if (!('event' in created)) throw new Error(created.reason)
-    return { event: created.event, attendees: mergeAttendees([], created.invitees, false, 'sender@example.com') }
+    return { event: created.event, attendees: mergeAttendees([], created.invitees, null, 'sender@example.com') }
   }
   /** A REPLY to the single event from `email` saying `partstat`. */
   function reply(email: string, partstat: string, extra: Partial<SchedulingMessage['master'] & object> = {}): SchedulingMessage {
