@@ -64,7 +64,21 @@ function schedulingMessageOf(mail: ReceivedMail): SchedulingMessage {
 }
 
 export async function ingestMessage(raw: Uint8Array | string, context: IngestContext): Promise<IngestOutcome> {
-  const mail = await readMail(raw)
+  let mail: ReceivedMail
+  try {
+    mail = await readMail(raw)
+  } catch (error) {
+    // The same bytes would fail the same way on every retry: a verdict, not an outage.
+    return {
+      outcome: 'rejected',
+      reason: `The message could not be read as email (${(error as Error).message}).`,
+      sender: '',
+      senderVerified: false,
+      subject: '',
+      messageId: null,
+      warnings: [],
+    }
+  }
   const senderEmail = mail.from?.email ?? ''
   const sender: Sender = { email: senderEmail || null, verified: senderEmail ? isSenderVerified(mail.verdicts, senderEmail) : false }
   const base = { sender: senderEmail, senderVerified: sender.verified, subject: mail.subject, messageId: mail.messageId, warnings: [] as string[] }
