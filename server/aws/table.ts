@@ -71,7 +71,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 export const TTL_ATTRIBUTE = 'expiresAt'
 
 const lower = (value: string) => value.trim().toLowerCase()
-export const domainOf = (email: string) => lower(email).split('@')[1] ?? ''
+export { domainOf } from '../domain/mail/address'
 const month = (isoStart: string) => isoStart.slice(0, 7)
 
 export const PARTSTATS = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const

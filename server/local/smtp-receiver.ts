@@ -18,6 +18,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import type { AppConfig } from '../config'
 import type { AwsClients } from '../aws/clients'
 import { LOCAL_HOST } from './ports'
+import { domainOf } from '../domain/mail/address'
 
 /** The host name the receiver gives itself, in `Received: … by <name>` and its greeting. */
 export const RECEIVER_NAME = 'inbound-smtp.local'
@@ -197,7 +198,6 @@ export function addressOf(value: string | undefined): string {
   return bare ? bare[1]!.toLowerCase() : ''
 }
 
-const domainOf = (address: string) => address.split('@').pop()?.toLowerCase() ?? ''
 
 // ------------------------------------------------------------------ SES receipt headers
 

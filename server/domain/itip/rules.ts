@@ -11,6 +11,7 @@ import {
   type EventState,
   type InstanceState,
 } from './event-state'
+import { domainOf } from '../mail/address'
 
 export interface Sender {
   /** The From address, lower-cased. */
@@ -54,7 +55,6 @@ export type ReplyDecision =
       previous: AttendeeState | null
     }
 
-const domainOf = (email: string) => email.split('@')[1] ?? ''
 
 /** ITIP 7: who may speak for the organizer, and whether the mail can be trusted at all. */
 function checkSender(sender: Sender, expected: string, role: string, policy: Policy): Rejection | null {

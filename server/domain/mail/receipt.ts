@@ -4,6 +4,7 @@
  * address can be trusted. SES prepends its headers, so only the topmost of each counts:
  * a sender can put any header lower down in the message they send.
  */
+import { domainOf } from './address'
 
 export type Verdict = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'gray' | 'processing_failed'
 
@@ -32,7 +33,6 @@ const verdictOf = (value: string | undefined): Verdict => {
   return known.includes(word as Verdict) ? (word as Verdict) : 'none'
 }
 
-const domainOfAddress = (address: string) => address.replace(/[<>]/g, '').split('@').pop()!.trim().toLowerCase()
 
 export function readReceiptVerdicts(headers: Header[]): ReceiptVerdicts {
   const results = (first(headers, 'authentication-results') ?? '').replace(/\s+/g, ' ')
@@ -55,12 +55,12 @@ export function readReceiptVerdicts(headers: Header[]): ReceiptVerdicts {
     .filter((c) => verdictOf(c.slice(5)) === 'pass')
     .map((c) => prop(c, 'header\\.d') ?? prop(c, 'header\\.i'))
     .filter((d): d is string => Boolean(d))
-    .map(domainOfAddress)
+    .map((d) => (d.includes('@') ? domainOf(d) : d.toLowerCase()))
 
   const dmarcClause = clause('dmarc')[0]
   return {
     spf,
-    spfDomain: envelopeFrom ? domainOfAddress(envelopeFrom) : null,
+    spfDomain: envelopeFrom ? (envelopeFrom.includes('@') ? domainOf(envelopeFrom) : envelopeFrom.toLowerCase()) : null,
     dkimPassDomains,
     dmarc: dmarcClause ? verdictOf(dmarcClause.slice(6)) : 'none',
     dmarcDomain: dmarcClause ? (prop(dmarcClause, 'header\\.from')?.toLowerCase() ?? null) : null,
@@ -77,7 +77,7 @@ const aligned = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.en
  * address). A virus verdict other than pass never counts as verified.
  */
 export function isSenderVerified(verdicts: ReceiptVerdicts, sender: string): boolean {
-  const domain = domainOfAddress(sender)
+  const domain = domainOf(sender)
   if (!domain || verdicts.virus === 'fail') return false
   if (verdicts.spf === 'pass' && verdicts.spfDomain && aligned(verdicts.spfDomain, domain)) return true
   return verdicts.dkimPassDomains.some((d) => aligned(d, domain))
