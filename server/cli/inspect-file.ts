@@ -1,6 +1,6 @@
 /** `cis inspect`: a file in, the scheduling message described, no services needed. */
 import { readMail } from '../domain/mail/read-mail'
-import { readCalendar } from '../domain/ical/read-calendar'
+import { readCalendar, readFirstCalendar } from '../domain/ical/read-calendar'
 import { describeMessage } from '../domain/inspect'
 import { NotSchedulingMessage } from '../domain/scheduling'
 
@@ -14,13 +14,6 @@ export async function inspectFile(name: string, bytes: Uint8Array) {
   if (mail.kind === 'bounce') throw new NotSchedulingMessage(`${name} is a delivery failure report (bounce), not a scheduling message.`, 'bounce')
   if (mail.kind === 'auto-reply') throw new NotSchedulingMessage(`${name} is an automatic reply, not a scheduling message.`, 'auto-reply')
   if (!mail.calendars.length) throw new NotSchedulingMessage(`${name} carries no calendar.`, 'no-calendar')
-  let problem: Error | undefined
-  for (const calendar of mail.calendars) {
-    try {
-      return describeMessage(readCalendar(calendar.text, calendar.contentTypeMethod))
-    } catch (error) {
-      problem ??= error as Error
-    }
-  }
-  throw problem!
+  // The same choice of calendar part as the pipeline, so inspect shows what ingest acts on.
+  return describeMessage(readFirstCalendar(mail.calendars))
 }

@@ -5,7 +5,7 @@
  */
 import { readMail, type ReceivedMail } from '../domain/mail/read-mail'
 import { isSenderVerified } from '../domain/mail/receipt'
-import { readCalendar } from '../domain/ical/read-calendar'
+import { readFirstCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
 import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
 import type { MailOutcome } from '../aws/table'
@@ -47,22 +47,6 @@ export function policyFromConfig(): Policy {
 
 const MAX_CONCURRENT_RETRIES = 5
 
-/** Reads the first calendar that can be read; copies of it are not parsed again. */
-function schedulingMessageOf(mail: ReceivedMail): SchedulingMessage {
-  let firstProblem: NotSchedulingMessage | undefined
-  for (const calendar of mail.calendars) {
-    try {
-      return readCalendar(calendar.text, calendar.contentTypeMethod)
-    } catch (error) {
-      if (!(error instanceof NotSchedulingMessage)) throw error
-      firstProblem ??= error
-      // Only an unreadable part is worth a second look at another copy.
-      if (error.code !== 'unparsable') throw error
-    }
-  }
-  throw firstProblem ?? new NotSchedulingMessage('The message carries no calendar invitation.', 'no-calendar')
-}
-
 export async function ingestMessage(raw: Uint8Array | string, context: IngestContext): Promise<IngestOutcome> {
   let mail: ReceivedMail
   try {
@@ -94,7 +78,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
 
   let message: SchedulingMessage
   try {
-    message = schedulingMessageOf(mail)
+    message = readFirstCalendar(mail.calendars)
   } catch (error) {
     if (!(error instanceof NotSchedulingMessage)) throw error
     const quiet = error.code === 'no-method' || error.code === 'publish'

@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import PostalMime from 'postal-mime'
 import ical from 'node-ical'
 import { readMail } from '../../server/domain/mail/read-mail'
-import { readCalendar } from '../../server/domain/ical/read-calendar'
+import { readFirstCalendar } from '../../server/domain/ical/read-calendar'
 import { isSenderVerified } from '../../server/domain/mail/receipt'
 import { decideOrganizerMessage, decideReply, type Policy } from '../../server/domain/itip/rules'
 import { NotSchedulingMessage } from '../../server/domain/scheduling'
@@ -28,7 +28,7 @@ export async function parseAndDecide(raw: Buffer): Promise<string> {
   if (mail.kind !== 'message' || !mail.calendars.length) return 'ignored'
   const sender = { email: mail.from?.email ?? null, verified: mail.from ? isSenderVerified(mail.verdicts, mail.from.email) : false }
   try {
-    const message = readCalendar(mail.calendars[0]!.text, mail.calendars[0]!.contentTypeMethod)
+    const message = readFirstCalendar(mail.calendars)
     return message.method === 'REPLY'
       ? decideReply(message, null, null, sender, policy, { receivedAt: '2026-01-01T00:00:00Z' }).outcome
       : decideOrganizerMessage(message, null, sender, policy).outcome

@@ -296,3 +296,22 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
     warnings: [...new Set(warnings)],
   }
 }
+
+/**
+ * Reads the first of a message's calendar parts that can be read (best candidate first, as
+ * readMail orders them). Copies are parsed only when the part before them is unreadable;
+ * any other verdict on the first part is the message's verdict.
+ */
+export function readFirstCalendar(parts: { text: string; contentTypeMethod: string | null }[]): SchedulingMessage {
+  let firstProblem: NotSchedulingMessage | undefined
+  for (const part of parts) {
+    try {
+      return readCalendar(part.text, part.contentTypeMethod)
+    } catch (error) {
+      if (!(error instanceof NotSchedulingMessage)) throw error
+      firstProblem ??= error
+      if (error.code !== 'unparsable') throw error
+    }
+  }
+  throw firstProblem ?? new NotSchedulingMessage('The message carries no calendar invitation.', 'no-calendar')
+}

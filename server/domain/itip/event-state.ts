@@ -4,34 +4,24 @@
  */
 import type { Attendee, EventComponent, PartstatValue, Person } from '../scheduling'
 
+type Status = NonNullable<EventComponent['status']>
+
 /** One overridden or cancelled occurrence of a series, keyed by its RECURRENCE-ID. */
-export interface InstanceState {
+export interface InstanceState extends Pick<EventComponent, 'start' | 'end' | 'sequence' | 'dtstamp' | 'summary' | 'location'> {
   recurrenceId: string
-  start: string | null
-  end: string | null
-  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
-  sequence: number
-  dtstamp: string | null
-  summary: string | null
-  location: string | null
+  status: Status
 }
 
-export interface EventState {
-  uid: string
+/**
+ * A stored event: the message's fields as they were last applied, with the ones an event
+ * cannot lack made definite (organizer, summary, start, status, DTSTAMP).
+ */
+export interface EventState
+  extends Pick<EventComponent, 'uid' | 'description' | 'location' | 'url' | 'end' | 'allDay' | 'timezone' | 'rrule' | 'exdates' | 'rdates' | 'sequence'> {
   organizer: Person
   summary: string
-  description: string | null
-  location: string | null
-  url: string | null
   start: string
-  end: string | null
-  allDay: boolean
-  timezone: string | null
-  rrule: string | null
-  exdates: string[]
-  rdates: string[]
-  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
-  sequence: number
+  status: Status
   dtstamp: string
   prodid: string | null
   instances: Record<string, InstanceState>

@@ -24,6 +24,13 @@ async function message(name: string): Promise<SchedulingMessage> {
 
 const organizerOf = (m: SchedulingMessage): Sender => ({ email: (m.master ?? m.overrides[0]!).organizer!.email, verified: true })
 
+/** decideOrganizerMessage, expecting a change (fails the test with the reason otherwise). */
+function changed(...args: Parameters<typeof decideOrganizerMessage>) {
+  const decision = decideOrganizerMessage(...args)
+  if (!('event' in decision)) throw new Error(decision.reason)
+  return decision
+}
+
 /** Applies messages in order to an in-memory event, as the service does against the table. */
 async function chain(names: string[]) {
   let event: EventState | null = null
@@ -65,21 +72,18 @@ describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
 
   it('a minor update keeps replies; a SEQUENCE increase asks everyone again', async () => {
     const single = await message('eml/generic__tb__single-event.eml')
-    const created = decideOrganizerMessage(single, null, organizerOf(single), policy)
-    if (!('event' in created)) throw new Error(created.reason)
+    const created = changed(single, null, organizerOf(single), policy)
     let attendees = mergeAttendees([], created.invitees, null, created.event.organizer.email)
     attendees = attendees.map((a) => (a.email === 'receiver@example.com' ? { ...a, partstat: 'ACCEPTED' as const } : a))
 
     const minor = await message('eml/generic__tb__update-minor.eml')
-    const minorDecision = decideOrganizerMessage(minor, created.event, organizerOf(minor), policy)
-    if (!('event' in minorDecision)) throw new Error(minorDecision.reason)
+    const minorDecision = changed(minor, created.event, organizerOf(minor), policy)
     expect(minorDecision.reaskBelowSequence).toBeNull()
     const afterMinor = mergeAttendees(attendees, minorDecision.invitees, null, 'sender@example.com')
     expect(afterMinor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('ACCEPTED')
 
     const major = await message('eml/generic__tb__update-major.eml')
-    const majorDecision = decideOrganizerMessage(major, minorDecision.event, organizerOf(major), policy)
-    if (!('event' in majorDecision)) throw new Error(majorDecision.reason)
+    const majorDecision = changed(major, minorDecision.event, organizerOf(major), policy)
     expect(majorDecision.reaskBelowSequence).toBe(2)
     const afterMajor = mergeAttendees(afterMinor, majorDecision.invitees, 2, 'sender@example.com')
     expect(afterMajor.find((a) => a.email === 'receiver@example.com')?.partstat).toBe('NEEDS-ACTION')
@@ -89,8 +93,7 @@ describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
 
   it('keeps an answer given to the new version when the update arrives after it', async () => {
     const single = await message('eml/generic__tb__single-event.eml')
-    const created = decideOrganizerMessage(single, null, organizerOf(single), policy)
-    if (!('event' in created)) throw new Error(created.reason)
+    const created = changed(single, null, organizerOf(single), policy)
     const attendees = mergeAttendees([], created.invitees, null, 'sender@example.com').map((a) =>
       a.email === 'receiver@example.com' ? { ...a, partstat: 'DECLINED' as const, replySequence: 2 } : a.email === 'other@example.com' ? { ...a, partstat: 'ACCEPTED' as const, replySequence: 0 } : a,
     )
@@ -143,8 +146,7 @@ describe.skipIf(!hasCorpus)('iTIP chains from the corpus', () => {
 
   it('a stale message changes nothing and says so', async () => {
     const major = await message('eml/generic__tb__update-major.eml')
-    const created = decideOrganizerMessage(major, null, organizerOf(major), policy)
-    if (!('event' in created)) throw new Error(created.reason)
+    const created = changed(major, null, organizerOf(major), policy)
     const old = await message('eml/generic__tb__single-event.eml')
     const decision = decideOrganizerMessage(old, created.event, organizerOf(old), policy)
     expect(decision).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^Stale update \(SEQUENCE 0/) })
@@ -175,8 +177,7 @@ describe.skipIf(!hasCorpus)('who may change an event', () => {
 
   it('rejects a REQUEST for a known UID from a different organizer', async () => {
     const m = await message('eml/generic__tb__single-event.eml')
-    const created = decideOrganizerMessage(m, null, organizerOf(m), policy)
-    if (!('event' in created)) throw new Error(created.reason)
+    const created = changed(m, null, organizerOf(m), policy)
     const hijack = structuredClone(m)
     hijack.master!.organizer = { email: 'mallory@example.net', name: null }
     hijack.master!.sequence = 5
@@ -200,8 +201,7 @@ describe.skipIf(!hasCorpus)('who may change an event', () => {
 describe.skipIf(!hasCorpus)('replies', () => {
   async function event() {
     const m = await message('eml/generic__tb__single-event.eml')
-    const created = decideOrganizerMessage(m, null, organizerOf(m), policy)
-    if (!('event' in created)) throw new Error(created.reason)
+    const created = changed(m, null, organizerOf(m), policy)
     return { event: created.event, attendees: mergeAttendees([], created.invitees, null, 'sender@example.com') }
   }
   /** A REPLY to the single event from `email` saying `partstat`. */
