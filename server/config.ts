@@ -42,6 +42,13 @@ const EnvSchema = z.object({
   CIS_INBOUND_QUEUE: z.string().default('cis-inbound'),
   CIS_INBOUND_DLQ: z.string().default('cis-inbound-dlq'),
   CIS_SEND_QUEUE: z.string().default('cis-send'),
+  CIS_SES_EVENTS_QUEUE: z.string().default('cis-ses-events'),
+  /** The SES account's maximum send rate (messages per second), shared by every worker. */
+  CIS_SEND_RATE: z.coerce.number().positive().max(10000).default(14),
+  /** Deliveries of one send message before it goes to the dead-letter queue (the queue's maxReceiveCount). */
+  CIS_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Signs unsubscribe links (and other tokens); required outside the local stack. */
+  CIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CIS_MAIL_DOMAIN: z.string().default('events.localhost'),
   CIS_FROM_ADDRESS: z.string().optional(),
   CIS_SITE_URL: z.string().url().optional(),
@@ -50,6 +57,12 @@ const EnvSchema = z.object({
   CIS_NOTIFY_ORGANIZER: flag(true),
   CIS_OWNER_EMAILS: list,
 })
+
+// Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
+const LOCAL_SECRET = 'local-development-secret-not-for-deployment'
+const missingSecret = (): never => {
+  throw new Error('Configuration error: CIS_SECRET is required (a random string of 32 or more characters).')
+}
 
 export type AppConfig = ReturnType<typeof readConfig>
 
@@ -78,7 +91,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     tableName: e.CIS_TABLE,
     mailBucket: e.CIS_MAIL_BUCKET,
     /** Queue names or full queue URLs. */
-    queues: { inbound: e.CIS_INBOUND_QUEUE, inboundDeadLetter: e.CIS_INBOUND_DLQ, send: e.CIS_SEND_QUEUE },
+    queues: { inbound: e.CIS_INBOUND_QUEUE, inboundDeadLetter: e.CIS_INBOUND_DLQ, send: e.CIS_SEND_QUEUE, sesEvents: e.CIS_SES_EVENTS_QUEUE },
+    sendRate: e.CIS_SEND_RATE,
+    sendMaxAttempts: e.CIS_SEND_MAX_ATTEMPTS,
+    secret: e.CIS_SECRET ?? (stack === 'local' ? LOCAL_SECRET : missingSecret()),
     mailDomain: domain,
     mailboxes: {
       create: `create@${domain}`,

@@ -268,11 +268,11 @@ const queueNameOf = (nameOrUrl: string) => nameOrUrl.replace(/\/+$/, '').split('
 async function ensureQueues(sqs: SQSClient, cfg: AppConfig) {
   const create = async (name: string, attributes: Record<string, string> = {}) =>
     (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!
-  const redrive = async (deadLetterName: string) => ({
+  const redrive = async (deadLetterName: string, maxReceiveCount = MAX_RECEIVE_COUNT) => ({
     VisibilityTimeout: String(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: await queueArn(sqs, await create(deadLetterName, { MessageRetentionPeriod: '1209600' })),
-      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maxReceiveCount,
     }),
   })
   const inboundName = queueNameOf(cfg.queues.inbound)
@@ -280,8 +280,12 @@ async function ensureQueues(sqs: SQSClient, cfg: AppConfig) {
   const inbound = await create(inboundName, await redrive(queueNameOf(cfg.queues.inboundDeadLetter)))
   // The template gives the send queue its own dead-letter queue; configuration has no
   // name for it, so it is the send queue's name plus `-dlq`.
-  const send = await create(sendName, await redrive(`${sendName}-dlq`))
-  return { inbound, send }
+  // The send worker records a failure for the organizer on the last attempt, so it must
+  // know the queue's maxReceiveCount: both come from CIS_SEND_MAX_ATTEMPTS.
+  const send = await create(sendName, await redrive(`${sendName}-dlq`, cfg.sendMaxAttempts))
+  const sesEventsName = queueNameOf(cfg.queues.sesEvents)
+  const sesEvents = await create(sesEventsName, await redrive(`${sesEventsName}-dlq`))
+  return { inbound, send, sesEvents }
 }
 
 // ------------------------------------------------------------------ the stack
@@ -352,7 +356,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CIS_INBOUND_QUEUE: queueNameOf(named.queues.inbound),
       CIS_INBOUND_DLQ: queueNameOf(named.queues.inboundDeadLetter),
       CIS_SEND_QUEUE: queueNameOf(named.queues.send),
+      CIS_SES_EVENTS_QUEUE: queueNameOf(named.queues.sesEvents),
       CIS_MAIL_DOMAIN: named.mailDomain,
+      CIS_SEND_MAX_ATTEMPTS: String(named.sendMaxAttempts),
     })
     if (baseEnv.CIS_SITE_URL) env.CIS_SITE_URL = baseEnv.CIS_SITE_URL
     const cfg = readConfig(env)
@@ -363,7 +369,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const [bucketCreated, queues] = await Promise.all([ensureBucket(clients, cfg.mailBucket), ensureQueues(clients.sqs, cfg)])
     if (bucketCreated) log(`s3: created bucket ${cfg.mailBucket}`)
-    log(`sqs: queues ${cfg.queues.inbound} (-> ${cfg.queues.inboundDeadLetter}), ${cfg.queues.send}`)
+    log(`sqs: queues ${cfg.queues.inbound} (-> ${cfg.queues.inboundDeadLetter}), ${cfg.queues.send}, ${cfg.queues.sesEvents}`)
 
     const smtp: SmtpReceiver = await startSmtpReceiver({
       port: ports.smtp,
@@ -402,7 +408,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 function pickCis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const picked: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(env)) {
-    if (/^CIS_(TABLE|MAIL_BUCKET|INBOUND_QUEUE|INBOUND_DLQ|SEND_QUEUE|MAIL_DOMAIN)$/.test(key)) picked[key] = value
+    if (/^CIS_(TABLE|MAIL_BUCKET|INBOUND_QUEUE|INBOUND_DLQ|SEND_QUEUE|SES_EVENTS_QUEUE|SEND_MAX_ATTEMPTS|MAIL_DOMAIN)$/.test(key)) picked[key] = value
   }
   return picked
 }

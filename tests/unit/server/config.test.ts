@@ -14,7 +14,7 @@ describe('readConfig', () => {
   })
 
   it('assumes no local endpoints on Lambda', () => {
-    const cfg = readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'cis-inbound', AWS_REGION: 'eu-west-1' })
+    const cfg = readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'cis-inbound', AWS_REGION: 'eu-west-1', CIS_SECRET: 'x'.repeat(32) })
     expect(cfg.stack).toBe('aws')
     expect(cfg.region).toBe('eu-west-1')
     expect(cfg.endpoints).toEqual({ dynamodb: undefined, s3: undefined, sqs: undefined, ses: undefined })
@@ -29,6 +29,18 @@ describe('readConfig', () => {
     expect(cfg.allowedOrganizerDomains).toEqual(['example.com', 'other.org'])
     expect(cfg.requireVerifiedSender).toBe(false)
     expect(cfg.mailboxes.create).toBe('create@events.example.com')
+  })
+
+  it('needs a signing secret outside the local stack, and a long one', () => {
+    expect(() => readConfig({ CIS_STACK: 'aws' })).toThrow(/^Configuration error: CIS_SECRET is required/)
+    expect(() => readConfig({ CIS_STACK: 'aws', CIS_SECRET: 'short' })).toThrow(/CIS_SECRET must be at least 32 characters/)
+    expect(readConfig({}).secret.length).toBeGreaterThanOrEqual(32)
+  })
+
+  it('reads the send rate and attempts as numbers', () => {
+    const cfg = readConfig({ CIS_SEND_RATE: '50', CIS_SEND_MAX_ATTEMPTS: '4' })
+    expect([cfg.sendRate, cfg.sendMaxAttempts]).toEqual([50, 4])
+    expect(() => readConfig({ CIS_SEND_RATE: '0' })).toThrow(/^Configuration error: CIS_SEND_RATE/)
   })
 
   it('rejects a malformed endpoint with one sentence', () => {
