@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   CIS_SEND_RATE: z.coerce.number().positive().max(10000).default(14),
   /** Deliveries of one send message before it goes to the dead-letter queue (the queue's maxReceiveCount). */
   CIS_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** SES configuration set whose event destination reports bounces and complaints (SNS → the SES events queue). */
+  CIS_SES_CONFIGURATION_SET: z.string().optional(),
   /** Signs unsubscribe links (and other tokens); required outside the local stack. */
   CIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CIS_MAIL_DOMAIN: z.string().default('events.localhost'),
@@ -94,6 +96,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     queues: { inbound: e.CIS_INBOUND_QUEUE, inboundDeadLetter: e.CIS_INBOUND_DLQ, send: e.CIS_SEND_QUEUE, sesEvents: e.CIS_SES_EVENTS_QUEUE },
     sendRate: e.CIS_SEND_RATE,
     sendMaxAttempts: e.CIS_SEND_MAX_ATTEMPTS,
+    sesConfigurationSet: e.CIS_SES_CONFIGURATION_SET ?? null,
     secret: e.CIS_SECRET ?? (stack === 'local' ? LOCAL_SECRET : missingSecret()),
     mailDomain: domain,
     mailboxes: {

@@ -14,12 +14,15 @@
  * | upcoming public events (one partition per month) | gsi3  | PUBLIC#<yyyy-mm>       | <start>#<uid>               |
  * | an organizer's profile and counts               | table | ORGANIZER#<email>      | PROFILE                     |
  * | a person's blocks / unsubscribes / bounces       | table | PERSON#<email>         | PROFILE                     |
+ * | invitations this server sends for an event       | table | EVENT#<uid>            | begins_with INVITE#         |
  * | inbound mail log entry (by S3 key, idempotent)   | table | MAIL#<s3 key>          | MAIL                        |
  * | a sender's inbound mail, newest first            | gsi1  | MAILFROM#<email>       | <receivedAt>#<s3 key>       |
  * | all inbound mail of a day (replay --since)       | gsi2  | MAILDAY#<yyyy-mm-dd>   | <receivedAt>#<s3 key>       |
  * | inbound mail about one event                     | gsi3  | EVENTMAIL#<uid>        | <receivedAt>#<s3 key>       |
  * | a send record (idempotency of outgoing mail)     | table | SEND#<idempotency key> | SEND                        |
- * | the send records of an event                     | gsi1  | EVENTSEND#<uid>        | <createdAt>#<key>           |
+ * | the send records of an event                     | gsi1  | EVENTSEND#<uid>        | <claimedAt>#<key>           |
+ * | the shared SES send rate (one item, GCRA)        | table | RATE#<name>            | RATE                        |
+ * | an API token (by hash) / an organizer's tokens   | table / gsi1 | APITOKEN#<hash> / APITOKENS#<email> | APITOKEN / <createdAt>#<id> |
  * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
@@ -188,6 +191,8 @@ const personSchema = item({
   blockedAt: string().optional(),
   bouncedAt: string().optional(),
   complainedAt: string().optional(),
+  /** The last bounce or complaint as SES described it (diagnostic code, feedback type). */
+  suppressionDetail: string().optional(),
 })
 export const PersonEntity = new Entity({ name: 'Person', table, schema: personSchema })
 
@@ -223,20 +228,72 @@ const mailLogSchema = item({
 }))
 export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
 
+export const INVITE_ORIGINS = ['api', 'vip', 'bulk', 'landing-page', 'embed'] as const
+export type InviteOrigin = (typeof INVITE_ORIGINS)[number]
+export const INVITE_STATUSES = ['queued', 'sent', 'failed', 'unknown', 'suppressed', 'unsubscribed'] as const
+export type InviteStatus = (typeof INVITE_STATUSES)[number]
+
+/**
+ * An invitation this server sends for an event: who, how they were added, and what was last
+ * sent to them. Kept apart from the Attendee item (which the iTIP rules rewrite on every
+ * organizer update) so send progress and RSVP state never overwrite each other.
+ */
+const invitationSchema = item({
+  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
+  email: string().key().savedAs('sk').transform({ encode: (e: string) => `INVITE#${lower(e)}`, decode: (sk: string) => sk.slice(7) }),
+  name: string().optional(),
+  origin: string().enum(...INVITE_ORIGINS),
+  invitedAt: string(),
+  /** Who asked for it (an organizer's address, or `public` for the landing page). */
+  invitedBy: string().optional(),
+  status: string().enum(...INVITE_STATUSES).default('queued'),
+  /** The SEQUENCE and METHOD last sent to this person; updates go to everyone with one. */
+  sentSequence: number().optional(),
+  sentMethod: string().enum('REQUEST', 'CANCEL').optional(),
+  sentAt: string().optional(),
+  /** Why the last send failed, in a sentence, for the organizer. */
+  error: string().optional(),
+})
+export const InvitationEntity = new Entity({ name: 'Invitation', table, schema: invitationSchema })
+
+/**
+ * One outgoing message's idempotency record, written conditionally before SES is called:
+ * `claimed` → `sent`, or `failed`/`unknown`. Its key names the event, the recipient and
+ * the SEQUENCE (or the REFRESH request), so that message is sent at most once.
+ */
 const sendRecordSchema = item({
   key: string().key().savedAs('pk').transform({ encode: (k: string) => `SEND#${k}`, decode: (pk: string) => pk.slice(5) }),
   sk: string().key().const('SEND').hidden(),
   eventUid: string(),
   email: string(),
-  kind: string().enum('invite', 'update', 'cancel', 'notification', 'report'),
-  status: string().enum('pending', 'sent', 'failed', 'suppressed').default('pending'),
+  sequence: number(),
+  method: string().enum('REQUEST', 'CANCEL'),
+  status: string().enum('claimed', 'sent', 'failed', 'unknown'),
+  claimedAt: string(),
+  sentAt: string().optional(),
   sesMessageId: string().optional(),
   error: string().optional(),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENTSEND#${eventUid}`),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ key }) => `${new Date().toISOString()}#${key}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ claimedAt, key }) => `${claimedAt}#${key}`),
 }))
 export const SendRecordEntity = new Entity({ name: 'SendRecord', table, schema: sendRecordSchema })
+
+/** An organizer's API token, stored as the SHA-256 of the secret the organizer holds. */
+const apiTokenSchema = item({
+  tokenHash: string().key().savedAs('pk').transform({ encode: (h: string) => `APITOKEN#${h}`, decode: (pk: string) => pk.slice(9) }),
+  sk: string().key().const('APITOKEN').hidden(),
+  /** A short public id to list and revoke it by. */
+  id: string(),
+  email: string().transform({ encode: lower, decode: (v: string) => v }),
+  label: string().default(''),
+  createdAt: string(),
+  lastUsedAt: string().optional(),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `APITOKENS#${lower(email)}`),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => `${createdAt}#${id}`),
+}))
+export const ApiTokenEntity = new Entity({ name: 'ApiToken', table, schema: apiTokenSchema })
 
 const sessionSchema = item({
   id: string().key().savedAs('pk').transform({ encode: (id: string) => `SESSION#${id}`, decode: (pk: string) => pk.slice(8) }),
