@@ -4,6 +4,7 @@
  */
 import { SendEmailCommand } from '@aws-sdk/client-sesv2'
 import { clients } from './clients'
+import { config } from '../config'
 
 export interface RawMail {
   from: string
@@ -19,6 +20,8 @@ export async function sendRawMail(mail: RawMail): Promise<string> {
       FromEmailAddress: mail.from,
       Destination: { ToAddresses: mail.to },
       Content: { Raw: { Data: data } },
+      // Its event destination reports bounces and complaints to the SES events queue.
+      ConfigurationSetName: config().sesConfigurationSet ?? undefined,
     }),
   )
   return answer.MessageId ?? ''

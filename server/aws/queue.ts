@@ -4,6 +4,8 @@
 import {
   GetQueueUrlCommand,
   SendMessageCommand,
+  SendMessageBatchCommand,
+  ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   type Message,
@@ -39,6 +41,34 @@ export async function sendToQueue(queue: QueueName, body: unknown): Promise<void
       QueueUrl: await queueUrl(queue),
       MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
     }),
+  )
+}
+
+/** Sends many messages, ten per request (SQS's limit); throws if any entry failed. */
+export async function sendBatchToQueue(queue: QueueName, bodies: unknown[]): Promise<void> {
+  const url = await queueUrl(queue)
+  const requests = []
+  for (let index = 0; index < bodies.length; index += 10) {
+    const entries = bodies.slice(index, index + 10).map((body, offset) => ({
+      Id: String(offset),
+      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+    }))
+    requests.push(
+      clients()
+        .sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }))
+        .then((answer) => {
+          const failed = answer.Failed ?? []
+          if (failed.length) throw new Error(`SQS refused ${failed.length} of ${entries.length} messages: ${failed[0]!.Message ?? failed[0]!.Code}`)
+        }),
+    )
+  }
+  await Promise.all(requests)
+}
+
+/** Hides a received message for `seconds` more: a retry with backoff instead of the queue's fixed timeout. */
+export async function delayRetry(queue: QueueName, receiptHandle: string, seconds: number): Promise<void> {
+  await clients().sqs.send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: await queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }),
   )
 }
 

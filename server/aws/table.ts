@@ -32,6 +32,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
 import { clients } from './clients'
+import { INVITE_ORIGINS } from '../schemas/invites'
 import { config } from '../config'
 
 export const table = new Table({
@@ -112,6 +113,12 @@ const eventSchema = item({
   instances: record(string(), any()).default(() => ({})),
   status: string().enum('CONFIRMED', 'TENTATIVE', 'CANCELLED').default('CONFIRMED'),
   sequence: number().default(0),
+  /**
+   * The SEQUENCE of the invitations this server sends: the organizer's, raised by one on
+   * every change sent to attendees (an organizer may change a description without raising
+   * theirs, but every update we send must carry a higher SEQUENCE than the last, ITIP 21).
+   */
+  inviteSequence: number().optional(),
   dtstamp: string(),
   /** The calendar client that produced the last applied message (PRODID). */
   prodid: string().optional(),
@@ -228,8 +235,7 @@ const mailLogSchema = item({
 }))
 export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
 
-export const INVITE_ORIGINS = ['api', 'vip', 'bulk', 'landing-page', 'embed'] as const
-export type InviteOrigin = (typeof INVITE_ORIGINS)[number]
+export { INVITE_ORIGINS, type InviteOrigin } from '../schemas/invites'
 export const INVITE_STATUSES = ['queued', 'sent', 'failed', 'unknown', 'suppressed', 'unsubscribed'] as const
 export type InviteStatus = (typeof INVITE_STATUSES)[number]
 

@@ -39,6 +39,8 @@ async function guarded<T>(write: () => Promise<T>): Promise<T> {
 export interface StoredEvent {
   state: EventState
   version: number
+  /** The SEQUENCE invitations sent by this server carry (see the table's inviteSequence). */
+  inviteSequence: number
   listed: boolean
   sourceMailKey: string | null
 }
@@ -84,8 +86,16 @@ const toAttendee = (item: AttendeeItem): AttendeeState => ({
 
 const orUndefined = <T>(value: T | null) => value ?? undefined
 
-function eventItem(state: EventState, version: number, listed: boolean, attendeeList: AttendeeState[], mailKey: string | undefined) {
+function eventItem(
+  state: EventState,
+  version: number,
+  inviteSequence: number,
+  listed: boolean,
+  attendeeList: AttendeeState[],
+  mailKey: string | undefined,
+) {
   return {
+    inviteSequence,
     uid: state.uid,
     organizerEmail: state.organizer.email,
     organizerName: orUndefined(state.organizer.name),
@@ -133,7 +143,13 @@ function attendeeItem(uid: string, attendee: AttendeeState) {
 export async function loadEvent(uid: string): Promise<StoredEvent | null> {
   const { Item } = await events.get({ uid }, { consistent: true })
   if (!Item) return null
-  return { state: toState(Item), version: Item.version, listed: Item.listed, sourceMailKey: Item.sourceMailKey ?? null }
+  return {
+    state: toState(Item),
+    version: Item.version,
+    inviteSequence: Item.inviteSequence ?? Item.sequence,
+    listed: Item.listed,
+    sourceMailKey: Item.sourceMailKey ?? null,
+  }
 }
 
 /** Every attendee of an event, page by page. */
@@ -158,6 +174,14 @@ export async function loadAttendee(uid: string, email: string): Promise<Attendee
   return Item ? toAttendee(Item) : null
 }
 
+/**
+ * Every applied change to a known event is sent on to the people this server invited, so it
+ * needs a SEQUENCE above the last one sent, even when the organizer's did not rise.
+ */
+export function nextInviteSequence(previous: StoredEvent | null, state: EventState): number {
+  return previous ? Math.max(previous.inviteSequence + 1, state.sequence) : state.sequence
+}
+
 // DynamoDB allows 100 items per transaction; the event and organizer take two.
 const ATTENDEES_PER_TRANSACTION = 98
 
@@ -174,7 +198,7 @@ export async function saveEventChange(
   mailKey: string | undefined,
 ): Promise<void> {
   const version = (previous?.version ?? 0) + 1
-  const item = eventItem(state, version, previous?.listed ?? false, attendeeList, mailKey)
+  const item = eventItem(state, version, nextInviteSequence(previous, state), previous?.listed ?? false, attendeeList, mailKey)
   const eventPut = events.transactPut(item, {
     condition: previous ? { attr: 'version', eq: previous.version } : { attr: 'uid', exists: false },
   })

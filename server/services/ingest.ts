@@ -10,7 +10,7 @@ import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduli
 import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
-import { sendInvitation } from './invitations'
+import { enqueueSendJobs } from './send-jobs'
 import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, saveEventChange, saveReply } from './event-store'
 
 export interface IngestOutcome {
@@ -97,7 +97,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
     case 'COUNTER':
       return done('ignored', 'A counter-proposal never changes the event; the organizer decides in their own calendar.', about)
     case 'REFRESH':
-      return { ...(await applyRefresh(message, sender, policy)), ...base, ...about }
+      return { ...(await applyRefresh(message, sender, policy, context)), ...base, ...about }
     default:
       return done('ignored', `${message.method} messages change nothing on this server.`, about)
   }
@@ -118,12 +118,19 @@ async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender,
   return withRetries(async () => {
     const current = await loadEvent(uid)
     const decision = decideOrganizerMessage(message, current?.state ?? null, sender, policy)
-    if (!('event' in decision)) return decision
+    if (!('event' in decision)) {
+      // This very message was applied before, but the fan-out of its change may not have been
+      // queued (the queue failed and the message came back): queue it again; it is idempotent.
+      if (current && context.mailKey && current.sourceMailKey === context.mailKey) await fanOut(uid)
+      return decision
+    }
     const stored = current ? await loadAttendees(uid) : []
     const merged = mergeAttendees(stored, decision.invitees, decision.reaskBelowSequence, decision.event.organizer.email)
     const before = new Map(stored.map((a) => [a.email, JSON.stringify(a)]))
     const changed = merged.filter((a) => before.get(a.email) !== JSON.stringify(a))
     await saveEventChange(current, decision.event, merged, changed, context.mailKey)
+    // Everyone this server sent the event to gets the update or the cancellation.
+    if (current) await fanOut(uid)
     return {
       outcome: decision.outcome,
       reason: decision.reason,
@@ -131,6 +138,8 @@ async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender,
     }
   })
 }
+
+const fanOut = (eventUid: string) => enqueueSendJobs([{ type: 'fan-out', eventUid }])
 
 async function applyReply(message: SchedulingMessage, sender: Sender, policy: Policy, context: IngestContext) {
   const lead = message.master ?? message.overrides[0]!
@@ -148,13 +157,15 @@ async function applyReply(message: SchedulingMessage, sender: Sender, policy: Po
   })
 }
 
-async function applyRefresh(message: SchedulingMessage, sender: Sender, policy: Policy) {
+async function applyRefresh(message: SchedulingMessage, sender: Sender, policy: Policy, context: IngestContext) {
   const lead = message.master ?? message.overrides[0]!
   const asking = lead.attendees[0]?.email
   const current = await loadEvent(lead.uid)
   const stored = current && asking ? await loadAttendee(lead.uid, asking) : null
   const decision = decideRefresh(message, current?.state ?? null, stored, sender, policy)
   if (decision.outcome !== 'refreshed') return decision
-  await sendInvitation(decision.event, { email: decision.recipient.email, name: decision.recipient.name })
+  // One send per REFRESH message: its key makes a redelivery of this mail send nothing more.
+  const requestKey = context.mailKey ?? `${lead.uid}#${lead.dtstamp ?? context.receivedAt}`
+  await enqueueSendJobs([{ type: 'refresh', eventUid: lead.uid, email: decision.recipient.email, requestKey }])
   return { outcome: decision.outcome, reason: decision.reason }
 }

@@ -1,0 +1,63 @@
+/**
+ * Lambda handler for the send queue: each record is one send job (services/send-jobs.ts).
+ * Records run concurrently; the shared rate limiter keeps every worker together under the
+ * SES send rate. A job that must be retried is reported as a batch item failure and hidden
+ * for a while that grows with each attempt (exponential backoff) before SQS delivers it
+ * again; after the queue's maxReceiveCount it is in the dead-letter queue, its reason
+ * already recorded on the invitation.
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from './lambda-events'
+import { config } from '../config'
+import { delayRetry } from '../aws/queue'
+import { sendRateLimiter, type SendRateLimiter } from '../aws/send-rate'
+import { readSendJob } from '../services/send-jobs'
+import { runSendJob, type SendContext } from '../services/send-worker'
+
+export interface SendHandlerOptions {
+  limiter?: SendRateLimiter
+  claimLeaseMs?: number
+  /** Seconds before the first retry; doubled on each later one (capped at 15 minutes). */
+  backoffSeconds?: number
+  log?: (line: string) => void
+}
+
+const MAX_BACKOFF_SECONDS = 15 * 60
+
+export function createSendHandler(options: SendHandlerOptions = {}) {
+  let limiter = options.limiter
+  const log = options.log ?? ((line: string) => console.log(line))
+  return async function handleSendQueue(event: SQSEvent): Promise<SQSBatchResponse> {
+    limiter ??= sendRateLimiter()
+    const cfg = config()
+    const failures = await Promise.all(
+      event.Records.map(async (record) => {
+        const job = readSendJob(record.body)
+        if (!job) {
+          // Retrying a message that is not a job cannot help: drop it, loudly.
+          log(`send: message ${record.messageId} is not a send job and is dropped: ${record.body.slice(0, 200)}`)
+          return null
+        }
+        const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1
+        const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs }
+        try {
+          const result = await runSendJob(job, context)
+          log(`send: ${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}: ${result.outcome} (${result.reason})`)
+          return null
+        } catch (error) {
+          log(`send: ${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''} attempt ${attempt} failed: ${(error as Error).message}`)
+          await backOff(record, attempt, options.backoffSeconds ?? 10)
+          return { itemIdentifier: record.messageId }
+        }
+      }),
+    )
+    return { batchItemFailures: failures.filter((failure) => failure !== null) }
+  }
+}
+
+async function backOff(record: SQSRecord, attempt: number, baseSeconds: number) {
+  const seconds = Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+  // Best effort: without it the message simply returns after the queue's own timeout.
+  await delayRetry('send', record.receiptHandle, seconds).catch(() => undefined)
+}
+
+export const handleSendQueue = createSendHandler()

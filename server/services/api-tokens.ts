@@ -1,0 +1,62 @@
+/**
+ * Per-organizer API tokens for automations (scripts, an AI agent inviting people by event
+ * UID and address). Only a SHA-256 of each token is stored; the token itself is shown once.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
+import { ApiTokenEntity, table } from '../aws/table'
+
+const tokens = ApiTokenEntity.build(EntityRepository)
+
+const PREFIX = 'cis_'
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export interface ApiTokenView {
+  id: string
+  label: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+/** A new token for `email`; the returned `token` is the only copy. */
+export async function createApiToken(email: string, label = ''): Promise<ApiTokenView & { token: string }> {
+  const token = `${PREFIX}${randomBytes(32).toString('base64url')}`
+  const id = randomBytes(6).toString('hex')
+  const createdAt = new Date().toISOString()
+  await tokens.put({ tokenHash: hashOf(token), id, email, label: label.slice(0, 100), createdAt }, { condition: { attr: 'tokenHash', exists: false } })
+  return { id, label, createdAt, lastUsedAt: null, token }
+}
+
+/** The organizer a presented token belongs to, or null. */
+export async function organizerOfToken(token: string): Promise<string | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null
+  const { Item } = await tokens.get({ tokenHash: hashOf(token) })
+  if (!Item) return null
+  // At most one write a minute per token: "last used" is for people, not an audit log.
+  const now = new Date()
+  if (!Item.lastUsedAt || now.getTime() - Date.parse(Item.lastUsedAt) > 60_000) {
+    await tokens.update({ tokenHash: hashOf(token), lastUsedAt: now.toISOString() }).catch(() => undefined)
+  }
+  return Item.email
+}
+
+async function itemsOf(email: string) {
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(ApiTokenEntity)
+    .query({ index: 'gsi1', partition: `APITOKENS#${email.toLowerCase()}` })
+    .send()
+  return Items ?? []
+}
+
+export async function listApiTokens(email: string): Promise<ApiTokenView[]> {
+  return (await itemsOf(email)).map((item) => ({ id: item.id, label: item.label, createdAt: item.createdAt, lastUsedAt: item.lastUsedAt ?? null }))
+}
+
+/** Revokes one of `email`'s tokens by its id; false when they have no such token. */
+export async function revokeApiToken(email: string, id: string): Promise<boolean> {
+  const item = (await itemsOf(email)).find((candidate) => candidate.id === id)
+  if (!item) return false
+  await tokens.delete({ tokenHash: item.tokenHash })
+  return true
+}

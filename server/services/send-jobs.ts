@@ -1,0 +1,31 @@
+/**
+ * The messages on the send queue. Each is small and names what to bring up to date, not
+ * what to send: the worker reads the event as it is when the job runs, so a job queued
+ * before an update sends the update, and two jobs for the same change send once.
+ */
+import { z } from 'zod'
+import { sendBatchToQueue } from '../aws/queue'
+
+export const SendJobSchema = z.discriminatedUnion('type', [
+  /** Send this person the event's current version (invite, update or cancel) unless they have it. */
+  z.object({ type: z.literal('deliver'), eventUid: z.string().min(1), email: z.string().min(3) }),
+  /** Queue `deliver` jobs for everyone this server has sent the event to, one page at a time. */
+  z.object({ type: z.literal('fan-out'), eventUid: z.string().min(1), cursor: z.string().optional() }),
+  /** An attendee's REFRESH: send the current version again, once per request. */
+  z.object({ type: z.literal('refresh'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
+])
+export type SendJob = z.infer<typeof SendJobSchema>
+
+export async function enqueueSendJobs(jobs: SendJob[]): Promise<void> {
+  await sendBatchToQueue('send', jobs)
+}
+
+/** The job in a queue message body, or null (with the reason logged by the caller) when it is not one. */
+export function readSendJob(body: string): SendJob | null {
+  try {
+    const parsed = SendJobSchema.safeParse(JSON.parse(body))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Runs send jobs (send-jobs.ts): brings one person up to date with an event (invitation,
+ * update or cancellation), or fans a change out to everyone this server has sent the event to.
+ *
+ * Exactly once: before SES is called, a send record keyed by (event, person, SEQUENCE) is
+ * written conditionally. A second delivery of the job, or a job for the same change queued
+ * twice, finds the record and sends nothing. If a worker dies between claiming and marking
+ * the record sent, nobody can know whether SES took the message: after the claim's lease
+ * the record becomes `unknown` and is not sent again (the organizer sees it and may resend).
+ */
+import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
+import { AttendeeEntity, InvitationEntity, SendRecordEntity, table } from '../aws/table'
+import { sendRawMail } from '../aws/mailer'
+import { config } from '../config'
+import { composeInvitationMessage } from '../domain/invite/compose-message'
+import { classifySesError, sendWithRetry } from '../aws/ses-retry'
+import type { SendRateLimiter } from '../aws/send-rate'
+import { loadEvent } from './event-store'
+import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
+import { suppressionOf } from './suppression'
+import { enqueueSendJobs, type SendJob } from './send-jobs'
+
+const invitations = InvitationEntity.build(EntityRepository)
+const sendRecords = SendRecordEntity.build(EntityRepository)
+const attendees = AttendeeEntity.build(EntityRepository)
+
+export interface SendContext {
+  /** This delivery of the queue message (1 on the first). */
+  attempt: number
+  /** Deliveries before the queue moves the message to its dead-letter queue. */
+  maxAttempts: number
+  limiter: SendRateLimiter
+  /**
+   * How long a claim may stay unconfirmed before its worker is presumed dead. Longer than
+   * the send function's timeout: a redelivered job sees its dead predecessor's claim.
+   */
+  claimLeaseMs?: number
+  now?: () => Date
+}
+
+export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'failed' | 'fanned-out'
+
+export interface SendResult {
+  outcome: SendOutcome
+  reason: string
+}
+
+/** The job cannot finish now; the queue delivers it again later (and finally to its DLQ). */
+export class RetryLater extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'RetryLater'
+  }
+}
+
+const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000
+/** Invitations read per fan-out job: a bounded amount of work per queue message. */
+const FAN_OUT_PAGE = 500
+
+export async function runSendJob(job: SendJob, context: SendContext): Promise<SendResult> {
+  switch (job.type) {
+    case 'deliver':
+      return deliverCurrentVersion(job.eventUid, job.email, context)
+    case 'refresh':
+      return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
+    case 'fan-out':
+      return fanOut(job.eventUid, job.cursor)
+  }
+}
+
+/**
+ * One page of the people this server has sent the event to, each queued to receive the
+ * current version; the next page is a job of its own, so any number of attendees works.
+ */
+async function fanOut(eventUid: string, cursor: string | undefined): Promise<SendResult> {
+  const page = await table
+    .build(QueryCommand)
+    .entities(InvitationEntity)
+    .query({ partition: `EVENT#${eventUid}`, range: { beginsWith: 'INVITE#' } })
+    .options({ limit: FAN_OUT_PAGE, exclusiveStartKey: decodeCursor(cursor) })
+    .send()
+  const due = (page.Items ?? []).filter((item) => item.sentSequence !== undefined && item.status !== 'unsubscribed' && item.status !== 'suppressed')
+  const next = encodeCursor(page.LastEvaluatedKey)
+  await enqueueSendJobs([
+    ...due.map((item) => ({ type: 'deliver' as const, eventUid, email: item.email })),
+    ...(next ? [{ type: 'fan-out' as const, eventUid, cursor: next }] : []),
+  ])
+  return { outcome: 'fanned-out', reason: `Queued ${due.length} people for the current version${next ? '; more follow' : ''}.` }
+}
+
+async function deliverCurrentVersion(eventUid: string, email: string, context: SendContext, refreshKey?: string): Promise<SendResult> {
+  const now = context.now ?? (() => new Date())
+  const [event, invitation] = await Promise.all([loadEvent(eventUid), loadInvitation(eventUid, email)])
+  if (!event) return { outcome: 'skipped', reason: `The event ${eventUid} no longer exists.` }
+  // A REFRESH may come from someone the organizer invited directly: they get it too.
+  const recipientName = invitation ? invitation.name : ((await attendees.get({ eventUid, email })).Item?.name ?? null)
+  if (!invitation && !refreshKey) return { outcome: 'skipped', reason: `${email} has no invitation to this event.` }
+
+  const suppressed = await suppressionOf(email)
+  if (suppressed) {
+    if (invitation) {
+      await invitations.update({ eventUid, email, status: suppressed.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed', error: suppressed.sentence })
+    }
+    return { outcome: 'skipped', reason: suppressed.sentence }
+  }
+
+  const method = event.state.status === 'CANCELLED' ? 'CANCEL' : 'REQUEST'
+  const sequence = event.inviteSequence
+  if (!refreshKey && invitation) {
+    if (method === 'CANCEL' && invitation.sentSequence === null) {
+      const reason = 'Not sent: the event was cancelled before the invitation went out.'
+      await invitations.update({ eventUid, email, status: 'failed', error: reason })
+      return { outcome: 'skipped', reason }
+    }
+    if (invitation.sentSequence !== null && invitation.sentSequence >= sequence && invitation.sentMethod === method) {
+      return { outcome: 'up-to-date', reason: `${email} already has this version.` }
+    }
+  }
+  if (refreshKey && method === 'CANCEL') return { outcome: 'skipped', reason: 'The event is cancelled; nothing to refresh.' }
+
+  const key = refreshKey ? `${eventUid}#${email}#refresh#${refreshKey}` : `${eventUid}#${email}#${sequence}`
+  const claimedAt = now().toISOString()
+  const claim = await claimSend(key, { eventUid, email, sequence, method, claimedAt })
+  if (claim !== 'claimed') return settleExistingClaim(claim, { key, eventUid, email, sequence, method, refresh: !!refreshKey }, context)
+
+  const raw = await composeInvitationMessage({
+    event: event.state,
+    recipient: { email, name: recipientName },
+    method,
+    sequence,
+    organizerMailbox: config().mailboxes.rsvp,
+    unsubscribeUrl: unsubscribeUrl(email, eventUid),
+    now: now(),
+  })
+  let sesMessageId: string
+  try {
+    await context.limiter.acquire(1)
+    sesMessageId = await sendWithRetry(() =>
+      sendRawMail({ from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }),
+    )
+  } catch (error) {
+    return await recordSendFailure(error, { key, eventUid, email, claimedAt, hasInvitation: !!invitation }, context)
+  }
+  const sentAt = now().toISOString()
+  await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId })
+  if (invitation) await markInvitationSent(eventUid, email, sequence, method, sentAt)
+  return { outcome: 'sent', reason: `Sent ${method === 'CANCEL' ? 'the cancellation' : `version ${sequence}`} to ${email}.` }
+}
+
+type SendRecordItem = NonNullable<Awaited<ReturnType<typeof sendRecords.get>>['Item']>
+
+async function claimSend(
+  key: string,
+  record: { eventUid: string; email: string; sequence: number; method: 'REQUEST' | 'CANCEL'; claimedAt: string },
+): Promise<'claimed' | SendRecordItem> {
+  try {
+    await sendRecords.put({ key, ...record, status: 'claimed' }, { condition: { attr: 'key', exists: false } })
+    return 'claimed'
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    const { Item } = await sendRecords.get({ key }, { consistent: true })
+    if (!Item) throw new RetryLater('The send record vanished while it was being claimed.')
+    return Item
+  }
+}
+
+/** Someone claimed this message before: it was sent, failed for good, or is in doubt. */
+async function settleExistingClaim(
+  existing: SendRecordItem,
+  about: { key: string; eventUid: string; email: string; sequence: number; method: 'REQUEST' | 'CANCEL'; refresh: boolean },
+  context: SendContext,
+): Promise<SendResult> {
+  const now = context.now ?? (() => new Date())
+  if (existing.status === 'sent') {
+    // The worker that sent it may have stopped before updating the invitation.
+    if (!about.refresh) await markInvitationSent(about.eventUid, about.email, about.sequence, about.method, existing.sentAt ?? existing.claimedAt)
+    return { outcome: 'up-to-date', reason: `${about.email} was already sent this message.` }
+  }
+  if (existing.status === 'failed' || existing.status === 'unknown') {
+    return { outcome: 'skipped', reason: existing.error ?? 'An earlier attempt at this message did not succeed.' }
+  }
+  const age = now().getTime() - Date.parse(existing.claimedAt)
+  if (age < (context.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS)) {
+    throw new RetryLater('Another worker is sending this message right now.')
+  }
+  const reason =
+    'The server stopped while sending this invitation, so it may or may not have arrived; it is not sent twice. Send it again if the attendee did not get it.'
+  try {
+    await sendRecords.update({ key: about.key, status: 'unknown', error: reason }, { condition: { attr: 'claimedAt', eq: existing.claimedAt } })
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    throw new RetryLater('The send record changed while its stale claim was being settled.')
+  }
+  if (!about.refresh) await invitations.update({ eventUid: about.eventUid, email: about.email, status: 'unknown', error: reason })
+  return { outcome: 'unknown', reason }
+}
+
+async function markInvitationSent(eventUid: string, email: string, sequence: number, method: 'REQUEST' | 'CANCEL', sentAt: string) {
+  try {
+    // Never step back: a slower worker that sent an older version must not overwrite a newer one.
+    await invitations.update(
+      { eventUid, email, status: 'sent', sentSequence: sequence, sentMethod: method, sentAt, error: $remove() },
+      { condition: { and: [{ attr: 'email', exists: true }, { or: [{ attr: 'sentSequence', exists: false }, { attr: 'sentSequence', lte: sequence }] }] } },
+    )
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+  }
+}
+
+/**
+ * A send failed. Retryable errors release the claim and come back through the queue with
+ * backoff, the organizer seeing the reason meanwhile; on the last attempt, or for an error
+ * SES will repeat (a rejected address), the failure is final and recorded.
+ */
+async function recordSendFailure(
+  error: unknown,
+  about: { key: string; eventUid: string; email: string; claimedAt: string; hasInvitation: boolean },
+  context: SendContext,
+): Promise<SendResult> {
+  const { retryable, sentence } = classifySesError(error)
+  const { key, eventUid, email } = about
+  if (retryable && context.attempt < context.maxAttempts) {
+    await sendRecords.delete({ key }, { condition: { attr: 'claimedAt', eq: about.claimedAt } }).catch(() => undefined)
+    if (about.hasInvitation) {
+      await invitations.update({ eventUid, email, error: `${sentence} (attempt ${context.attempt} of ${context.maxAttempts}; retrying)` })
+    }
+    throw new RetryLater(sentence)
+  }
+  const reason = retryable ? `${sentence} Gave up after ${context.attempt} attempts.` : sentence
+  await sendRecords.update({ key, status: 'failed', error: reason })
+  if (about.hasInvitation) await invitations.update({ eventUid, email, status: 'failed', error: reason })
+  // The last retryable failure still fails the message, so it lands in the dead-letter queue.
+  if (retryable) throw new RetryLater(reason)
+  return { outcome: 'failed', reason }
+}
