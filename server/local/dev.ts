@@ -14,6 +14,8 @@ import { config, resetConfig } from '../config'
 import { resetClients } from '../aws/clients'
 import { resetQueueUrls } from '../aws/queue'
 import { handleInboundMail } from '../queues/inbound-mail'
+import { handleSendQueue } from '../queues/send'
+import { handleSesEvents } from '../queues/ses-events'
 import { startLocalStack, LocalStackError } from './stack'
 import { startQueuePoller } from './poller'
 import { assertPortsFree, fixedPorts, LOCAL_HOST } from './ports'
@@ -78,7 +80,11 @@ async function main() {
   resetConfig()
   resetClients()
   resetQueueUrls()
-  const poller = startQueuePoller({ queue: 'inbound', handler: handleInboundMail, concurrency: 5, log })
+  const pollers = [
+    startQueuePoller({ queue: 'inbound', handler: handleInboundMail, concurrency: 5, log }),
+    startQueuePoller({ queue: 'send', handler: handleSendQueue, concurrency: 5, log }),
+    startQueuePoller({ queue: 'sesEvents', handler: handleSesEvents, log }),
+  ]
 
   const nuxt = spawn(path.join(root, 'node_modules/.bin/nuxi'), ['dev', '--port', String(ports.app), '--host', LOCAL_HOST], {
     cwd: root,
@@ -91,7 +97,7 @@ async function main() {
     stopping ??= (async () => {
       log('stopping…')
       await stopChild(nuxt)
-      await poller.stop()
+      await Promise.all(pollers.map((poller) => poller.stop()))
       await stack.stop()
       process.exit(code)
     })()
@@ -123,7 +129,7 @@ async function main() {
       ['inbound SMTP', `${LOCAL_HOST}:${stack.endpoints.smtp}  (accepts ${Object.values(cfg.mailboxes).join(', ')})`],
       ['DynamoDB', `${stack.endpoints.dynamodb}  (table ${cfg.tableName})`],
       ['S3', `${stack.endpoints.s3}  (bucket ${cfg.mailBucket})`],
-      ['SQS', `${stack.endpoints.sqs}  (queues ${cfg.queues.inbound}, ${cfg.queues.inboundDeadLetter}, ${cfg.queues.send})`],
+      ['SQS', `${stack.endpoints.sqs}  (queues ${cfg.queues.inbound}, ${cfg.queues.inboundDeadLetter}, ${cfg.queues.send}, ${cfg.queues.sesEvents})`],
       ['data folder', `${dataDir}  (DynamoDB and S3; delete it to start over)`],
       ['', ''],
       ['send an invite', 'npm run send-sample   (or: npm run send-sample -- path/to/invite.eml --to rsvp)'],

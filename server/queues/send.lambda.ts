@@ -1,0 +1,13 @@
+// Lambda entry of the send function (built by server/queues/build/nitro.config.ts): it
+// consumes the send queue and the SES events queue, told apart by the record's source.
+import type { SQSBatchResponse, SQSEvent } from './lambda-events'
+import { config } from '../config'
+import { handleSendQueue } from './send'
+import { handleSesEvents } from './ses-events'
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const sesEventsQueue = config().queues.sesEvents.split('/').pop()!
+  // One event source mapping per queue, so a batch never mixes the two.
+  const fromSesEvents = event.Records.length > 0 && event.Records[0]!.eventSourceARN.endsWith(`:${sesEventsQueue}`)
+  return fromSesEvents ? handleSesEvents(event) : handleSendQueue(event)
+}
