@@ -16,6 +16,7 @@ import { runSendJob, type SendContext } from '../services/send-worker'
 export interface SendHandlerOptions {
   limiter?: SendRateLimiter
   claimLeaseMs?: number
+  fanOutPage?: number
   /** Seconds before the first retry; doubled on each later one (capped at 15 minutes). */
   backoffSeconds?: number
   log?: (line: string) => void
@@ -38,7 +39,7 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
           return null
         }
         const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1
-        const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs }
+        const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs, fanOutPage: options.fanOutPage }
         try {
           const result = await runSendJob(job, context)
           log(`send: ${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}: ${result.outcome} (${result.reason})`)

@@ -35,6 +35,8 @@ export interface SendContext {
    * the send function's timeout: a redelivered job sees its dead predecessor's claim.
    */
   claimLeaseMs?: number
+  /** Invitations read per fan-out job: a bounded amount of work per queue message. */
+  fanOutPage?: number
   now?: () => Date
 }
 
@@ -54,7 +56,6 @@ export class RetryLater extends Error {
 }
 
 const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000
-/** Invitations read per fan-out job: a bounded amount of work per queue message. */
 const FAN_OUT_PAGE = 500
 
 export async function runSendJob(job: SendJob, context: SendContext): Promise<SendResult> {
@@ -64,7 +65,7 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
     case 'refresh':
       return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
     case 'fan-out':
-      return fanOut(job.eventUid, job.cursor)
+      return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
   }
 }
 
@@ -72,12 +73,12 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
  * One page of the people this server has sent the event to, each queued to receive the
  * current version; the next page is a job of its own, so any number of attendees works.
  */
-async function fanOut(eventUid: string, cursor: string | undefined): Promise<SendResult> {
+async function fanOut(eventUid: string, cursor: string | undefined, pageSize: number): Promise<SendResult> {
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
     .query({ partition: `EVENT#${eventUid}`, range: { beginsWith: 'INVITE#' } })
-    .options({ limit: FAN_OUT_PAGE, exclusiveStartKey: decodeCursor(cursor) })
+    .options({ limit: pageSize, exclusiveStartKey: decodeCursor(cursor) })
     .send()
   const due = (page.Items ?? []).filter((item) => item.sentSequence !== undefined && item.status !== 'unsubscribed' && item.status !== 'suppressed')
   const next = encodeCursor(page.LastEvaluatedKey)

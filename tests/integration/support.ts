@@ -7,6 +7,10 @@ import { resetConfig, config } from '../../server/config'
 import { putRawMail } from '../../server/aws/mail-store'
 import { receiptHeadersFor, type ReceiptVerdicts } from '../../server/local/smtp-receiver'
 import { processStoredMail } from '../../server/services/inbound-mail'
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
+import { deleteFromQueue, receiveFromQueue, resetQueueUrls } from '../../server/aws/queue'
+import { recordsToDelete, toSqsRecord, type SQSHandler } from '../../server/local/poller'
+import { createSendHandler } from '../../server/queues/send'
 
 /**
  * A new, empty table for the calling test file: the corpus reuses UIDs across files,
@@ -55,4 +59,71 @@ export function imip(from: string, to: string, method: string, lines: string[]):
     calendar,
     '',
   ].join('\r\n')
+}
+
+/**
+ * A send queue (and dead-letter queue) of the calling test file's own, so the jobs it
+ * queues are the ones it runs: other files share the stack and queue jobs too.
+ */
+export async function useFreshSendQueue(maxAttempts = 3): Promise<string> {
+  const name = `cis-send-test-${randomUUID().slice(0, 8)}`
+  const sqs = clients().sqs
+  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!
+  await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { VisibilityTimeout: '5', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxAttempts }) },
+    }),
+  )
+  process.env.CIS_SEND_QUEUE = name
+  process.env.CIS_SEND_MAX_ATTEMPTS = String(maxAttempts)
+  resetConfig()
+  resetQueueUrls()
+  return name
+}
+
+/**
+ * Plays the send function's event source mapping until the queue stays empty: receive a
+ * batch, hand it to the handler as Lambda would, delete what it did not report failed.
+ * Returns how many batches ran.
+ */
+export async function runSendQueue(
+  handler: SQSHandler = createSendHandler({ backoffSeconds: 0, log: () => {} }),
+  options: { idleRounds?: number; maxBatches?: number } = {},
+): Promise<number> {
+  let idle = 0
+  let batches = 0
+  while (idle < (options.idleRounds ?? 2) && batches < (options.maxBatches ?? 1000)) {
+    const messages = await receiveFromQueue('send', 10, 0)
+    if (!messages.length) {
+      idle++
+      continue
+    }
+    idle = 0
+    batches++
+    const records = messages.map((message) => toSqsRecord(message, `arn:aws:sqs:${config().region}:000000000000:${config().queues.send}`, config().region))
+    const done = recordsToDelete(records, await handler({ Records: records }))
+    const doneIds = new Set(done.map((record) => record.messageId))
+    await deleteFromQueue('send', messages.filter((message) => doneIds.has(message.MessageId!)))
+  }
+  return batches
+}
+
+export interface RawSentMessage {
+  messageId: string
+  at: number
+  from: string
+  to: string[]
+  raw: Buffer
+}
+
+/** Every raw message the local SES accepted since `sinceMs`, byte for byte (server/local/ses-front.ts). */
+export async function rawSentMail(sinceMs: number, to?: string): Promise<RawSentMessage[]> {
+  const ses = config().endpoints.ses
+  const { messages } = (await (await fetch(`${ses}/raw/messages?since=${sinceMs}`)).json()) as { messages: Omit<RawSentMessage, 'raw'>[] }
+  const wanted = to ? messages.filter((m) => m.to.some((address) => address.toLowerCase() === to.toLowerCase())) : messages
+  return Promise.all(
+    wanted.map(async (m) => ({ ...m, raw: Buffer.from(await (await fetch(`${ses}/raw/message?messageId=${encodeURIComponent(m.messageId)}`)).arrayBuffer()) })),
+  )
 }
