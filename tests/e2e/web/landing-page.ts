@@ -1,11 +1,7 @@
-import { fileURLToPath } from 'node:url'
 import { describe, it, expect, beforeAll } from 'vitest'
-import { setup, $fetch, fetch } from '@nuxt/test-utils/e2e'
+import { $fetch, fetch } from '@nuxt/test-utils/e2e'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity } from '../../server/aws/table'
-
-// Builds the app once and serves it against the local stack started by the global setup.
-await setup({ rootDir: fileURLToPath(new URL('../..', import.meta.url)), server: true, build: true, dev: false })
+import { EventEntity } from '../../../server/aws/table'
 
 describe('landing page', () => {
   const events = EventEntity.build(EntityRepository)
