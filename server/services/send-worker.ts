@@ -135,10 +135,11 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
   })
   let sesMessageId: string
   try {
-    await context.limiter.acquire(1)
-    sesMessageId = await sendWithRetry(() =>
-      sendRawMail({ from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }),
-    )
+    // Every attempt, retries included, takes a slot of the shared send rate.
+    sesMessageId = await sendWithRetry(async () => {
+      await context.limiter.acquire()
+      return sendRawMail({ from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) })
+    })
   } catch (error) {
     return await recordSendFailure(error, { key, eventUid, email, claimedAt, hasInvitation: !!invitation }, context)
   }
