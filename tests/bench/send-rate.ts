@@ -42,8 +42,8 @@ export interface SendRateBenchResult {
   reservations: number
   conditionFailures: number
   lapsed: number
-  /** The same loops with no limiter: sends per second and the most in any second. */
-  baseline: { sent: number; perSecond: number; maxInAnySecond: number } | null
+  /** The same loops with no limiter: send calls per second, the most in any second, and how many failed. */
+  baseline: { sent: number; perSecond: number; maxInAnySecond: number; failed: number } | null
 }
 
 /** Wall-clock ms with sub-millisecond resolution. */
@@ -105,21 +105,23 @@ export async function benchSendRate(options: SendRateBenchOptions): Promise<Send
   const baselineSeconds = options.baselineSeconds ?? Math.min(options.seconds, 3)
   if (baselineSeconds > 0) {
     const baseTimes: number[] = []
+    let baseFailed = 0
     const until = preciseNow() + baselineSeconds * 1000
     let i = total
     await Promise.all(
       Array.from({ length: options.workers }, async () => {
         while (preciseNow() < until) {
-          await Promise.allSettled(
+          const outcomes = await Promise.allSettled(
             Array.from({ length: batch }, () => {
               baseTimes.push(preciseNow())
               return options.send(i++)
             }),
           )
+          baseFailed += outcomes.filter((o) => o.status === 'rejected').length
         }
       }),
     )
-    baseline = { sent: baseTimes.length, perSecond: averageRate(baseTimes), maxInAnySecond: maxInAnyWindow(baseTimes) }
+    baseline = { sent: baseTimes.length, perSecond: averageRate(baseTimes), maxInAnySecond: maxInAnyWindow(baseTimes), failed: baseFailed }
   }
 
   const result: SendRateBenchResult = {
@@ -146,6 +148,8 @@ export function printSendRate(r: SendRateBenchResult) {
   console.log(`              most in any 1-second window: ${r.maxInAnySecond} (limit ${r.rate}: ${r.maxInAnySecond <= r.rate ? 'never above' : 'ABOVE THE LIMIT'})`)
   console.log(`              ${r.reservations} reservations (DynamoDB writes), ${r.conditionFailures} lost races, ${r.lapsed} lapsed slots`)
   if (r.baseline) {
-    console.log(`   baseline, no limiter: ${r.baseline.sent} sends at ${r.baseline.perSecond.toFixed(0)}/s, most in any second ${r.baseline.maxInAnySecond}`)
+    console.log(
+      `   baseline, no limiter: ${r.baseline.sent} sends (${r.baseline.failed} failed) at ${r.baseline.perSecond.toFixed(0)}/s, most in any 1-second window ${r.baseline.maxInAnySecond}`,
+    )
   }
 }

@@ -132,6 +132,27 @@ describe('send rate limiter', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(limiter.interval - 1)
   })
 
+  it('an acquire whose wake-up came too late waits for a new slot', async () => {
+    let overslept = false
+    // The first sleep oversleeps by 60 ms (a busy event loop): that slot lapses.
+    const sleep = (ms: number) => {
+      const extra = overslept ? 0 : 60
+      overslept = true
+      return new Promise<void>((resolve) => setTimeout(resolve, ms + extra))
+    }
+    const limiter = sendRateLimiter({ name: uniqueName(), rate: 100, lateness: 20, sleep })
+    const times: number[] = []
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        await limiter.acquire()
+        times.push(Date.now())
+      }),
+    )
+    expect(times).toHaveLength(3)
+    expect(limiter.stats.lapsed).toBeGreaterThanOrEqual(1)
+    expect(limiter.stats.reservations).toBeGreaterThanOrEqual(2)
+  })
+
   it('reports failed sends without losing the others', async () => {
     const limiter = sendRateLimiter({ name: uniqueName(), rate: 1000 })
     const outcomes = await limiter.schedule(3, async (i) => {
