@@ -37,7 +37,9 @@ export function createClients(cfg: AppConfig): AwsClients {
       ...(local ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     }),
     sqs: new SQSClient({ ...base, endpoint: cfg.endpoints.sqs }),
-    ses: new SESv2Client({ ...base, endpoint: cfg.endpoints.ses }),
+    // One attempt per call: retries go through sendWithRetry (ses-retry.ts), where each
+    // attempt takes a slot of the shared send rate; the SDK's own would bypass it.
+    ses: new SESv2Client({ ...base, endpoint: cfg.endpoints.ses, maxAttempts: 1 }),
   }
 }
 
