@@ -5,6 +5,8 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2'
 import { clients } from './clients'
 import { config } from '../config'
+import { sendRateLimiter, type SendRateLimiter } from './send-rate'
+import { sendWithRetry } from './ses-retry'
 
 export interface RawMail {
   from: string
@@ -25,4 +27,19 @@ export async function sendRawMail(mail: RawMail): Promise<string> {
     }),
   )
   return answer.MessageId ?? ''
+}
+
+let processLimiter: SendRateLimiter | undefined
+
+/**
+ * Sends within the account's SES send rate, shared with every other worker: each attempt
+ * takes a slot of the limiter; throttling and transient errors are retried with backoff.
+ * All mail the server writes goes this way, so notifications count against the rate too.
+ */
+export async function sendRawMailWithinRate(mail: RawMail, limiter?: SendRateLimiter): Promise<string> {
+  const slots = limiter ?? (processLimiter ??= sendRateLimiter())
+  return sendWithRetry(async () => {
+    await slots.acquire()
+    return sendRawMail(mail)
+  })
 }

@@ -6,7 +6,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { renderMailTemplate, type MailTemplateName } from '../templates/mail'
-import { sendRawMail } from '../aws/mailer'
+import { sendRawMailWithinRate } from '../aws/mailer'
 import { config } from '../config'
 
 async function compose(to: string, subject: string, text: string, inReplyTo?: string | null): Promise<Buffer> {
@@ -30,7 +30,7 @@ export async function sendNotification(
 ): Promise<void> {
   const { subject, text } = renderMailTemplate(template, values)
   const raw = await compose(to, subject, text, inReplyTo)
-  await sendRawMail({ from: config().fromAddress, to: [to], raw: new Uint8Array(raw) })
+  await sendRawMailWithinRate({ from: config().fromAddress, to: [to], raw: new Uint8Array(raw) })
 }
 
 export const eventUrl = (uid: string) => `${config().siteUrl}/dashboard/events/${encodeURIComponent(uid)}`

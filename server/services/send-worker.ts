@@ -10,10 +10,10 @@
  */
 import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
 import { AttendeeEntity, InvitationEntity, SendRecordEntity, table } from '../aws/table'
-import { sendRawMail } from '../aws/mailer'
+import { sendRawMailWithinRate } from '../aws/mailer'
 import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
-import { classifySesError, sendWithRetry } from '../aws/ses-retry'
+import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
 import { loadEvent } from './event-store'
 import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
@@ -135,11 +135,10 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
   })
   let sesMessageId: string
   try {
-    // Every attempt, retries included, takes a slot of the shared send rate.
-    sesMessageId = await sendWithRetry(async () => {
-      await context.limiter.acquire()
-      return sendRawMail({ from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) })
-    })
+    sesMessageId = await sendRawMailWithinRate(
+      { from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) },
+      context.limiter,
+    )
   } catch (error) {
     return await recordSendFailure(error, { key, eventUid, email, claimedAt, hasInvitation: !!invitation }, context)
   }
