@@ -6,7 +6,8 @@
  *   it for its viewer, losing headers such as List-Unsubscribe and Content-Class. The front
  *   keeps the exact bytes of every accepted `SendEmail` with `Content.Raw`, under the
  *   MessageId the stand-in gave it: `GET /raw/messages?since=<epoch ms>` lists them,
- *   `GET /raw/message?messageId=<id>` returns one as message/rfc822.
+ *   `GET /raw/message?messageId=<id>` returns one as message/rfc822, `GET /raw/stats` counts
+ *   kept and throttled sends.
  * - **the account's maximum send rate.** With `maxSendRate` set, a send above that many in
  *   the last second is refused as SES refuses it (HTTP 429 `TooManyRequestsException`,
  *   "Maximum sending rate exceeded."), so throttling handling is tested against a server.
@@ -71,6 +72,10 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
         const since = Number(url.searchParams.get('since') ?? 0)
         const list = front.messages.filter((m) => m.at >= since).map(({ raw: _raw, ...rest }) => rest)
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages: list }))
+        return
+      }
+      if (req.method === 'GET' && url.pathname === '/raw/stats') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kept: front.messages.length, throttled: front.throttled }))
         return
       }
       if (req.method === 'GET' && url.pathname === '/raw/message') {

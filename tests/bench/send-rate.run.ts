@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { benchSendRate } from './send-rate'
+import { averageRate, benchSendRate, maxInAnyWindow } from './send-rate'
 
 const rate = Number(process.env.BENCH_SEND_RATE ?? 20)
 const seconds = Number(process.env.BENCH_SEND_SECONDS ?? 10)
@@ -99,9 +99,53 @@ async function runBenchmark() {
     await new Promise((resolve) => setTimeout(resolve, 1100))
     console.log(`local stack (own process), DynamoDB Local in memory; SES stand-in refusing over ${rate}/s; SDK retries off`)
     await benchSendRate({ rate, seconds, workers, batch, send })
+    await benchSendWorker(cfg.endpoints.ses!)
   } finally {
     await stack.stop()
   }
+}
+
+/**
+ * The real thing: invitations queued through the invite service for `rate × seconds`
+ * attendees of one event, drained by the send handler with `workers` batches in flight (as
+ * Lambda's concurrent invocations), each send timed where SES received it (the SES front).
+ */
+async function benchSendWorker(sesEndpoint: string) {
+  const { EntityRepository } = await import('dynamodb-toolbox')
+  const { EventEntity } = await import('../../server/aws/table')
+  const { inviteToEvent } = await import('../../server/services/invitations')
+  const { createSendHandler } = await import('../../server/queues/send')
+  const { startQueuePoller } = await import('../../server/local/poller')
+  const { clients, resetClients } = await import('../../server/aws/clients')
+  resetClients() // the real client again (one attempt per call, as deployed)
+  void clients()
+  const uid = `bench-send-${Date.now()}@bench.example`
+  await EventEntity.build(EntityRepository).put({
+    uid, organizerEmail: 'olga@bench.example', organizerName: 'Olga', organizerDomain: 'bench.example', summary: 'Send benchmark',
+    start: '2027-03-01T10:00:00Z', end: '2027-03-01T11:00:00Z', dtstamp: '2026-11-01T00:00:00Z',
+  })
+  const count = Math.round(rate * seconds)
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        inviteToEvent({ eventUid: uid, email: `worker-guest${i + j}@bench.example`, origin: 'bulk', invitedBy: 'olga@bench.example' }),
+      ),
+    )
+  }
+  const stats = async () => (await (await fetch(`${sesEndpoint}/raw/stats`)).json()) as { kept: number; throttled: number }
+  const before = await stats()
+  const since = Date.now()
+  const poller = startQueuePoller({ queue: 'send', handler: createSendHandler({ log: () => {} }), concurrency: workers, waitSeconds: 1 })
+  const deadline = Date.now() + (seconds * 3 + 30) * 1000
+  while ((await stats()).kept - before.kept < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
+  await poller.stop()
+  const { messages } = (await (await fetch(`${sesEndpoint}/raw/messages?since=${since}`)).json()) as { messages: { at: number; to: string[] }[] }
+  const times = messages.filter((m) => m.to[0]?.startsWith('worker-guest')).map((m) => m.at)
+  const after = await stats()
+  const achieved = averageRate(times)
+  console.log(`\nsend worker (real handler, ${workers} batches in flight, limit ${rate}/s), ${count} invitations of one event:`)
+  console.log(`  sent ${times.length} of ${count}; achieved ${achieved.toFixed(2)}/s = ${((achieved / rate) * 100).toFixed(1)}% of the limit (aim: within 5%)`)
+  console.log(`  most in any 1 s window (at SES): ${maxInAnyWindow(times)} (limit ${rate}); refused by SES for the rate: ${after.throttled - before.throttled}`)
 }
 
 if (process.argv.includes('--stack')) await runStack()
