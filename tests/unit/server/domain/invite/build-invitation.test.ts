@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { buildInvitation } from '../../../../server/domain/invite/build-invitation'
-import { readCalendar } from '../../../../server/domain/ical/read-calendar'
-import type { EventState } from '../../../../server/domain/itip/event-state'
+import { buildInvitation } from '../../../../../server/domain/invite/build-invitation'
+import { readCalendar } from '../../../../../server/domain/ical/read-calendar'
+import type { EventState } from '../../../../../server/domain/itip/event-state'
 
 const event: EventState = {
   uid: 'evt-1@example.com', organizer: { email: 'olga@example.com', name: 'Olga Ørganizer' }, summary: 'Planning; budget, Q1 \\ review',
