@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { readFileSync } from 'node:fs'
 import { createTableInput, TTL_ATTRIBUTE } from '../../../server/aws/table'
 import { readConfig } from '../../../server/config'
 import { readTemplate, parseTemplate, referencesIn, type Template } from './cfn-yaml'
@@ -23,6 +24,11 @@ const CIS_VARIABLES = [
   'CIS_INBOUND_QUEUE',
   'CIS_INBOUND_DLQ',
   'CIS_SEND_QUEUE',
+  'CIS_SES_EVENTS_QUEUE',
+  'CIS_SEND_RATE',
+  'CIS_SEND_MAX_ATTEMPTS',
+  'CIS_SES_CONFIGURATION_SET',
+  'CIS_SECRET',
   'CIS_MAIL_DOMAIN',
   'CIS_SITE_URL',
   'CIS_ALLOWED_ORGANIZER_DOMAINS',
@@ -30,6 +36,36 @@ const CIS_VARIABLES = [
   'CIS_NOTIFY_ORGANIZER',
   'CIS_OWNER_EMAILS',
 ]
+
+/** What server/config.ts reads that a deployment leaves unset, and why. */
+const NOT_DEPLOYED: Record<string, string> = {
+  CIS_REGION: 'Lambda sets AWS_REGION',
+  CIS_DYNAMODB_ENDPOINT: 'local stand-ins only',
+  CIS_S3_ENDPOINT: 'local stand-ins only',
+  CIS_SQS_ENDPOINT: 'local stand-ins only',
+  CIS_SES_ENDPOINT: 'local stand-ins only',
+  CIS_FROM_ADDRESS: 'defaults to noreply@ the mail domain',
+}
+
+const FUNCTIONS = ['WebFunction', 'InboundMailFunction', 'SendFunction']
+
+/** The statements of every policy a function's role carries (managed policies of this template). */
+const statementsOf = (functionName: string): any[] => {
+  const role = resources[resources[functionName]!.Properties.Role['Fn::GetAtt'][0]]!
+  return (role.Properties.ManagedPolicyArns as unknown[])
+    .filter((arn): arn is { Ref: string } => typeof arn === 'object' && arn !== null && 'Ref' in arn)
+    .flatMap((arn) => resources[arn.Ref]!.Properties.PolicyDocument.Statement)
+}
+/** Whether some Allow statement of the function's policies grants `action` on `resource` (compared as template values). */
+const allows = (functionName: string, action: string, resource: unknown) =>
+  statementsOf(functionName).some(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      [statement.Action].flat().includes(action) &&
+      [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(resource)),
+  )
+const configurationSetArn = { 'Fn::Sub': 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${SendConfigurationSet}' }
+const identityArn = { 'Fn::Sub': 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}' }
 
 describe('the YAML reader', () => {
   it('turns short-form intrinsic functions into their long form', () => {
@@ -103,11 +139,27 @@ describe('infra/template.yaml', () => {
 
   it('declares the parameters with the documented defaults', () => {
     const parameters = template.Parameters!
-    for (const name of ['MailDomain', 'CodeBucket', 'WebCodeKey', 'InboundCodeKey', 'SiteUrl']) expect(parameters[name]).toBeDefined()
+    for (const name of ['MailDomain', 'CodeBucket', 'WebCodeKey', 'InboundCodeKey', 'SendCodeKey', 'SiteUrl']) expect(parameters[name]).toBeDefined()
     expect(parameters.AllowedOrganizerDomains!.Default).toBe('')
     expect(parameters.OwnerEmails!.Default).toBe('')
     expect(parameters.RequireVerifiedSender!.Default).toBe('true')
     expect(parameters.NotifyOrganizer!.Default).toBe('true')
+  })
+
+  it('takes the sending parameters with the defaults and limits of server/config.ts', () => {
+    const parameters = template.Parameters! as Record<string, Record<string, unknown>>
+    const defaults = readConfig({})
+    expect(parameters.SendRate).toMatchObject({ Type: 'Number', Default: defaults.sendRate, MaxValue: 10000 })
+    expect(parameters.SendMaxAttempts).toMatchObject({ Type: 'Number', Default: defaults.sendMaxAttempts, MinValue: 1, MaxValue: 100 })
+    expect(defaults.sendRate).toBe(14)
+    expect(defaults.sendMaxAttempts).toBe(5)
+    // Lambda refuses a MaximumConcurrency below 2.
+    expect(parameters.SendMaximumConcurrency).toMatchObject({ Type: 'Number', MinValue: 2, MaxValue: 1000 })
+    // The secret never shows in the console or describe-stacks, and config.ts's minimum holds.
+    expect(parameters.Secret).toMatchObject({ Type: 'String', NoEcho: true, MinLength: 32 })
+    expect(parameters.Secret!.Default).toBeUndefined()
+    expect(() => readConfig({ CIS_STACK: 'aws', CIS_SECRET: 'x'.repeat(31) })).toThrow(/CIS_SECRET/)
+    expect(readConfig({ CIS_STACK: 'aws', CIS_SECRET: 'x'.repeat(32) }).secret).toHaveLength(32)
   })
 
   describe('the table', () => {
@@ -141,7 +193,8 @@ describe('infra/template.yaml', () => {
     })
 
     it('feeds the handler batches from the inbound queue and retries only failed records', () => {
-      const [, mapping] = only('AWS::Lambda::EventSourceMapping')
+      const mapping = resources.InboundMailEventSource!
+      expect(mapping.Type).toBe('AWS::Lambda::EventSourceMapping')
       expect(mapping.Properties).toMatchObject({
         EventSourceArn: arnOf('InboundQueue'),
         FunctionName: ref('InboundMailFunction'),
@@ -198,16 +251,32 @@ describe('infra/template.yaml', () => {
   describe('the functions', () => {
     const functions = ofType('AWS::Lambda::Function')
 
-    it('are the web server and the inbound handler on Node.js 22, arm64', () => {
-      expect(functions.map(([name]) => name).sort()).toEqual(['InboundMailFunction', 'WebFunction'])
+    it('are the web server, the inbound handler and the send handler on Node.js 22, arm64', () => {
+      expect(functions.map(([name]) => name).sort()).toEqual([...FUNCTIONS].sort())
       for (const [, fn] of functions) {
         expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' })
       }
       expect(resources.WebFunction!.Properties).toMatchObject({ MemorySize: 1024, Timeout: 15, Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('WebCodeKey') } })
       expect(resources.InboundMailFunction!.Properties).toMatchObject({ MemorySize: 512, Timeout: 60, Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('InboundCodeKey') } })
+      expect(resources.SendFunction!.Properties).toMatchObject({ Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('SendCodeKey') }, Role: arnOf('SendRole') })
     })
 
-    it.each(['WebFunction', 'InboundMailFunction'])('%s gets every CIS_* variable', (name) => {
+    it.each(FUNCTIONS)('%s logs to its own log group, kept 30 days', (name) => {
+      const group = resources[name]!.Properties.LoggingConfig.LogGroup.Ref
+      expect(resources[group]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } })
+      const others = FUNCTIONS.filter((other) => other !== name).map((other) => resources[other]!.Properties.LoggingConfig.LogGroup.Ref)
+      expect(others).not.toContain(group)
+    })
+
+    it('deploys every variable server/config.ts reads, except the local-only ones', () => {
+      const source = readFileSync(new URL('../../../server/config.ts', import.meta.url), 'utf8')
+      const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('})', source.indexOf('const EnvSchema')))
+      const read = [...schema.matchAll(/^\s+(CIS_[A-Z_]+):/gm)].map((match) => match[1]!)
+      expect(read.length).toBeGreaterThan(10)
+      expect(read.filter((name) => !(name in NOT_DEPLOYED)).sort()).toEqual([...CIS_VARIABLES].sort())
+    })
+
+    it.each(FUNCTIONS)('%s gets every CIS_* variable', (name) => {
       const variables = resources[name]!.Properties.Environment.Variables
       expect(Object.keys(variables).sort()).toEqual(expect.arrayContaining([...CIS_VARIABLES].sort()))
       expect(variables).toMatchObject({
@@ -217,6 +286,12 @@ describe('infra/template.yaml', () => {
         CIS_INBOUND_QUEUE: ref('InboundQueue'),
         CIS_INBOUND_DLQ: ref('InboundDeadLetterQueue'),
         CIS_SEND_QUEUE: ref('SendQueue'),
+        CIS_SES_EVENTS_QUEUE: ref('SesEventsQueue'),
+        // The worker writes the failure reason on the attempt the queue will not redeliver.
+        CIS_SEND_MAX_ATTEMPTS: ref('SendMaxAttempts'),
+        CIS_SEND_RATE: ref('SendRate'),
+        CIS_SES_CONFIGURATION_SET: ref('SendConfigurationSet'),
+        CIS_SECRET: ref('Secret'),
         CIS_MAIL_DOMAIN: ref('MailDomain'),
         CIS_ALLOWED_ORGANIZER_DOMAINS: ref('AllowedOrganizerDomains'),
         CIS_REQUIRE_VERIFIED_SENDER: ref('RequireVerifiedSender'),
@@ -225,8 +300,9 @@ describe('infra/template.yaml', () => {
       })
     })
 
-    it('gives both functions the same settings', () => {
+    it('gives all functions the same settings', () => {
       expect(resources.WebFunction!.Properties.Environment).toEqual(resources.InboundMailFunction!.Properties.Environment)
+      expect(resources.SendFunction!.Properties.Environment).toEqual(resources.WebFunction!.Properties.Environment)
     })
 
     it('serves the web function through an HTTP API $default route with payload format 2.0', () => {
@@ -240,7 +316,7 @@ describe('infra/template.yaml', () => {
     })
 
     it('log through the basic execution role', () => {
-      for (const role of ['WebRole', 'InboundMailRole']) {
+      for (const role of ['WebRole', 'InboundMailRole', 'SendRole']) {
         expect(resources[role]!.Properties.ManagedPolicyArns).toContainEqual({
           'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
         })
@@ -248,9 +324,113 @@ describe('infra/template.yaml', () => {
     })
   })
 
+  describe('sending', () => {
+    const sendFunction = resources.SendFunction!
+
+    it.each([
+      ['SendQueue', 'SendEventSource'],
+      ['SesEventsQueue', 'SesEventsEventSource'],
+    ])('feeds %s to the send function in batches of 10, retrying only failed records', (queue, mappingName) => {
+      const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(arnOf(queue)))
+      expect(mappings.map(([name]) => name)).toEqual([mappingName])
+      expect(mappings[0]![1].Properties).toEqual({
+        EventSourceArn: arnOf(queue),
+        FunctionName: ref('SendFunction'),
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: ref('SendMaximumConcurrency') },
+      })
+    })
+
+    it('has one event source mapping per queue and function', () => {
+      const pairs = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => `${m.Properties.EventSourceArn['Fn::GetAtt'][0]} -> ${m.Properties.FunctionName.Ref}`)
+      expect(pairs.sort()).toEqual(['InboundQueue -> InboundMailFunction', 'SendQueue -> SendFunction', 'SesEventsQueue -> SendFunction'])
+    })
+
+    it('parks a send job after SendMaxAttempts deliveries, the count the worker is told', () => {
+      expect(resources.SendQueue!.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf('SendDeadLetterQueue'), maxReceiveCount: ref('SendMaxAttempts') })
+      expect(sendFunction.Properties.Environment.Variables.CIS_SEND_MAX_ATTEMPTS).toEqual(ref('SendMaxAttempts'))
+      expect(resources.SendDeadLetterQueue!.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600)
+    })
+
+    it('parks SES events whose write keeps failing, kept 14 days', () => {
+      expect(resources.SesEventsQueue!.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf('SesEventsDeadLetterQueue'), maxReceiveCount: expect.any(Number) })
+      expect(resources.SesEventsDeadLetterQueue!.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600)
+    })
+
+    it.each(['SendQueue', 'SesEventsQueue'])('%s hides a batch for at least six times the function timeout', (queue) => {
+      expect(resources[queue]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * sendFunction.Properties.Timeout)
+    })
+
+    it('publishes bounces and complaints of its configuration set to a topic SES alone may publish to', () => {
+      const [setName] = only('AWS::SES::ConfigurationSet')
+      expect(setName).toBe('SendConfigurationSet')
+      const [, destination] = only('AWS::SES::ConfigurationSetEventDestination')
+      expect(destination.Properties.ConfigurationSetName).toEqual(ref(setName))
+      expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, SnsDestination: { TopicARN: ref('SesEventsTopic') } })
+      expect(destination.Properties.EventDestination.MatchingEventTypes).toEqual(expect.arrayContaining(['bounce', 'complaint']))
+      expect([destination.DependsOn].flat()).toContain('SesEventsTopicPolicy')
+
+      const [, topicPolicy] = only('AWS::SNS::TopicPolicy')
+      expect(topicPolicy.Properties.Topics).toEqual([ref('SesEventsTopic')])
+      const [statement, ...more] = topicPolicy.Properties.PolicyDocument.Statement
+      expect(more).toEqual([])
+      expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'ses.amazonaws.com' }, Action: 'sns:Publish', Resource: ref('SesEventsTopic') })
+      expect(statement.Condition.StringEquals).toEqual({ 'AWS:SourceAccount': ref('AWS::AccountId'), 'AWS:SourceArn': configurationSetArn })
+    })
+
+    it('delivers the topic to the SES events queue raw, and only the topic may send there', () => {
+      const [, subscription] = only('AWS::SNS::Subscription')
+      expect(subscription.Properties).toEqual({ TopicArn: ref('SesEventsTopic'), Protocol: 'sqs', Endpoint: arnOf('SesEventsQueue'), RawMessageDelivery: true })
+      const policy = resources.SesEventsQueuePolicy!
+      expect(policy.Properties.Queues).toEqual([ref('SesEventsQueue')])
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'sns.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: arnOf('SesEventsQueue'),
+          Condition: { ArnEquals: { 'aws:SourceArn': ref('SesEventsTopic') } },
+        }),
+      ])
+    })
+
+    it('sends from the mail identity through the configuration set by default', () => {
+      expect(resources.MailIdentity!.Properties.ConfigurationSetAttributes).toEqual({ ConfigurationSetName: ref('SendConfigurationSet') })
+    })
+
+    it('lets the send function send mail, use the table, and consume and feed its queues', () => {
+      for (const action of ['ses:SendEmail', 'ses:SendRawEmail']) {
+        expect(allows('SendFunction', action, identityArn), action).toBe(true)
+        expect(allows('SendFunction', action, configurationSetArn), `${action} with the configuration set`).toBe(true)
+      }
+      for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']) {
+        expect(allows('SendFunction', action, arnOf('Table')), action).toBe(true)
+      }
+      for (const queue of ['SendQueue', 'SesEventsQueue']) {
+        for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']) {
+          expect(allows('SendFunction', action, arnOf(queue)), `${action} on ${queue}`).toBe(true)
+        }
+      }
+      expect(allows('SendFunction', 'sqs:SendMessage', arnOf('SendQueue'))).toBe(true)
+      expect(allows('SendFunction', 'sqs:SendMessage', arnOf('SesEventsQueue'))).toBe(false)
+      expect(allows('SendFunction', 's3:GetObject', { 'Fn::Sub': '${MailBucket.Arn}/*' })).toBe(false)
+    })
+
+    it.each(['WebFunction', 'InboundMailFunction'])('lets %s queue send jobs and send mail through the configuration set', (name) => {
+      expect(allows(name, 'sqs:SendMessage', arnOf('SendQueue'))).toBe(true)
+      expect(allows(name, 'ses:SendRawEmail', configurationSetArn)).toBe(true)
+      expect(allows(name, 'sqs:ReceiveMessage', arnOf('SesEventsQueue'))).toBe(false)
+    })
+  })
+
   it('outputs the addresses a deployer needs', () => {
-    for (const name of ['ApiUrl', 'TableName', 'MailBucket', 'InboundQueueUrl', 'CreateMailbox', 'RsvpMailbox', 'BulkMailbox']) {
+    for (const name of [
+      'ApiUrl', 'TableName', 'MailBucket', 'InboundQueueUrl', 'CreateMailbox', 'RsvpMailbox', 'BulkMailbox',
+      'SendQueueUrl', 'SendDeadLetterQueueUrl', 'SesEventsQueueUrl', 'SesEventsDeadLetterQueueUrl', 'SesConfigurationSet',
+    ]) {
       expect(template.Outputs![name], name).toBeDefined()
     }
+    expect(template.Outputs!.SesEventsQueueUrl!.Value).toEqual(ref('SesEventsQueue'))
   })
 })
