@@ -1,6 +1,9 @@
 /**
  * `cis`, the operator's command line:
  *   cis inspect FILE          describe a scheduling message (.eml or .ics); needs no services
+ *   cis preview-invite FILE --to EMAIL [--name NAME]
+ *                             print the raw invitation email the server would send to EMAIL
+ *                             for the event in FILE; needs no services
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  * Errors are one line on stderr and a non-zero exit, never a stack trace.
@@ -11,6 +14,7 @@ import { inspectFile } from './inspect-file'
 
 const USAGE = `Usage:
   cis inspect FILE
+  cis preview-invite FILE --to EMAIL [--name NAME]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
   cis replay [--since 2026-11-01|7d]`
 
@@ -24,6 +28,31 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('cis inspect takes exactly one FILE.')
       const description = await inspectFile(positionals[0]!, await readFile(positionals[0]!))
       process.stdout.write(JSON.stringify(description, null, 2) + '\n')
+      return 0
+    }
+    case 'preview-invite': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { to: { type: 'string' }, name: { type: 'string' } },
+      })
+      if (positionals.length !== 1) throw new UsageError('cis preview-invite takes exactly one FILE.')
+      if (!values.to) throw new UsageError('cis preview-invite needs --to EMAIL (the recipient).')
+      const [{ previewInvite }, { isMailAddress }, { config }] = await Promise.all([
+        import('./preview-invite'),
+        import('../domain/invite/build-invitation'),
+        import('../config'),
+      ])
+      if (!isMailAddress(values.to.trim())) throw new UsageError(`--to ${JSON.stringify(values.to)} is not a mail address.`)
+      const cfg = config()
+      const raw = await previewInvite(positionals[0]!, await readFile(positionals[0]!), {
+        to: values.to,
+        name: values.name,
+        organizerMailbox: cfg.mailboxes.rsvp,
+        siteUrl: cfg.siteUrl,
+      })
+      await new Promise<void>((resolve, reject) => process.stdout.write(raw, (error) => (error ? reject(error) : resolve())))
       return 0
     }
     case 'ingest': {

@@ -1,0 +1,64 @@
+/**
+ * `cis preview-invite FILE --to EMAIL [--name NAME]`: the exact raw MIME the server would
+ * send to EMAIL for the event an organizer's invitation (.eml or .ics) creates. Needs no
+ * services: the file is read as `cis inspect` and the pipeline read it, the iTIP rules
+ * decide the event as for a new UID (the organizer named in the calendar taken as its
+ * verified sender), and the domain composes the message.
+ *
+ * The unsubscribe link is `${siteUrl}/unsubscribe/preview`: `preview` stands where the sent
+ * mail has a signed token for the recipient and event, so the link in a preview works
+ * nowhere and the preview needs no signing secret.
+ */
+import { readMail } from '../domain/mail/read-mail'
+import { readCalendar, readFirstCalendar } from '../domain/ical/read-calendar'
+import { decideOrganizerMessage } from '../domain/itip/rules'
+import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
+import { isMailAddress } from '../domain/invite/build-invitation'
+import { composeInvitationMessage } from '../domain/invite/compose-message'
+import { isBareCalendar } from './inspect-file'
+
+export const PREVIEW_UNSUBSCRIBE_TOKEN = 'preview'
+
+export interface PreviewOptions {
+  to: string
+  name?: string | null
+  /** The server's rsvp@ mailbox (ORGANIZER and From). */
+  organizerMailbox: string
+  /** Public address of the site, without a trailing slash. */
+  siteUrl: string
+  now?: Date
+}
+
+/** The scheduling message in a file, chosen exactly as the pipeline chooses it. */
+async function readSchedulingFile(name: string, bytes: Uint8Array): Promise<SchedulingMessage> {
+  if (isBareCalendar(bytes)) return readCalendar(new TextDecoder().decode(bytes))
+  const mail = await readMail(bytes)
+  if (mail.kind === 'bounce') throw new NotSchedulingMessage(`${name} is a delivery failure report (bounce), not a scheduling message.`, 'bounce')
+  if (mail.kind === 'auto-reply') throw new NotSchedulingMessage(`${name} is an automatic reply, not a scheduling message.`, 'auto-reply')
+  if (!mail.calendars.length) throw new NotSchedulingMessage(`${name} carries no calendar.`, 'no-calendar')
+  return readFirstCalendar(mail.calendars)
+}
+
+export async function previewInvite(name: string, bytes: Uint8Array, options: PreviewOptions): Promise<Buffer> {
+  const to = options.to.trim().toLowerCase()
+  if (!isMailAddress(to)) throw new RangeError(`--to ${JSON.stringify(options.to)} is not a mail address.`)
+  const message = await readSchedulingFile(name, bytes)
+  if (message.method !== 'REQUEST') throw new NotSchedulingMessage(`${name} is a ${message.method}, not an invitation (REQUEST).`, 'unsupported')
+  const organizer = (message.master ?? message.overrides[0])?.organizer ?? null
+  const decision = decideOrganizerMessage(
+    message,
+    null,
+    { email: organizer?.email ?? null, verified: true },
+    { requireVerifiedSender: false, allowedOrganizerDomains: [], serverAddresses: [options.organizerMailbox] },
+  )
+  if (!('event' in decision)) throw new Error(`The server would not create an event from ${name}: ${decision.reason}`)
+  return composeInvitationMessage({
+    event: decision.event,
+    recipient: { email: to, name: options.name ?? null },
+    method: 'REQUEST',
+    sequence: decision.event.sequence,
+    organizerMailbox: options.organizerMailbox,
+    unsubscribeUrl: `${options.siteUrl}/unsubscribe/${PREVIEW_UNSUBSCRIBE_TOKEN}`,
+    now: options.now,
+  })
+}
