@@ -177,7 +177,9 @@ const cache = new Map<string, string[]>()
 export function buildVtimezone(zone: string, from: number, through: number = from): string[] | null {
   if (!isKnownZone(zone)) return null
   const firstYear = new Date(from).getUTCFullYear() - 1
-  const lastYear = Math.max(new Date(through).getUTCFullYear(), firstYear + 2) + 1
+  // Twelve years show every alignment of weekdays and dates, so "the last Sunday" and "the
+  // fourth Sunday" (or Israel's "Friday before the last Sunday") cannot be mistaken.
+  const lastYear = Math.max(new Date(through).getUTCFullYear(), firstYear + 11) + 1
   const key = `${zone}|${firstYear}|${lastYear}`
   const cached = cache.get(key)
   if (cached) return cached
@@ -194,7 +196,7 @@ export function buildVtimezone(zone: string, from: number, through: number = fro
     // The longest run of final years whose transitions follow one yearly rule per kind.
     const withOnsets = changes.map((t) => ({ t, onset: onsetOf(t), kind: kindOf(t, standardOffset) }))
     let ruled: { rules: Map<string, string>; from: number } | null = null
-    for (let year = firstYear; year <= lastYear - 2 && !ruled; year++) {
+    for (let year = firstYear; year <= lastYear - 7 && !ruled; year++) {
       const tail = withOnsets.filter((c) => c.onset.year >= year)
       const kinds = new Map<string, typeof tail>()
       for (const c of tail) kinds.set(`${c.kind}|${c.t.from}|${c.t.to}`, [...(kinds.get(`${c.kind}|${c.t.from}|${c.t.to}`) ?? []), c])
