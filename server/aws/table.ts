@@ -185,6 +185,8 @@ const attendeeSchema = item({
   lastReplyStamp: string().optional(),
   /** The event SEQUENCE the last reply answered. */
   replySequence: number().optional(),
+  /** That SEQUENCE is the server's (the reply answered an invitation this server sent). */
+  answeredServerInvite: boolean().optional(),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `PERSON#${lower(email)}`),
   gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENT#${eventUid}`),

@@ -82,6 +82,7 @@ const toAttendee = (item: AttendeeItem): AttendeeState => ({
   repliedAt: item.repliedAt ?? null,
   lastReplyStamp: item.lastReplyStamp ?? null,
   replySequence: item.replySequence ?? null,
+  answeredServerInvite: item.answeredServerInvite ?? false,
 })
 
 const orUndefined = <T>(value: T | null) => value ?? undefined
@@ -137,6 +138,7 @@ function attendeeItem(uid: string, attendee: AttendeeState) {
     repliedAt: orUndefined(attendee.repliedAt),
     lastReplyStamp: orUndefined(attendee.lastReplyStamp),
     replySequence: orUndefined(attendee.replySequence),
+    answeredServerInvite: attendee.answeredServerInvite || undefined,
   }
 }
 

@@ -11,7 +11,7 @@ import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, typ
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
 import { enqueueSendJobs } from './send-jobs'
-import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, saveEventChange, saveReply } from './event-store'
+import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, nextInviteSequence, saveEventChange, saveReply } from './event-store'
 
 export interface IngestOutcome {
   outcome: MailOutcome
@@ -125,7 +125,13 @@ async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender,
       return decision
     }
     const stored = current ? await loadAttendees(uid) : []
-    const merged = mergeAttendees(stored, decision.invitees, decision.reaskBelowSequence, decision.event.organizer.email)
+    const merged = mergeAttendees(
+      stored,
+      decision.invitees,
+      decision.reaskBelowSequence,
+      decision.event.organizer.email,
+      nextInviteSequence(current, decision.event),
+    )
     const before = new Map(stored.map((a) => [a.email, JSON.stringify(a)]))
     const changed = merged.filter((a) => before.get(a.email) !== JSON.stringify(a))
     await saveEventChange(current, decision.event, merged, changed, context.mailKey)
@@ -150,6 +156,7 @@ async function applyReply(message: SchedulingMessage, sender: Sender, policy: Po
     const decision = decideReply(message, current?.state ?? null, stored, sender, policy, {
       receivedAt: context.receivedAt,
       mailKey: context.mailKey,
+      inviteSequence: current?.inviteSequence,
     })
     if (decision.outcome !== 'reply') return decision
     await saveReply(current!, decision.previous, decision.attendee)

@@ -48,6 +48,12 @@ export interface AttendeeState {
   lastReplyStamp: string | null
   /** The event SEQUENCE that reply answered: a later re-ask resets only older answers. */
   replySequence: number | null
+  /**
+   * The reply answered an invitation this server sent, so `replySequence` counts in the
+   * server's numbering (the event's inviteSequence, which runs ahead of the organizer's
+   * when minor updates were sent on), not the organizer's.
+   */
+  answeredServerInvite?: boolean
 }
 
 export interface Counts {

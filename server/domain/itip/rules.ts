@@ -256,6 +256,8 @@ export function mergeAttendees(
   named: Attendee[],
   reaskBelowSequence: number | null,
   organizerEmail: string,
+  /** With a re-ask: the SEQUENCE of the invitations the server now sends (answers to its own below it are re-asked). */
+  reaskInviteBelow: number | null = reaskBelowSequence,
 ): AttendeeState[] {
   const byEmail = new Map(stored.map((a) => [a.email, a]))
   for (const person of named) {
@@ -279,11 +281,12 @@ export function mergeAttendees(
     }
   }
   if (reaskBelowSequence === null) return [...byEmail.values()]
-  return [...byEmail.values()].map((attendee) =>
-    attendee.email === organizerEmail || attendee.source === 'shared' || (attendee.replySequence ?? -1) >= reaskBelowSequence
+  return [...byEmail.values()].map((attendee) => {
+    const below = attendee.answeredServerInvite ? (reaskInviteBelow ?? reaskBelowSequence) : reaskBelowSequence
+    return attendee.email === organizerEmail || attendee.source === 'shared' || (attendee.replySequence ?? -1) >= below
       ? attendee
-      : { ...attendee, partstat: 'NEEDS-ACTION' as PartstatValue, instancePartstats: {} },
-  )
+      : { ...attendee, partstat: 'NEEDS-ACTION' as PartstatValue, instancePartstats: {} }
+  })
 }
 
 /** REPLY from an attendee (ITIP 6, 7, 15, 16). */
@@ -293,7 +296,7 @@ export function decideReply(
   stored: AttendeeState | null,
   sender: Sender,
   policy: Policy,
-  context: { receivedAt: string; mailKey?: string },
+  context: { receivedAt: string; mailKey?: string; inviteSequence?: number },
 ): ReplyDecision {
   const lead = message.master ?? message.overrides[0]!
   const replying = [...new Map([message.master, ...message.overrides].flatMap((c) => c?.attendees ?? []).map((a) => [a.email, a])).values()]
@@ -304,8 +307,11 @@ export function decideReply(
   if (senderProblem) return senderProblem
   if (!current) return { outcome: 'ignored', reason: `Reply from ${answer.email} for an event the server does not know (${lead.uid}).` }
   if (current.status === 'CANCELLED') return { outcome: 'ignored', reason: `Reply from ${answer.email} for a cancelled event.` }
-  if (lead.sequence < current.sequence) {
-    return { outcome: 'ignored', reason: `Reply from ${answer.email} answers an earlier version (SEQUENCE ${lead.sequence}; the event is at ${current.sequence}).` }
+  // A reply to an invitation this server sent counts in the server's SEQUENCE numbering.
+  const toServer = !!lead.organizer && policy.serverAddresses.includes(lead.organizer.email.toLowerCase())
+  const version = toServer ? Math.max(context.inviteSequence ?? current.sequence, current.sequence) : current.sequence
+  if (lead.sequence < version) {
+    return { outcome: 'ignored', reason: `Reply from ${answer.email} answers an earlier version (SEQUENCE ${lead.sequence}; the event is at ${version}).` }
   }
   const stamp = lead.dtstamp
   if (stored?.lastReplyStamp && stamp && stamp < stored.lastReplyStamp) {
@@ -339,6 +345,7 @@ export function decideReply(
     repliedAt: context.receivedAt,
     lastReplyStamp: stamp ?? base.lastReplyStamp,
     replySequence: lead.sequence,
+    answeredServerInvite: toServer,
   }
   const answered: string[] = []
   if (message.master) {

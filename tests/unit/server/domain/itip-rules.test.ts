@@ -241,6 +241,26 @@ describe.skipIf(!hasCorpus)('replies', () => {
     expect(countAttendees([...attendees, decision.attendee])).toMatchObject({ shared: 1, accepted: 1 })
   })
 
+  it('orders replies to invitations this server sent by the server’s SEQUENCE, and re-asks by it', async () => {
+    const { event: e, attendees } = await event()
+    const stored = attendees.find((a) => a.email === 'receiver@example.com')!
+    const ours = { organizer: { email: 'create@events.localhost', name: null } }
+    const at = (sequence: number, dtstamp: string) => ({ ...ours, sequence, dtstamp })
+    // The server sent a minor update as SEQUENCE 1 while the organizer's stayed 0: a reply to it counts.
+    const accepted = decideReply(reply('receiver@example.com', 'ACCEPTED', at(1, '2022-03-18T00:00:00Z')), e, stored, { email: 'receiver@example.com', verified: true }, policy, { ...context, inviteSequence: 1 })
+    if (accepted.outcome !== 'reply') throw new Error(accepted.reason)
+    expect(accepted.attendee).toMatchObject({ replySequence: 1, answeredServerInvite: true })
+    // The organizer then raises theirs to 1, so the server sends 2: the answer to 1 is re-asked…
+    const reasked = mergeAttendees([accepted.attendee], [], 1, 'sender@example.com', 2)
+    expect(reasked[0]!.partstat).toBe('NEEDS-ACTION')
+    // …and a late reply to the server's SEQUENCE 1 is an answer to an earlier version.
+    const late = decideReply(reply('receiver@example.com', 'TENTATIVE', at(1, '2022-03-19T00:00:00Z')), { ...e, sequence: 1 }, reasked[0]!, { email: 'receiver@example.com', verified: true }, policy, { ...context, inviteSequence: 2 })
+    expect(late).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/earlier version \(SEQUENCE 1; the event is at 2\)/) })
+    // A reply to the organizer's own invitation keeps the organizer's numbering.
+    const direct = decideReply(reply('receiver@example.com', 'DECLINED', { sequence: 1, dtstamp: '2022-03-20T00:00:00Z' }), { ...e, sequence: 1 }, reasked[0]!, { email: 'receiver@example.com', verified: true }, policy, { ...context, inviteSequence: 2 })
+    expect(direct.outcome).toBe('reply')
+  })
+
   it('rejects a reply sent by someone other than the attendee it names', async () => {
     const { event: e, attendees } = await event()
     const decision = decideReply(reply('receiver@example.com', 'DECLINED'), e, attendees[1]!, { email: 'other@example.com', verified: true }, policy, context)
