@@ -1,7 +1,12 @@
 import { describe, it, expect } from 'vitest'
-import { buildInvitation } from '../../../../../server/domain/invite/build-invitation'
+import ical from 'node-ical'
+import { buildInvitation, prepareInvitationCalendar, normalizeRrule } from '../../../../../server/domain/invite/build-invitation'
+import { foldLine } from '../../../../../server/domain/invite/ical-text'
 import { readCalendar } from '../../../../../server/domain/ical/read-calendar'
 import type { EventState } from '../../../../../server/domain/itip/event-state'
+
+const NOW = new Date('2026-11-23T12:00:00Z')
+const RSVP = 'rsvp@events.example.com'
 
 const event: EventState = {
   uid: 'evt-1@example.com', organizer: { email: 'olga@example.com', name: 'Olga Ørganizer' }, summary: 'Planning; budget, Q1 \\ review',
@@ -9,24 +14,213 @@ const event: EventState = {
   timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4', exdates: [], rdates: [], status: 'CONFIRMED', sequence: 3, dtstamp: '2026-11-01T00:00:00Z', prodid: null, instances: {},
 }
 
+const single: EventState = { ...event, uid: 'single@example.com', rrule: null, sequence: 0 }
+
+const invite = (e: EventState, options: Partial<Parameters<typeof buildInvitation>[1]> = {}) =>
+  buildInvitation(e, { replyTo: RSVP, recipient: { email: 'bob@example.org', name: 'Bob' }, now: NOW, ...options })
+
+/** Unfolded content lines. */
+const linesOf = (text: string) => text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean)
+const eventBlocks = (text: string) => text.replace(/\r\n[ \t]/g, '').match(/BEGIN:VEVENT[\s\S]*?END:VEVENT/g) ?? []
+
+/** Every physical line: at most 75 octets, valid UTF-8 on its own (no split character). */
+function expectFoldedProperly(text: string) {
+  const strict = new TextDecoder('utf-8', { fatal: true })
+  expect(text.endsWith('\r\n')).toBe(true)
+  expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/)
+  for (const line of text.slice(0, -2).split('\r\n')) {
+    const bytes = Buffer.from(line, 'utf8')
+    expect(bytes.length, line).toBeLessThanOrEqual(75)
+    expect(() => strict.decode(bytes), line).not.toThrow()
+  }
+}
+
 describe('buildInvitation (ITIP 20-22)', () => {
-  const text = buildInvitation(event, { replyTo: 'rsvp@events.example.com', recipient: { email: 'bob@example.org', name: 'Bob' }, now: new Date('2026-11-23T12:00:00Z') })
+  const text = invite(event)
 
   it('reads back as the same event, asking exactly one attendee to answer', () => {
     const message = readCalendar(text)
     expect(message.method).toBe('REQUEST')
     expect(message.master).toMatchObject({
       uid: 'evt-1@example.com', sequence: 3, dtstamp: '2026-11-23T12:00:00Z', start: '2027-03-15T09:00:00Z', end: '2027-03-15T10:00:00Z',
-      summary: 'Planning; budget, Q1 \\ review', description: 'Line one\nLine two', rrule: 'FREQ=WEEKLY;COUNT=4',
-      organizer: { email: 'rsvp@events.example.com', name: 'Olga Ørganizer' },
+      summary: 'Planning; budget, Q1 \\ review', description: 'Line one\nLine two', rrule: 'FREQ=WEEKLY;COUNT=4', timezone: 'Europe/Berlin',
+      organizer: { email: RSVP, name: 'Olga Ørganizer' },
       attendees: [{ email: 'bob@example.org', name: 'Bob', partstat: 'NEEDS-ACTION', role: 'REQ-PARTICIPANT', rsvp: true }],
     })
+    expect(message.warnings).toEqual([])
   })
 
   it('uses CRLF, escapes text values and folds lines at 75 octets', () => {
-    expect(text).toMatch(/\r\n/)
-    expect(text.replace(/\r\n/g, '')).not.toMatch(/\n/)
-    expect(text).toContain('SUMMARY:Planning\\; budget\\, Q1 \\\\ review')
-    for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75)
+    expect(text).toContain('SUMMARY:Planning\\; budget\\, Q1 \\\\ review\r\n')
+    expect(text).toContain('DESCRIPTION:Line one\\nLine two\r\n')
+    expectFoldedProperly(text)
+  })
+
+  it('writes the ORGANIZER as the rsvp mailbox with the real name, the ATTENDEE asked to answer', () => {
+    const lines = linesOf(text)
+    expect(lines.filter((l) => l.startsWith('ORGANIZER'))).toEqual([`ORGANIZER;CN="Olga Ørganizer":mailto:${RSVP}`])
+    expect(lines.filter((l) => l.startsWith('ATTENDEE'))).toEqual(['ATTENDEE;CN="Bob";PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:bob@example.org'])
+    expect(lines).toContain('DTSTAMP:20261123T120000Z')
+    expect(lines).toContain('SEQUENCE:3')
+  })
+
+  it('names the organizer by address when the calendar had no name', () => {
+    const lines = linesOf(invite({ ...single, organizer: { email: 'olga@example.com', name: null } }))
+    expect(lines).toContain(`ORGANIZER;CN="olga@example.com":mailto:${RSVP}`)
+  })
+
+  it('keeps quotes and control characters out of CN parameters', () => {
+    const out = invite(single, { recipient: { email: 'bob@example.org', name: 'Bob "the\r\nBuilder"; Jr:' } })
+    expect(linesOf(out).find((l) => l.startsWith('ATTENDEE'))).toBe(`ATTENDEE;CN="Bob 'the Builder'; Jr:";PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:bob@example.org`)
+    // (node-ical ends a quoted value at its ';', so the name is not read back here; the line is valid.)
+    expect(readCalendar(out).master!.attendees).toMatchObject([{ email: 'bob@example.org' }])
+  })
+
+  it.each([
+    ['Japanese', '日本語のテキストがここに入ります。とても長い要約で、折り返しが必要になります。会議室Ａで行います。'],
+    ['emoji', '🎉🎊🥳 Launch party 🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀 with 👨‍👩‍👧‍👦 families and 🏳️‍🌈'],
+    ['mixed', 'Réunion d’équipe — Ωμέγα Ελληνικά — Кириллица — עִברִית — 한국어 회의 — 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝕄𝕒𝕥𝕙 ' + 'é'.repeat(80)],
+  ])('folds %s summaries, names and descriptions between characters, never inside one', (_, words) => {
+    const e: EventState = { ...event, summary: words, description: `${words}\n${words}`, location: words, organizer: { email: 'olga@example.com', name: words } }
+    const out = invite(e, { recipient: { email: 'bob@example.org', name: words } })
+    expectFoldedProperly(out)
+    // Lines that needed folding were folded as close to 75 octets as the characters allow.
+    const physical = out.split('\r\n')
+    expect(physical.some((l) => Buffer.byteLength(l) >= 72)).toBe(true)
+    const master = readCalendar(out).master!
+    expect(master.summary).toBe(words)
+    expect(master.description).toBe(`${words}\n${words}`)
+    expect(master.location).toBe(words)
+    expect(master.organizer?.name).toBe(words)
+    expect(master.attendees[0]!.name).toBe(words)
+    const parsed = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT') as unknown as { summary: string }
+    expect(parsed.summary).toBe(words)
+  })
+
+  it('folds ASCII at exactly 75 octets and a 4-octet character onto the next line', () => {
+    const long = `DESCRIPTION:${'x'.repeat(200)}`
+    expect(foldLine(long).split('\r\n').map((l) => l.length)).toEqual([75, 75, 64])
+    expect(foldLine(long).replace(/\r\n /g, '')).toBe(long)
+    const emoji = `SUMMARY:${'a'.repeat(65)}🎉🎉🎉`
+    expect(foldLine(emoji).split('\r\n').map((l) => Buffer.byteLength(l))).toEqual([73, 13])
+    expect(foldLine(emoji).replace(/\r\n /g, '')).toBe(emoji)
+    expect(foldLine('SUMMARY:short')).toBe('SUMMARY:short')
+  })
+
+  it('writes a single event in UTC, without a VTIMEZONE', () => {
+    const out = invite(single)
+    expect(out).not.toMatch(/TZID|VTIMEZONE/)
+    expect(linesOf(out)).toEqual(expect.arrayContaining(['DTSTART:20270315T090000Z', 'DTEND:20270315T100000Z']))
+  })
+
+  it('writes a CANCEL with STATUS:CANCELLED, the same UID and the given SEQUENCE, without asking for an answer', () => {
+    const out = invite({ ...event, instances: { '2027-03-22T09:00:00Z': { recurrenceId: '2027-03-22T09:00:00Z', start: '2027-03-22T12:00:00Z', end: null, status: 'CONFIRMED', sequence: 3, dtstamp: null, summary: null, location: null } } }, { method: 'CANCEL', sequence: 5 })
+    const message = readCalendar(out)
+    expect(message.method).toBe('CANCEL')
+    expect(message.overrides).toEqual([])
+    expect(message.master).toMatchObject({ uid: event.uid, sequence: 5, status: 'CANCELLED', attendees: [{ email: 'bob@example.org', partstat: 'NEEDS-ACTION', rsvp: false }] })
+    expect(eventBlocks(out)).toHaveLength(1)
+  })
+
+  it('renders the same calendar for every recipient but the ATTENDEE and DTSTAMP lines', () => {
+    const calendar = prepareInvitationCalendar(event, { method: 'REQUEST', sequence: 4, organizerMailbox: RSVP })
+    const a = linesOf(calendar.render({ email: 'a@example.org', name: null }, NOW))
+    const b = linesOf(calendar.render({ email: 'b@example.org', name: 'B' }, new Date('2026-12-01T00:00:00Z')))
+    const differ = a.map((line, i) => (line === b[i] ? null : [line, b[i]])).filter(Boolean)
+    expect(differ).toEqual([
+      ['DTSTAMP:20261123T120000Z', 'DTSTAMP:20261201T000000Z'],
+      ['ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:a@example.org', 'ATTENDEE;CN="B";PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:b@example.org'],
+    ])
+  })
+
+  it.each([
+    ['a header break', 'bob@example.org\r\nATTENDEE:mailto:eve@example.org'],
+    ['a parameter', 'bob@example.org;RSVP=FALSE'],
+    ['no domain', 'bob'],
+    ['spaces', 'bob smith@example.org'],
+  ])('refuses a recipient address with %s', (_, email) => {
+    expect(() => invite(single, { recipient: { email, name: null } })).toThrow(/not a mail address/)
+  })
+})
+
+describe('a series as stored (rrule, exdates, rdates, overrides)', () => {
+  const series: EventState = {
+    ...event,
+    uid: 'series@example.com',
+    rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20270531T080000Z',
+    exdates: ['2027-03-22T09:00:00Z'],
+    rdates: ['2027-04-01T08:00:00Z'],
+    instances: {
+      // Moved by two hours, after the change to summer time.
+      '2027-04-05T08:00:00Z': { recurrenceId: '2027-04-05T08:00:00Z', start: '2027-04-05T10:00:00Z', end: '2027-04-05T11:00:00Z', status: 'CONFIRMED', sequence: 4, dtstamp: '2026-11-02T00:00:00Z', summary: 'Planning (moved)', location: 'Room 2' },
+      '2027-04-12T08:00:00Z': { recurrenceId: '2027-04-12T08:00:00Z', start: '2027-04-12T08:00:00Z', end: '2027-04-12T09:00:00Z', status: 'CANCELLED', sequence: 4, dtstamp: '2026-11-02T00:00:00Z', summary: null, location: null },
+    },
+  }
+  const out = invite(series, { sequence: 4 })
+
+  it('writes times in the event zone with one VTIMEZONE, so the series keeps its local hour across DST', () => {
+    const lines = linesOf(out)
+    expect(lines.filter((l) => l === 'BEGIN:VTIMEZONE')).toHaveLength(1)
+    expect(lines).toContain('TZID:Europe/Berlin')
+    expect(lines).toEqual(expect.arrayContaining([
+      'DTSTART;TZID=Europe/Berlin:20270315T100000',
+      'DTEND;TZID=Europe/Berlin:20270315T110000',
+      'RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270531T080000Z',
+      'RDATE;TZID=Europe/Berlin:20270401T100000',
+      'RECURRENCE-ID;TZID=Europe/Berlin:20270405T100000',
+      'DTSTART;TZID=Europe/Berlin:20270405T120000',
+    ]))
+    // The cancelled occurrence is an EXDATE, not an override.
+    expect(lines).toContain('EXDATE;TZID=Europe/Berlin:20270322T100000,20270412T100000')
+    expect(eventBlocks(out)).toHaveLength(2)
+    // Every occurrence node-ical expands is at 10:00 in Berlin, before and after 28 March.
+    const vevent = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rrule: { between(a: Date, b: Date, inc: boolean): Date[] } }
+    const occurrences = vevent.rrule.between(new Date('2027-03-01T00:00:00Z'), new Date('2027-06-01T00:00:00Z'), true)
+    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' })
+    expect(new Set(occurrences.map((d) => berlin.format(d)))).toEqual(new Set(['10:00']))
+    expect(occurrences.map((d) => d.toISOString())).toContain('2027-03-29T08:00:00.000Z')
+  })
+
+  it('reads back as the same series with the project reader', () => {
+    const message = readCalendar(out)
+    expect(message.master).toMatchObject({
+      uid: 'series@example.com', sequence: 4, start: series.start, end: series.end, rrule: series.rrule, timezone: 'Europe/Berlin',
+      exdates: ['2027-03-22T09:00:00Z', '2027-04-12T08:00:00Z'],
+    })
+    expect(message.overrides).toHaveLength(1)
+    expect(message.overrides[0]).toMatchObject({
+      recurrenceId: '2027-04-05T08:00:00Z', start: '2027-04-05T10:00:00Z', end: '2027-04-05T11:00:00Z', summary: 'Planning (moved)', location: 'Room 2', sequence: 4,
+      attendees: [{ email: 'bob@example.org', rsvp: true }],
+    })
+  })
+
+  it('states RDATE so node-ical reads it (the project reader keeps no RDATE)', () => {
+    const master = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rdate: { params: { TZID: string }; val: string } }
+    expect(master.rdate).toEqual({ params: { TZID: 'Europe/Berlin' }, val: '20270401T100000' })
+  })
+
+  it('writes an all-day series with DATE values and no zone', () => {
+    const allDay: EventState = {
+      ...series, allDay: true, start: '2027-05-03', end: '2027-05-04', rrule: 'FREQ=DAILY;COUNT=5', exdates: ['2027-05-05'], rdates: [],
+      instances: { '2027-05-06': { recurrenceId: '2027-05-06', start: '2027-05-08', end: '2027-05-09', status: 'CONFIRMED', sequence: 4, dtstamp: null, summary: 'Moved day', location: null } },
+    }
+    const text = invite(allDay)
+    expect(text).not.toMatch(/TZID|VTIMEZONE/)
+    expect(linesOf(text)).toEqual(expect.arrayContaining(['DTSTART;VALUE=DATE:20270503', 'DTEND;VALUE=DATE:20270504', 'EXDATE;VALUE=DATE:20270505', 'RECURRENCE-ID;VALUE=DATE:20270506', 'DTSTART;VALUE=DATE:20270508']))
+    const message = readCalendar(text)
+    expect(message.master).toMatchObject({ allDay: true, start: '2027-05-03', end: '2027-05-04', exdates: ['2027-05-05'] })
+    expect(message.overrides).toMatchObject([{ recurrenceId: '2027-05-06', start: '2027-05-08', summary: 'Moved day' }])
+  })
+
+  it('gives a series without a known zone UTC times', () => {
+    const text = invite({ ...series, timezone: null })
+    expect(text).not.toMatch(/TZID|VTIMEZONE/)
+    expect(readCalendar(text).master).toMatchObject({ start: series.start, exdates: ['2027-03-22T09:00:00Z', '2027-04-12T08:00:00Z'] })
+  })
+
+  it('states a floating UNTIL in UTC, as RFC 5545 requires with a zoned DTSTART', () => {
+    expect(normalizeRrule('FREQ=WEEKLY;UNTIL=20270531T100000;BYDAY=MO', false, 'Europe/Berlin')).toBe('FREQ=WEEKLY;UNTIL=20270531T080000Z;BYDAY=MO')
+    expect(normalizeRrule('RRULE:FREQ=WEEKLY;UNTIL=20270531T100000', false, null)).toBe('FREQ=WEEKLY;UNTIL=20270531T100000Z')
+    expect(normalizeRrule('FREQ=DAILY;UNTIL=20270531', true, null)).toBe('FREQ=DAILY;UNTIL=20270531')
   })
 })
