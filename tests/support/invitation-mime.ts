@@ -194,6 +194,7 @@ const unescapeText = (value: string) => value.replace(/\\([\\;,nN])/g, (_, c: st
 
 /** Checks the calendar's physical form (ITIP 20) and returns its unfolded lines. */
 function checkCalendarText(bytes: Buffer, where: string): string[] {
+  expect(() => strictUtf8(bytes), `${where}: valid UTF-8 (a fold must not split a UTF-8 character)`).not.toThrow()
   const text = strictUtf8(bytes)
   expect(text.endsWith('\r\n'), `${where}: ends with CRLF`).toBe(true)
   expect(/\r(?!\n)|(?<!\r)\n/.test(text), `${where}: only CRLF line ends`).toBe(false)

@@ -101,6 +101,8 @@ function preparedFor(input: InvitationMessage): PreparedInvitation {
 }
 
 const recipientName = (input: InvitationMessage) => oneLine(input.recipient.name)
+/** Mail bodies end their lines with CRLF (RFC 5322); quoted-printable keeps them as they are. */
+const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n')
 const messageIdFor = (mailbox: string) => `<${randomUUID()}@${mailbox.slice(mailbox.lastIndexOf('@') + 1).toLowerCase()}>`
 
 /** The MailComposer options of one message: the one description both paths follow. */
@@ -119,8 +121,8 @@ function mailOptions(p: PreparedInvitation, input: InvitationMessage, calendar: 
     messageId,
     date: now,
     headers,
-    text: { content: p.bodies.text(footer), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
-    html: { content: p.bodies.html(footer), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
+    text: { content: crlf(p.bodies.text(footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
+    html: { content: crlf(p.bodies.html(footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
     alternatives: [{ contentType: `text/calendar; charset=UTF-8; method=${p.method}`, content: calendar, contentTransferEncoding: 'base64' }],
     attachments: [{ filename: CALENDAR_FILENAME, contentType: 'application/ics', content: calendar, contentTransferEncoding: 'base64' }],
   }
@@ -230,7 +232,7 @@ function messageTemplate(p: PreparedInvitation, sample: InvitationMessage): Mess
       const calendarBase64 = base64.wrap(Buffer.from(calendar, 'utf8').toString('base64'), 76)
       const footer = { email: input.recipient.email, unsubscribeUrl: input.unsubscribeUrl }
       const encodeText = (text: string) => qp.wrap(qp.encode(Buffer.from(text, 'utf8')), 76)
-      const leaves = { text: encodeText(prepared.bodies.text(footer)), html: encodeText(prepared.bodies.html(footer)), calendar: calendarBase64 }
+      const leaves = { text: encodeText(crlf(prepared.bodies.text(footer))), html: encodeText(crlf(prepared.bodies.html(footer))), calendar: calendarBase64 }
       const variable: Record<string, string> = {
         to: mimeFuncs.foldLines(`To: ${addressValue(name, input.recipient.email)}`, 76),
         'message-id': `Message-ID: ${messageIdFor(prepared.organizerMailbox)}`,

@@ -93,7 +93,7 @@ describe('buildInvitation (ITIP 20-22)', () => {
     expect(master.location).toBe(words)
     expect(master.organizer?.name).toBe(words)
     expect(master.attendees[0]!.name).toBe(words)
-    const parsed = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT') as unknown as { summary: string }
+    const parsed = Object.values(ical.sync.parseICS(out)).find((c) => c?.type === 'VEVENT') as unknown as { summary: string }
     expect(parsed.summary).toBe(words)
   })
 
@@ -174,7 +174,7 @@ describe('a series as stored (rrule, exdates, rdates, overrides)', () => {
     expect(lines).toContain('EXDATE;TZID=Europe/Berlin:20270322T100000,20270412T100000')
     expect(eventBlocks(out)).toHaveLength(2)
     // Every occurrence node-ical expands is at 10:00 in Berlin, before and after 28 March.
-    const vevent = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rrule: { between(a: Date, b: Date, inc: boolean): Date[] } }
+    const vevent = Object.values(ical.sync.parseICS(out)).find((c) => c?.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rrule: { between(a: Date, b: Date, inc: boolean): Date[] } }
     const occurrences = vevent.rrule.between(new Date('2027-03-01T00:00:00Z'), new Date('2027-06-01T00:00:00Z'), true)
     const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' })
     expect(new Set(occurrences.map((d) => berlin.format(d)))).toEqual(new Set(['10:00']))
@@ -195,7 +195,7 @@ describe('a series as stored (rrule, exdates, rdates, overrides)', () => {
   })
 
   it('states RDATE so node-ical reads it (the project reader keeps no RDATE)', () => {
-    const master = Object.values(ical.sync.parseICS(out)).find((c) => c.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rdate: { params: { TZID: string }; val: string } }
+    const master = Object.values(ical.sync.parseICS(out)).find((c) => c?.type === 'VEVENT' && !('recurrenceid' in c)) as unknown as { rdate: { params: { TZID: string }; val: string } }
     expect(master.rdate).toEqual({ params: { TZID: 'Europe/Berlin' }, val: '20270401T100000' })
   })
 
