@@ -22,16 +22,15 @@
  *   recipient's message is assembled from them with nodemailer's own encoders, without a
  *   stream. Tests check both give the same parts, headers and encodings.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import type MimeNode from 'nodemailer/lib/mime-node/index.js'
 import type Mail from 'nodemailer/lib/mailer/index.js'
 import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js'
-import base64 from 'nodemailer/lib/base64/index.js'
 import qp from 'nodemailer/lib/qp/index.js'
 import type { EventState } from '../itip/event-state'
 import { isMailAddress, prepareInvitationCalendar, type InvitationCalendar, type InvitationMethod } from './build-invitation'
-import { invitationBodies, oneLine, organizerName, type InvitationBodies } from './message-text'
+import { htmlBody, invitationBodies, oneLine, organizerName, textBody, type InvitationBodies } from './message-text'
 
 export interface InvitationMessage {
   event: EventState
@@ -121,8 +120,8 @@ function mailOptions(p: PreparedInvitation, input: InvitationMessage, calendar: 
     messageId,
     date: now,
     headers,
-    text: { content: crlf(p.bodies.text(footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
-    html: { content: crlf(p.bodies.html(footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
+    text: { content: crlf(textBody(p.bodies, footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
+    html: { content: crlf(htmlBody(p.bodies, footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
     alternatives: [{ contentType: `text/calendar; charset=UTF-8; method=${p.method}`, content: calendar, contentTransferEncoding: 'base64' }],
     attachments: [{ filename: CALENDAR_FILENAME, contentType: 'application/ics', content: calendar, contentTransferEncoding: 'base64' }],
   }
@@ -179,6 +178,20 @@ function addressValue(name: string, address: string): string {
   return `${encoded} <${normalized}>`
 }
 
+/** nodemailer's quoted-printable (as its QP stream writes a whole body). */
+const quotedPrintable = (text: string) => qp.wrap(qp.encode(Buffer.from(text, 'utf8')), 76)
+
+/**
+ * base64 in lines of 76 characters, exactly as nodemailer's base64.wrap (which MailComposer
+ * uses), without its regular expression: a last full line also ends with CRLF.
+ */
+export function base64Lines(encoded: string): string {
+  if (encoded.length <= 76) return encoded
+  let out = ''
+  for (let at = 0; at < encoded.length; at += 76) out += encoded.slice(at, at + 76) + (at + 76 <= encoded.length ? '\r\n' : '')
+  return out
+}
+
 const dateValue = (now: Date) => now.toUTCString().replace(/GMT/, '+0000')
 
 /**
@@ -222,17 +235,24 @@ function messageTemplate(p: PreparedInvitation, sample: InvitationMessage): Mess
   walk(root)
   const rootHeaders = headerLines(root.buildHeaders()).map((h) => ({ key: h.key, parts: h.line.split(baseBoundary) }))
   const split = pieces.map((piece) => (typeof piece === 'string' ? piece.split(baseBoundary) : piece))
+  // Quoted-printable starts afresh after a hard line break, and each head ends with one:
+  // the heads are encoded once, each footer per recipient.
+  const textHead = quotedPrintable(crlf(p.bodies.textHead))
+  const htmlHead = quotedPrintable(crlf(p.bodies.htmlHead))
 
   return {
     render(prepared, input) {
       const now = input.now ?? new Date()
-      const boundary = randomBytes(8).toString('hex')
+      const boundary = randomUUID().replace(/-/g, '').slice(0, 16)
       const name = recipientName(input)
       const calendar = prepared.calendar.render({ email: input.recipient.email, name: name || null }, now)
-      const calendarBase64 = base64.wrap(Buffer.from(calendar, 'utf8').toString('base64'), 76)
+      const calendarBase64 = base64Lines(Buffer.from(calendar, 'utf8').toString('base64'))
       const footer = { email: input.recipient.email, unsubscribeUrl: input.unsubscribeUrl }
-      const encodeText = (text: string) => qp.wrap(qp.encode(Buffer.from(text, 'utf8')), 76)
-      const leaves = { text: encodeText(crlf(prepared.bodies.text(footer))), html: encodeText(crlf(prepared.bodies.html(footer))), calendar: calendarBase64 }
+      const leaves = {
+        text: textHead + quotedPrintable(crlf(prepared.bodies.textFooter(footer))),
+        html: htmlHead + quotedPrintable(crlf(prepared.bodies.htmlFooter(footer))),
+        calendar: calendarBase64,
+      }
       const variable: Record<string, string> = {
         to: mimeFuncs.foldLines(`To: ${addressValue(name, input.recipient.email)}`, 76),
         'message-id': `Message-ID: ${messageIdFor(prepared.organizerMailbox)}`,

@@ -164,11 +164,17 @@ function footerOf(f: Facts, recipient: RecipientWords): { sentence: string; unsu
 
 export interface InvitationBodies {
   subject: string
-  /** The plain-text body for one recipient. */
-  text(recipient: RecipientWords): string
-  /** The HTML body for one recipient. */
-  html(recipient: RecipientWords): string
+  /** The plain-text body: the same head for everyone (ends with a line break), then the recipient's footer. */
+  textHead: string
+  textFooter(recipient: RecipientWords): string
+  /** The HTML body, in the same two pieces. */
+  htmlHead: string
+  htmlFooter(recipient: RecipientWords): string
 }
+
+/** A whole body for one recipient. */
+export const textBody = (b: InvitationBodies, r: RecipientWords) => b.textHead + b.textFooter(r)
+export const htmlBody = (b: InvitationBodies, r: RecipientWords) => b.htmlHead + b.htmlFooter(r)
 
 /**
  * Subject and bodies of an invitation. Only the footer (the recipient's address and
@@ -181,25 +187,25 @@ export function invitationBodies(words: InvitationWords): InvitationBodies {
   if (f.description) textLines.push('', f.description)
   if (f.eventUrl) textLines.push('', `Event page: ${f.eventUrl}`)
   textLines.push('', '--', '')
-  const textHead = textLines.join('\n')
 
   const rows = f.rows.map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('\n')
   const htmlParts = ['<!doctype html>', '<html><body style="font-family:sans-serif">', `<p>${escapeHtml(f.lead)}</p>`, `<table>\n${rows}\n</table>`]
   if (f.description) htmlParts.push(`<p>${escapeHtml(f.description).replace(/\n/g, '<br>\n')}</p>`)
   if (f.eventUrl) htmlParts.push(`<p><a href="${escapeHtml(f.eventUrl)}">Event page</a></p>`)
-  htmlParts.push('<hr><p style="color:#666;font-size:12px">')
-  const htmlHead = htmlParts.join('\n')
+  htmlParts.push('<hr><p style="color:#666;font-size:12px">', '')
 
   return {
     subject: subjectOf(words),
-    text(recipient) {
+    textHead: textLines.join('\n'),
+    textFooter(recipient) {
       const footer = footerOf(f, recipient)
-      return `${textHead}${footer.sentence}\n${footer.unsubscribeUrl ? `To receive no more invitations from this server: ${footer.unsubscribeUrl}\n` : ''}`
+      return `${footer.sentence}\n${footer.unsubscribeUrl ? `To receive no more invitations from this server: ${footer.unsubscribeUrl}\n` : ''}`
     },
-    html(recipient) {
+    htmlHead: htmlParts.join('\n'),
+    htmlFooter(recipient) {
       const footer = footerOf(f, recipient)
       const unsubscribe = footer.unsubscribeUrl ? `<br>\n<a href="${escapeHtml(footer.unsubscribeUrl)}">Receive no more invitations from this server</a>` : ''
-      return `${htmlHead}${escapeHtml(footer.sentence)}${unsubscribe}\n</p>\n</body></html>\n`
+      return `${escapeHtml(footer.sentence)}${unsubscribe}\n</p>\n</body></html>\n`
     },
   }
 }

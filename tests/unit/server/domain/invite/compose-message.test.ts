@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import PostalMime from 'postal-mime'
 import ical from 'node-ical'
+import base64 from 'nodemailer/lib/base64/index.js'
 import {
+  base64Lines,
   composeInvitationMessage,
   composeInvitationMessageWithMailComposer,
   type InvitationMessage,
@@ -238,5 +240,14 @@ describe('the prepared path and MailComposer give the same message', () => {
     const parts = expectProperInvitation(third, { method: 'REQUEST', recipient: 'c@example.org', uid: launch.uid, sequence: 0 })
     expect(parts.text).toContain('sent to c@example.org')
     expect(parts.text).not.toContain('a@example.org')
+  })
+})
+
+describe('base64Lines', () => {
+  it('wraps exactly as nodemailer does, for every length around the line size', () => {
+    for (let bytes = 0; bytes <= 240; bytes++) {
+      const encoded = Buffer.alloc(bytes, 0xa7).toString('base64')
+      expect(base64Lines(encoded), `${bytes} bytes`).toBe(base64.wrap(encoded, 76))
+    }
   })
 })

@@ -1,0 +1,146 @@
+/**
+ * Benchmark of building invitations: the complete raw MIME message for each of `attendees`
+ * (default 10,000) distinct people invited to one event, on one core, as the send workers
+ * build them (`composeInvitationMessage`, a per-recipient unsubscribe link, a fresh
+ * DTSTAMP). Against a baseline measured in the same run: the straightforward path the server
+ * had before, ical-generator + nodemailer's MailComposer per attendee (kept below, as it
+ * was). Reports messages per second and peak memory (RSS and heap); prints the figures.
+ * Aim: 5,000 messages/s or more.
+ */
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator'
+import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import { composeInvitationMessage } from '../../server/domain/invite/compose-message'
+import type { EventState } from '../../server/domain/itip/event-state'
+import type { Person } from '../../server/domain/scheduling'
+
+const RSVP = 'rsvp@events.example.com'
+
+/** One realistic event: a weekly series in a zone, with a moved and a cancelled occurrence. */
+export const benchEvent: EventState = {
+  uid: 'bench-series-7f3c2a@events.example.com',
+  organizer: { email: 'olga@example.com', name: 'Olga Ørganizer' },
+  summary: 'Community meetup: talks, snacks & neighbours',
+  description:
+    'Our monthly meetup: short talks, snacks and time to meet the neighbours.\nBring a friend!\n\nAgenda:\n- 18:00 doors\n- 18:30 talks\n- 20:00 open floor',
+  location: 'Community Hall, 1 Main Street, Springfield',
+  url: null,
+  start: '2027-03-04T17:00:00Z',
+  end: '2027-03-04T19:00:00Z',
+  allDay: false,
+  timezone: 'Europe/Berlin',
+  rrule: 'FREQ=WEEKLY;BYDAY=TH;COUNT=20',
+  exdates: ['2027-04-01T16:00:00Z'],
+  rdates: [],
+  status: 'CONFIRMED',
+  sequence: 2,
+  dtstamp: '2026-11-20T10:00:00Z',
+  prodid: '-//Google Inc//Google Calendar 70.9054//EN',
+  instances: {
+    '2027-04-15T16:00:00Z': { recurrenceId: '2027-04-15T16:00:00Z', start: '2027-04-15T17:00:00Z', end: '2027-04-15T19:00:00Z', status: 'CONFIRMED', sequence: 2, dtstamp: null, summary: 'Community meetup (late start)', location: null },
+    '2027-04-22T16:00:00Z': { recurrenceId: '2027-04-22T16:00:00Z', start: '2027-04-22T16:00:00Z', end: null, status: 'CANCELLED', sequence: 2, dtstamp: null, summary: null, location: null },
+  },
+}
+
+const attendeeOf = (i: number): Person => ({ email: `guest${i}@example.org`, name: i % 3 === 0 ? null : i % 3 === 1 ? `Guest Number ${i}` : `Gäste ${i} Ünïcode` })
+const unsubscribeUrlOf = (i: number) => `https://events.example.com/unsubscribe/${Buffer.from(`guest${i}@example.org|bench`).toString('base64url')}`
+
+// ---------------------------------------------------------------- the baseline (the code as it was)
+
+const STATUS = { CONFIRMED: ICalEventStatus.CONFIRMED, TENTATIVE: ICalEventStatus.TENTATIVE, CANCELLED: ICalEventStatus.CANCELLED }
+
+/** server/domain/invite/build-invitation.ts before this work: ical-generator, one calendar per attendee. */
+function baselineCalendar(event: EventState, recipient: Person, now: Date): string {
+  const calendar = ical({ prodId: { company: 'Calendar Invite Server', product: 'invites', language: 'EN' }, method: ICalCalendarMethod.REQUEST })
+  const start = event.allDay ? new Date(`${event.start}T00:00:00Z`) : new Date(event.start)
+  const end = event.end ? new Date(event.allDay ? `${event.end}T00:00:00Z` : event.end) : undefined
+  calendar.createEvent({
+    id: event.uid,
+    sequence: event.sequence,
+    stamp: now,
+    start,
+    end,
+    allDay: event.allDay,
+    summary: event.summary,
+    description: event.description ?? undefined,
+    location: event.location ?? undefined,
+    url: event.url ?? undefined,
+    status: STATUS[event.status],
+    repeating: event.rrule ? `RRULE:${event.rrule}` : undefined,
+    organizer: { name: event.organizer.name ?? event.organizer.email, email: RSVP },
+    attendees: [{ email: recipient.email, name: recipient.name ?? undefined, rsvp: true, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.NEEDSACTION }],
+  })
+  return calendar.toString()
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** server/services/invitations.ts composeInvitation before this work: MailComposer per attendee. */
+async function baselineMessage(event: EventState, recipient: Person, unsubscribeUrl: string, now: Date): Promise<Buffer> {
+  const calendar = baselineCalendar(event, recipient, now)
+  const when = event.allDay ? event.start : new Date(event.start).toUTCString()
+  const text = `${event.organizer.name ?? event.organizer.email} invites you to "${event.summary}" (${when}).\n${event.location ? `Where: ${event.location}\n` : ''}`
+  const mail = new MailComposer({
+    from: { name: event.organizer.name ?? event.organizer.email, address: RSVP },
+    to: recipient.name ? { name: recipient.name, address: recipient.email } : recipient.email,
+    subject: `Invitation: ${event.summary}`,
+    headers: { 'Content-Class': 'urn:content-classes:calendarmessage', 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    text,
+    html: `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`,
+    alternatives: [{ contentType: 'text/calendar; charset=UTF-8; method=REQUEST', content: calendar, contentTransferEncoding: 'base64' }],
+    attachments: [{ filename: 'invite.ics', contentType: 'application/ics; name="invite.ics"', content: calendar, contentTransferEncoding: 'base64' }],
+  })
+  return new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
+}
+
+// ---------------------------------------------------------------- measuring
+
+interface Run {
+  perSecond: number
+  bytes: number
+  peakRssMb: number
+  peakHeapMb: number
+}
+
+const mb = (bytes: number) => bytes / 1024 / 1024
+
+/** Builds one message per attendee (each dropped once built, as a sender would), sampling memory. */
+async function measure(attendees: number, build: (i: number, now: Date) => Promise<Buffer>): Promise<Run> {
+  // Warm up (JIT, caches, the prepared event), then collect garbage if the runtime lets us.
+  for (let i = 0; i < Math.min(300, attendees); i++) await build(attendees + i, new Date())
+  ;(globalThis as { gc?: () => void }).gc?.()
+  let peakRss = process.memoryUsage.rss()
+  let peakHeap = process.memoryUsage().heapUsed
+  let bytes = 0
+  const started = performance.now()
+  for (let i = 0; i < attendees; i++) {
+    const raw = await build(i, new Date())
+    bytes += raw.length
+    if (i % 250 === 0) {
+      const memory = process.memoryUsage()
+      peakRss = Math.max(peakRss, memory.rss)
+      peakHeap = Math.max(peakHeap, memory.heapUsed)
+    }
+  }
+  const seconds = (performance.now() - started) / 1000
+  const memory = process.memoryUsage()
+  return { perSecond: attendees / seconds, bytes, peakRssMb: mb(Math.max(peakRss, memory.rss)), peakHeapMb: mb(Math.max(peakHeap, memory.heapUsed)) }
+}
+
+export async function benchBuildInvitations(options: { attendees?: number } = {}): Promise<{ perSecond: number; baselinePerSecond: number; peakRssMb: number }> {
+  const attendees = options.attendees ?? 10_000
+  const real = await measure(attendees, (i, now) =>
+    composeInvitationMessage({ event: benchEvent, recipient: attendeeOf(i), method: 'REQUEST', sequence: benchEvent.sequence, organizerMailbox: RSVP, unsubscribeUrl: unsubscribeUrlOf(i), now }),
+  )
+  const baseline = await measure(attendees, (i, now) => baselineMessage(benchEvent, attendeeOf(i), unsubscribeUrlOf(i), now))
+
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  console.log(`\ninvitation building: ${fmt(attendees)} distinct attendees of one event (weekly series in Europe/Berlin, an override, a cancelled occurrence), one core`)
+  console.log(`   baseline (ical-generator + MailComposer per attendee): ${fmt(baseline.perSecond).padStart(7)} messages/s, ${(1000 / baseline.perSecond).toFixed(3)} ms each, peak RSS ${baseline.peakRssMb.toFixed(0)} MB`)
+  console.log(
+    `   composeInvitationMessage (prepared per event version):  ${fmt(real.perSecond).padStart(7)} messages/s, ${(1000 / real.perSecond).toFixed(3)} ms each (${(real.perSecond / baseline.perSecond).toFixed(1)}x baseline; aim 5,000)`,
+  )
+  console.log(
+    `   memory while building: peak RSS ${real.peakRssMb.toFixed(0)} MB, peak heap ${real.peakHeapMb.toFixed(0)} MB; ${(real.bytes / attendees / 1024).toFixed(1)} KiB per message (baseline ${(baseline.bytes / attendees / 1024).toFixed(1)} KiB)`,
+  )
+  return { perSecond: real.perSecond, baselinePerSecond: baseline.perSecond, peakRssMb: real.peakRssMb }
+}
