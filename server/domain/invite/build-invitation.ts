@@ -21,7 +21,7 @@
  */
 import type { EventState, InstanceState } from '../itip/event-state'
 import type { Person } from '../scheduling'
-import { dateValue, escapeText, foldLine, foldLines, isDateOnly, quoteParam, utcDateTime, zonedDateTime } from './ical-text'
+import { dateValue, escapeText, foldLine, foldLines, isDateOnly, paramText, quoteParam, utcDateTime, zonedDateTime } from './ical-text'
 import { buildVtimezone, isKnownZone, offsetMinutes } from './vtimezone'
 
 export type InvitationMethod = 'REQUEST' | 'CANCEL'
@@ -141,7 +141,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   const exdates = [...new Set([...event.exdates, ...cancelled])].sort()
   const rrule = event.rrule ? normalizeRrule(event.rrule, event.allDay, zone) : null
 
-  const organizerCn = quoteParam(event.organizer.name?.trim() || event.organizer.email)
+  const organizerCn = quoteParam(paramText(event.organizer.name ?? '') || event.organizer.email)
   const segments: (string | Slot)[] = []
   const lines: string[] = []
   const flush = () => {
@@ -203,8 +203,8 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     timezone: zone,
     render(recipient: Person, now: Date): string {
       const email = checkAddress(recipient.email, 'recipient address')
-      const name = recipient.name?.trim()
-      const attendee = foldLine(`ATTENDEE;${name ? `CN=${quoteParam(name)};` : ''}${params}:mailto:${email}`) + '\r\n'
+      const name = paramText(recipient.name ?? '')
+      const attendee = foldLine(`ATTENDEE;${name ? `CN="${name}";` : ''}${params}:mailto:${email}`) + '\r\n'
       const dtstamp = `DTSTAMP:${utcDateTime(now)}\r\n`
       let text = ''
       for (const segment of segments) text += segment === 'ATTENDEE' ? attendee : segment === 'DTSTAMP' ? dtstamp : segment

@@ -23,9 +23,11 @@ export function escapeText(value: string): string {
  * so `"` becomes `'` and control characters become spaces.
  */
 export function quoteParam(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/"/g, "'").replace(/\s+/g, ' ').trim()
-  return `"${clean}"`
+  return `"${paramText(value)}"`
 }
+
+/** The text a quoted parameter can carry ('' when nothing is left). */
+export const paramText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/"/g, "'").replace(/\s+/g, ' ').trim()
 
 const ASCII = /^[\x00-\x7f]*$/
 const MAX_OCTETS = 75

@@ -64,9 +64,10 @@ describe('buildInvitation (ITIP 20-22)', () => {
     expect(lines).toContain('SEQUENCE:3')
   })
 
-  it('names the organizer by address when the calendar had no name', () => {
-    const lines = linesOf(invite({ ...single, organizer: { email: 'olga@example.com', name: null } }))
+  it.each([null, '', ' \r\n\t '])('names the organizer by address when the calendar had no name (%j), and leaves out an empty CN', (name) => {
+    const lines = linesOf(invite({ ...single, organizer: { email: 'olga@example.com', name } }, { recipient: { email: 'bob@example.org', name } }))
     expect(lines).toContain(`ORGANIZER;CN="olga@example.com":mailto:${RSVP}`)
+    expect(lines).toContain('ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:bob@example.org')
   })
 
   it('keeps quotes and control characters out of CN parameters', () => {
