@@ -3,7 +3,8 @@
  *   cis inspect FILE          describe a scheduling message (.eml or .ics); needs no services
  *   cis preview-invite FILE --to EMAIL [--name NAME]
  *                             print the raw invitation email the server would send to EMAIL
- *                             for the event in FILE; needs no services
+ *                             for the event in FILE (its unsubscribe link carries the fake
+ *                             token `preview`); needs no services
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  * Errors are one line on stderr and a non-zero exit, never a stack trace.
