@@ -7,6 +7,8 @@
  *                             token `preview`); needs no services
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
+ *   cis token create|list|revoke ORGANIZER [ID] [--label TEXT]
+ *                             an organizer's API tokens (for POST /api/events/{uid}/invites)
  * Errors are one line on stderr and a non-zero exit, never a stack trace.
  */
 import { readFile } from 'node:fs/promises'
@@ -17,7 +19,8 @@ const USAGE = `Usage:
   cis inspect FILE
   cis preview-invite FILE --to EMAIL [--name NAME]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
-  cis replay [--since 2026-11-01|7d]`
+  cis replay [--since 2026-11-01|7d]
+  cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID`
 
 class UsageError extends Error {}
 
@@ -70,6 +73,12 @@ async function main(argv: string[]): Promise<number> {
         if (line.outcome === 'failed') failures++
       }
       return failures ? 1 : 0
+    }
+    case 'token': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { label: { type: 'string' } } })
+      const { tokenCommand } = await import('./api-token')
+      process.stdout.write((await tokenCommand(positionals[0], positionals.slice(1), values.label)) + '\n')
+      return 0
     }
     case 'replay': {
       const { values } = parseArgs({ args: rest, options: { since: { type: 'string', default: '7d' } } })

@@ -9,13 +9,11 @@
  * mail has a signed token for the recipient and event, so the link in a preview works
  * nowhere and the preview needs no signing secret.
  */
-import { readMail } from '../domain/mail/read-mail'
-import { readCalendar, readFirstCalendar } from '../domain/ical/read-calendar'
 import { decideOrganizerMessage } from '../domain/itip/rules'
-import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
+import { NotSchedulingMessage } from '../domain/scheduling'
 import { isMailAddress } from '../domain/invite/build-invitation'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
-import { isBareCalendar } from './inspect-file'
+import { readSchedulingFile } from './inspect-file'
 
 export const PREVIEW_UNSUBSCRIBE_TOKEN = 'preview'
 
@@ -27,16 +25,6 @@ export interface PreviewOptions {
   /** Public address of the site, without a trailing slash. */
   siteUrl: string
   now?: Date
-}
-
-/** The scheduling message in a file, chosen exactly as the pipeline chooses it. */
-async function readSchedulingFile(name: string, bytes: Uint8Array): Promise<SchedulingMessage> {
-  if (isBareCalendar(bytes)) return readCalendar(new TextDecoder().decode(bytes))
-  const mail = await readMail(bytes)
-  if (mail.kind === 'bounce') throw new NotSchedulingMessage(`${name} is a delivery failure report (bounce), not a scheduling message.`, 'bounce')
-  if (mail.kind === 'auto-reply') throw new NotSchedulingMessage(`${name} is an automatic reply, not a scheduling message.`, 'auto-reply')
-  if (!mail.calendars.length) throw new NotSchedulingMessage(`${name} carries no calendar.`, 'no-calendar')
-  return readFirstCalendar(mail.calendars)
 }
 
 export async function previewInvite(name: string, bytes: Uint8Array, options: PreviewOptions): Promise<Buffer> {

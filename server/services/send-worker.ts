@@ -129,6 +129,7 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     recipient: { email, name: recipientName },
     method,
     sequence,
+    update: invitation?.sentSequence != null,
     organizerMailbox: config().mailboxes.rsvp,
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
     now: now(),

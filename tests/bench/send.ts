@@ -7,3 +7,5 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 await import('./send-build.run')
 await import('./send-rate.run')
+
+export {}

@@ -53,3 +53,25 @@ describe.skipIf(!hasCorpus)('cis ingest and cis replay', () => {
     expect(replayed).toContainEqual(expect.objectContaining({ before: 'rejected', outcome: 'created', uid: '65m17hsdolmotv3kvmrtg40ont@google.com' }))
   }, 60_000)
 })
+
+describe('cis token', () => {
+  beforeAll(useFreshTable)
+  const cisText = async (args: string[]) =>
+    (await run(process.execPath, [path.join(repoRoot, 'server/cli/cis.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } })).stdout
+
+  it('creates a token that identifies the organizer, lists it, and revokes it', async () => {
+    const created = await cisText(['token', 'create', 'Olga@Example.com', '--label', 'agent'])
+    const token = /^(cis_\S+)$/m.exec(created)![1]!
+    const id = /API token (\w+) for olga@example\.com/.exec(created)![1]!
+    const { organizerOfToken } = await import('../../server/services/api-tokens')
+    expect(await organizerOfToken(token)).toBe('olga@example.com')
+    expect(await cisText(['token', 'list', 'olga@example.com'])).toMatch(new RegExp(`^${id} .* agent$`, 'm'))
+    expect(await cisText(['token', 'revoke', 'olga@example.com', id])).toMatch(/Revoked/)
+    expect(await organizerOfToken(token)).toBeNull()
+  }, 60_000)
+
+  it('explains a mistyped organizer in one line', async () => {
+    const failure = await run(process.execPath, [path.join(repoRoot, 'server/cli/cis.mjs'), 'token', 'create', 'not-an-address'], { cwd: repoRoot }).catch((e: { stderr: string; code: number }) => e)
+    expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^cis: "not-an-address" is not an email address/) })
+  }, 60_000)
+})

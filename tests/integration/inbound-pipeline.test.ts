@@ -7,7 +7,7 @@ import { loadAttendees, loadEvent } from '../../server/services/event-store'
 import { handleInboundMail } from '../../server/queues/inbound-mail'
 import { listMailLogOfSender } from '../../server/services/mail-log'
 import { corpusFile, hasCorpus } from '../corpus'
-import { deliver, imip, mailbox, received, sentMail, useFreshTable } from './support'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, useFreshSendQueue, useFreshTable } from './support'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 const fromOf = async (raw: Buffer) => (await PostalMime.parse(raw)).from!.address!.toLowerCase()
@@ -179,10 +179,12 @@ describe('replies and notifications', () => {
   it('answers a REFRESH from a known attendee with the current invitation, to them only', async () => {
     const refresh = (who: string) =>
       imip(who, mailbox('rsvp'), 'REFRESH', ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261104T100000Z', `ORGANIZER:mailto:${organizer}`, `ATTENDEE:mailto:${who}`, 'END:VEVENT'])
-    const since = Math.floor(Date.now() / 1000) - 1
+    await useFreshSendQueue()
+    const since = Date.now()
     expect(await deliver('rsvp', received(refresh('cat@example.com'), 'cat@example.com'))).toMatchObject({ outcome: 'refreshed' })
-    const invites = (await sentMail(since)).filter((m) => m.subject === 'Invitation: Quarterly review')
-    expect(invites.map((m) => m.destination.to)).toEqual([['cat@example.com']])
+    await runSendQueue()
+    const invites = (await rawSentMail(since)).filter((m) => m.raw.includes('method=REQUEST'))
+    expect(invites.map((m) => m.to)).toEqual([['cat@example.com']])
     expect(await deliver('rsvp', received(refresh('stranger@example.net'), 'stranger@example.net'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not invited/) })
   })
 

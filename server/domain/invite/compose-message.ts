@@ -37,6 +37,8 @@ export interface InvitationMessage {
   recipient: { email: string; name: string | null }
   method: InvitationMethod
   sequence: number
+  /** The recipient was sent an earlier version (so this one is worded as an update); default false. */
+  update?: boolean
   /** The server's rsvp@ mailbox: ORGANIZER in the calendar and the From address. */
   organizerMailbox: string
   /** One-click unsubscribe URL (RFC 8058); when given, List-Unsubscribe + List-Unsubscribe-Post headers and a footer link. */
@@ -73,7 +75,7 @@ function checkInput(input: InvitationMessage) {
 function prepare(input: InvitationMessage): PreparedInvitation {
   return {
     calendar: prepareInvitationCalendar(input.event, { method: input.method, sequence: input.sequence, organizerMailbox: input.organizerMailbox }),
-    bodies: invitationBodies({ event: input.event, method: input.method, sequence: input.sequence, eventUrl: input.eventUrl }),
+    bodies: invitationBodies({ event: input.event, method: input.method, sequence: input.sequence, update: input.update ?? false, eventUrl: input.eventUrl }),
     fromName: organizerName(input.event),
     organizerMailbox: input.organizerMailbox,
     method: input.method,
@@ -86,7 +88,7 @@ const PREPARED_LIMIT = 32
 const prepared = new Map<string, PreparedInvitation>()
 
 function preparedFor(input: InvitationMessage): PreparedInvitation {
-  const key = JSON.stringify([input.event, input.method, input.sequence, input.organizerMailbox, input.eventUrl ?? null])
+  const key = JSON.stringify([input.event, input.method, input.sequence, input.update ?? false, input.organizerMailbox, input.eventUrl ?? null])
   let entry = prepared.get(key)
   if (entry) {
     // Most recently used last, so the oldest is evicted first.

@@ -24,6 +24,8 @@ export interface InvitationWords {
   event: EventState
   method: InvitationMethod
   sequence: number
+  /** The recipient had an earlier version: the wording says "updated". */
+  update?: boolean
   /** Link to the event's public page. */
   eventUrl?: string
 }
@@ -105,11 +107,11 @@ export function describeRecurrence(event: Pick<EventState, 'rrule' | 'timezone' 
   return words
 }
 
-export function subjectOf(words: Pick<InvitationWords, 'event' | 'method' | 'sequence'>): string {
+export function subjectOf(words: Pick<InvitationWords, 'event' | 'method' | 'sequence' | 'update'>): string {
   const summary = oneLine(words.event.summary) || '(no title)'
   const when = describeWhen(words.event)
   if (words.method === 'CANCEL') return oneLine(`Cancelled: ${summary} @ ${when}`, 250)
-  return oneLine(`${words.sequence > 0 ? 'Updated invitation' : 'Invitation'}: ${summary} @ ${when}`, 250)
+  return oneLine(`${words.update ? 'Updated invitation' : 'Invitation'}: ${summary} @ ${when}`, 250)
 }
 
 interface Facts {
@@ -128,7 +130,7 @@ function factsOf(words: InvitationWords): Facts {
   const lead =
     method === 'CANCEL'
       ? `${who} has cancelled "${summary}".`
-      : words.sequence > 0
+      : words.update
         ? `${who} has updated the invitation to "${summary}".`
         : `${who} invites you to "${summary}".`
   const rows: [string, string][] = [['When', describeWhen(event)]]

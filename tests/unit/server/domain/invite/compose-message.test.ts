@@ -98,8 +98,14 @@ describe('composeInvitationMessage (ITIP 19-24)', () => {
     expect(parsed.html).toContain('<a href="https://events.example.com/e/evt-2">Event page</a>')
   })
 
-  it.each<[string, { method: 'REQUEST' | 'CANCEL'; sequence: number }, RegExp]>([
-    ['an update', { method: 'REQUEST', sequence: 3 }, /^Updated invitation: Launch/],
+  it('calls a first invitation an invitation, whatever its SEQUENCE', async () => {
+    const parts = expectProperInvitation(await composeInvitationMessage(message({ sequence: 3 })), { method: 'REQUEST', recipient: 'bob@example.org', uid: launch.uid, sequence: 3 })
+    expect(parts.subject).toMatch(/^Invitation: Launch/)
+    expect(parts.text).toMatch(/invites you to "Launch/)
+  })
+
+  it.each<[string, { method: 'REQUEST' | 'CANCEL'; sequence: number; update?: boolean }, RegExp]>([
+    ['an update', { method: 'REQUEST', sequence: 3, update: true }, /^Updated invitation: Launch/],
     ['a cancellation', { method: 'CANCEL', sequence: 4 }, /^Cancelled: Launch/],
   ])('names %s in the subject and the body', async (_, change, subject) => {
     const raw = await composeInvitationMessage(message(change))
@@ -233,7 +239,7 @@ describe('the prepared path and MailComposer give the same message', () => {
 
   it('keeps the prepared parts apart for each event version and recipient', async () => {
     const first = await composeInvitationMessage(message({ recipient: { email: 'a@example.org', name: 'A' } }))
-    const second = await composeInvitationMessage(message({ recipient: { email: 'b@example.org', name: 'B' }, event: { ...launch, summary: 'Launch moved' }, sequence: 1 }))
+    const second = await composeInvitationMessage(message({ recipient: { email: 'b@example.org', name: 'B' }, event: { ...launch, summary: 'Launch moved' }, sequence: 1, update: true }))
     const third = await composeInvitationMessage(message({ recipient: { email: 'c@example.org', name: 'C' } }))
     expect(expectProperInvitation(first, { method: 'REQUEST', recipient: 'a@example.org', uid: launch.uid, sequence: 0 }).subject).toMatch(/^Invitation: Launch <party>/)
     expect(expectProperInvitation(second, { method: 'REQUEST', recipient: 'b@example.org', uid: launch.uid, sequence: 1 }).subject).toMatch(/^Updated invitation: Launch moved/)
