@@ -27,7 +27,7 @@ export interface SesFrontOptions {
 
 export interface KeptMessage {
   messageId: string
-  /** Epoch milliseconds when the front accepted it. */
+  /** Epoch milliseconds when the request arrived (where SES counts its send rate). */
   at: number
   from: string
   to: string[]
@@ -86,7 +86,8 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
       }
       const body = await readAll(req)
       const isSend = req.method === 'POST' && url.pathname === SEND_PATH
-      if (isSend && overRate(Date.now())) {
+      const arrivedAt = Date.now()
+      if (isSend && overRate(arrivedAt)) {
         front.throttled++
         res
           .writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' })
@@ -97,7 +98,7 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
         { host: options.host, port: options.upstreamPort, method: req.method, path: req.url, headers: req.headers },
         async (answer) => {
           const answerBody = await readAll(answer)
-          if (isSend && answer.statusCode === 200) keep(front, body, answerBody)
+          if (isSend && answer.statusCode === 200) keep(front, body, answerBody, arrivedAt)
           res.writeHead(answer.statusCode ?? 502, answer.headers).end(answerBody)
         },
       )
@@ -115,7 +116,7 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
   return front
 }
 
-function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer) {
+function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer, arrivedAt: number) {
   try {
     const sent = JSON.parse(requestBody.toString()) as {
       FromEmailAddress?: string
@@ -127,7 +128,7 @@ function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer) {
     const { MessageId } = JSON.parse(answerBody.toString()) as { MessageId: string }
     front.messages.push({
       messageId: MessageId,
-      at: Date.now(),
+      at: arrivedAt,
       from: sent.FromEmailAddress ?? '',
       to: sent.Destination?.ToAddresses ?? [],
       raw: Buffer.from(data, 'base64'),

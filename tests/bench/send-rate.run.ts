@@ -117,6 +117,10 @@ async function benchSendWorker(sesEndpoint: string) {
   const { createSendHandler } = await import('../../server/queues/send')
   const { startQueuePoller } = await import('../../server/local/poller')
   const { clients, resetClients } = await import('../../server/aws/clients')
+  const { resetConfig } = await import('../../server/config')
+  // The account's limit, as the deployed worker reads it.
+  process.env.CIS_SEND_RATE = String(rate)
+  resetConfig()
   resetClients() // the real client again (one attempt per call, as deployed)
   void clients()
   const uid = `bench-send-${Date.now()}@bench.example`
@@ -135,7 +139,19 @@ async function benchSendWorker(sesEndpoint: string) {
   const stats = async () => (await (await fetch(`${sesEndpoint}/raw/stats`)).json()) as { kept: number; throttled: number }
   const before = await stats()
   const since = Date.now()
-  const poller = startQueuePoller({ queue: 'send', handler: createSendHandler({ log: () => {} }), concurrency: workers, waitSeconds: 1 })
+  const sendHandler = createSendHandler({ log: () => {} })
+  const batchSizes: number[] = []
+  const batchMs: number[] = []
+  const handler: typeof sendHandler = async (event) => {
+    const started = performance.now()
+    try {
+      return await sendHandler(event)
+    } finally {
+      batchSizes.push(event.Records.length)
+      batchMs.push(performance.now() - started)
+    }
+  }
+  const poller = startQueuePoller({ queue: 'send', handler, concurrency: workers, waitSeconds: 1 })
   const deadline = Date.now() + (seconds * 3 + 30) * 1000
   while ((await stats()).kept - before.kept < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
   await poller.stop()
@@ -146,6 +162,8 @@ async function benchSendWorker(sesEndpoint: string) {
   console.log(`\nsend worker (real handler, ${workers} batches in flight, limit ${rate}/s), ${count} invitations of one event:`)
   console.log(`  sent ${times.length} of ${count}; achieved ${achieved.toFixed(2)}/s = ${((achieved / rate) * 100).toFixed(1)}% of the limit (aim: within 5%)`)
   console.log(`  most in any 1 s window (at SES): ${maxInAnyWindow(times)} (limit ${rate}); refused by SES for the rate: ${after.throttled - before.throttled}`)
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
+  console.log(`  ${batchSizes.length} batches, ${mean(batchSizes).toFixed(1)} records each, ${mean(batchMs).toFixed(0)} ms each on average`)
 }
 
 if (process.argv.includes('--stack')) await runStack()
