@@ -36,10 +36,20 @@ let processLimiter: SendRateLimiter | undefined
  * takes a slot of the limiter; throttling and transient errors are retried with backoff.
  * All mail the server writes goes this way, so notifications count against the rate too.
  */
-export async function sendRawMailWithinRate(mail: RawMail, limiter?: SendRateLimiter): Promise<string> {
+export async function sendRawMailWithinRate(
+  mail: RawMail,
+  limiter?: SendRateLimiter,
+  /** Runs once, when the first attempt has its slot, just before SES is called (an idempotency claim). */
+  beforeFirstSend?: () => Promise<void>,
+): Promise<string> {
   const slots = limiter ?? (processLimiter ??= sendRateLimiter())
+  await slots.acquire()
+  // Outside the retries: a failed claim is not an SES error and must reach the caller as it is.
+  await beforeFirstSend?.()
+  let first = true
   return sendWithRetry(async () => {
-    await slots.acquire()
+    if (!first) await slots.acquire()
+    first = false
     return sendRawMail(mail)
   })
 }

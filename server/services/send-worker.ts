@@ -47,6 +47,9 @@ export interface SendResult {
   reason: string
 }
 
+/** Someone else holds (or held) the send record of this message. */
+class ClaimTaken extends Error {}
+
 /** The job cannot finish now; the queue delivers it again later (and finally to its DLQ). */
 export class RetryLater extends Error {
   constructor(reason: string) {
@@ -120,10 +123,6 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
   if (refreshKey && method === 'CANCEL') return { outcome: 'skipped', reason: 'The event is cancelled; nothing to refresh.' }
 
   const key = refreshKey ? `${eventUid}#${email}#refresh#${refreshKey}` : `${eventUid}#${email}#${sequence}`
-  const claimedAt = now().toISOString()
-  const claim = await claimSend(key, { eventUid, email, sequence, method, claimedAt })
-  if (claim !== 'claimed') return settleExistingClaim(claim, { key, eventUid, email, sequence, method, refresh: !!refreshKey }, context)
-
   const raw = await composeInvitationMessage({
     event: event.state,
     recipient: { email, name: recipientName },
@@ -134,13 +133,29 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
     now: now(),
   })
+  // The claim is written once the rate slot is ours, just before SES is called, so a worker
+  // that dies while waiting for its slot leaves nothing in doubt: only a send that was
+  // really under way can end up "unknown".
+  let claimedAt = ''
+  let existing: SendRecordItem | null = null
+  const claim = async () => {
+    claimedAt = now().toISOString()
+    const result = await claimSend(key, { eventUid, email, sequence, method, claimedAt })
+    if (result !== 'claimed') {
+      existing = result
+      throw new ClaimTaken()
+    }
+  }
   let sesMessageId: string
   try {
     sesMessageId = await sendRawMailWithinRate(
       { from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) },
       context.limiter,
+      claim,
     )
   } catch (error) {
+    if (error instanceof ClaimTaken) return settleExistingClaim(existing!, { key, eventUid, email, sequence, method, refresh: !!refreshKey }, context)
+    if (!claimedAt) throw error
     return await recordSendFailure(error, { key, eventUid, email, claimedAt, hasInvitation: !!invitation }, context)
   }
   const sentAt = now().toISOString()

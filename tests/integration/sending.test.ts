@@ -6,10 +6,15 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { SendRecordEntity } from '../../server/aws/table'
-import { clients } from '../../server/aws/clients'
+import type { AddressInfo } from 'node:net'
+import { clients, resetClients } from '../../server/aws/clients'
+import { startSesServer } from '../../server/local/stack'
+import { startSesFront } from '../../server/local/ses-front'
 import { queueUrl } from '../../server/aws/queue'
 import { config, resetConfig } from '../../server/config'
 import { loadAttendee, loadEvent } from '../../server/services/event-store'
@@ -185,6 +190,69 @@ describe('sending invites', () => {
     expect((await sendRecords.get({ key: `${uid}#hank@example.org#0` })).Item?.status).toBe('unknown')
     // iris's job is still waiting for its claim to be confirmed or to expire.
     expect(await loadInvitation(uid, 'iris@example.org')).toMatchObject({ status: 'queued' })
+  })
+
+  it('sends each invitation at most once when the worker process is killed in the middle of a batch', async () => {
+    const uid = `send-killed-${randomUUID()}`
+    await organizerSends(uid, { sequence: 0 })
+    const people = Array.from({ length: 10 }, (_, i) => `killed${i}@example.org`)
+    for (const email of people) await invite(uid, email)
+    const since = Date.now()
+    // A slow account (4 a second) so the batch of 10 is half done when the worker dies.
+    const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/send-worker-process.ts', import.meta.url))], {
+      env: { ...process.env, CIS_SEND_RATE: '4' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    await new Promise<void>((resolve) => worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('sent') && resolve()))
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    worker.kill('SIGKILL')
+    await new Promise((resolve) => worker.once('exit', resolve))
+    const sentBeforeDeath = (await rawSentMail(since)).length
+    expect(sentBeforeDeath).toBeGreaterThan(0)
+    expect(sentBeforeDeath).toBeLessThan(people.length)
+
+    // The batch comes back after its visibility timeout; a new worker finishes it. A claim the
+    // dead worker left is past its lease by then (the lease is shortened to fit the test).
+    await new Promise((resolve) => setTimeout(resolve, 5500))
+    await runSendQueue(createSendHandler({ backoffSeconds: 0, claimLeaseMs: 4000, log: () => {} }), { idleRounds: 3 })
+    const sent = await rawSentMail(since)
+    for (const email of people) expect(sent.filter((m) => m.to.includes(email)).length, email).toBeLessThanOrEqual(1)
+    const states = await Promise.all(people.map(async (email) => (await loadInvitation(uid, email))!.status))
+    // Everyone got it once, except at most the one the worker was sending to as it died:
+    // that one is "unknown" (it may have gone out) and is never sent again.
+    people.forEach((email, k) => {
+      const received = sent.filter((m) => m.to.includes(email)).length
+      if (states[k] === 'sent') expect(received, email).toBe(1)
+      else expect([states[k], received <= 1], email).toEqual(['unknown', true])
+    })
+    expect(states.filter((state) => state === 'unknown').length).toBeLessThanOrEqual(1)
+  }, 30_000)
+
+  it('retries sends SES refuses for its rate (429 Throttling) until each is sent once; none is lost', async () => {
+    const uid = `send-throttled-${randomUUID()}`
+    await organizerSends(uid, { sequence: 0 })
+    // An SES that allows 3 messages a second, while the workers believe the account allows 50.
+    const upstream = await startSesServer({ host: '127.0.0.1', port: 0 })
+    const strictSes = await startSesFront({ host: '127.0.0.1', port: 0, upstreamPort: (upstream.address() as AddressInfo).port, maxSendRate: 3 })
+    const saved = { endpoint: process.env.CIS_SES_ENDPOINT, rate: process.env.CIS_SEND_RATE }
+    process.env.CIS_SES_ENDPOINT = `http://127.0.0.1:${(strictSes.server.address() as AddressInfo).port}`
+    process.env.CIS_SEND_RATE = '50'
+    resetConfig()
+    resetClients()
+    try {
+      const people = Array.from({ length: 12 }, (_, i) => `throttled${i}@example.org`)
+      for (const email of people) await invite(uid, email)
+      await runSendQueue(createSendHandler({ backoffSeconds: 0, log: () => {} }), { idleRounds: 3 })
+      expect(strictSes.throttled).toBeGreaterThan(0)
+      expect(strictSes.messages.map((m) => m.to[0]).sort()).toEqual(people.sort())
+      for (const email of people) expect(await loadInvitation(uid, email), email).toMatchObject({ status: 'sent' })
+    } finally {
+      Object.assign(process.env, { CIS_SES_ENDPOINT: saved.endpoint, CIS_SEND_RATE: saved.rate })
+      resetConfig()
+      resetClients()
+      await new Promise((resolve) => strictSes.server.close(resolve))
+      await new Promise((resolve) => upstream.close(resolve))
+    }
   })
 
   it('retries a send SES cannot take, then gives up into the dead-letter queue with the reason on the invitation', async () => {
