@@ -30,6 +30,8 @@ export async function sendRawMail(mail: RawMail): Promise<string> {
 }
 
 let processLimiter: SendRateLimiter | undefined
+/** Smoothed time an idempotency claim takes (ms), to start it that far ahead of the slot. */
+let claimMs = 10
 
 /**
  * Sends within the account's SES send rate, shared with every other worker: each attempt
@@ -43,9 +45,21 @@ export async function sendRawMailWithinRate(
   beforeFirstSend?: () => Promise<void>,
 ): Promise<string> {
   const slots = limiter ?? (processLimiter ??= sendRateLimiter())
-  await slots.acquire()
-  // Outside the retries: a failed claim is not an SES error and must reach the caller as it is.
-  await beforeFirstSend?.()
+  if (beforeFirstSend) {
+    // The claim is made just ahead of the slot, so the send starts on time and the claim is
+    // held only for about one round trip before SES is called.
+    let slot = await slots.nextSlot()
+    const lead = Math.min(200, 2 * claimMs + 5)
+    if (slot - lead > Date.now()) await new Promise((resolve) => setTimeout(resolve, slot - lead - Date.now()))
+    const started = Date.now()
+    // Outside the retries: a failed claim is not an SES error and must reach the caller as it is.
+    await beforeFirstSend()
+    claimMs = 0.8 * claimMs + 0.2 * (Date.now() - started)
+    // A late claim makes the slot lapse: take the next one.
+    while (!(await slots.waitFor(slot))) slot = await slots.nextSlot()
+  } else {
+    await slots.acquire()
+  }
   let first = true
   return sendWithRetry(async () => {
     if (!first) await slots.acquire()

@@ -82,8 +82,18 @@ export interface SendRateLimiter {
   /**
    * Waits until one message may be sent now; call SES as soon as it resolves. Concurrent
    * calls on one limiter share reservations (one DynamoDB call in flight at a time).
+   * Resolves with the slot's time: a caller that does more work before calling SES must
+   * still be within `lateness` of it, or take another slot.
    */
-  acquire(): Promise<void>
+  acquire(): Promise<number>
+  /**
+   * One slot's time without waiting for it (shared reservations, as `acquire`): for a caller
+   * that has work to do just before its slot. Then `waitFor` it; when that says the slot
+   * lapsed, take another.
+   */
+  nextSlot(): Promise<number>
+  /** How late after its slot (ms) a send may still start. */
+  readonly lateness: number
   /**
    * Calls `send(i)` for each i in 0..count-1 at a slot of its own, reserved together (one
    * DynamoDB call for the batch). Sends are started at their slots without waiting for the
@@ -180,7 +190,7 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
 
   // acquire() callers waiting for a reservation. One reservation is in flight at a time and
   // serves everyone who asked meanwhile: concurrent sends in one worker share round trips.
-  const queued: { resolve: () => void; reject: (error: unknown) => void }[] = []
+  const queued: { resolve: (slot: number) => void; reject: (error: unknown) => void; wait: boolean }[] = []
   let draining = false
   async function drain() {
     while (queued.length > 0) {
@@ -193,8 +203,9 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
         continue
       }
       batch.forEach((waiter, k) => {
+        if (!waiter.wait) return waiter.resolve(slots[k]!)
         waitFor(slots[k]!).then(
-          (onTime) => (onTime ? waiter.resolve() : enqueue(waiter)),
+          (onTime) => (onTime ? waiter.resolve(slots[k]!) : enqueue(waiter)),
           waiter.reject,
         )
       })
@@ -208,8 +219,11 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
     // Callers in the same turn of the event loop join the first reservation.
     setImmediate(() => void drain())
   }
-  function acquire(): Promise<void> {
-    return new Promise((resolve, reject) => enqueue({ resolve, reject }))
+  function acquire(): Promise<number> {
+    return new Promise((resolve, reject) => enqueue({ resolve, reject, wait: true }))
+  }
+  function nextSlot(): Promise<number> {
+    return new Promise((resolve, reject) => enqueue({ resolve, reject, wait: false }))
   }
 
   async function schedule<T>(count: number, send: (index: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
@@ -237,5 +251,5 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
     return outcomes
   }
 
-  return { rate, interval: intervalMicros / MICROS, stats, reserve, waitFor, acquire, schedule }
+  return { rate, interval: intervalMicros / MICROS, lateness, stats, reserve, waitFor, acquire, nextSlot, schedule }
 }
