@@ -22,7 +22,9 @@ import { inviteToEvent, loadInvitation, unsubscribeUrl, unsubscribeByToken } fro
 import { enqueueSendJobs } from '../../server/services/send-jobs'
 import { createSendHandler } from '../../server/queues/send'
 import { readCalendar } from '../../server/domain/ical/read-calendar'
+import PostalMime from 'postal-mime'
 import { expectProperInvitation } from '../support/invitation-mime'
+import { corpusFile, hasCorpus } from '../corpus'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
 
 const sendRecords = SendRecordEntity.build(EntityRepository)
@@ -151,6 +153,37 @@ describe('sending invites', () => {
     }
     // The organizer hears about their own change by notification, never by invitation.
     expect(sent.filter((m) => m.to.includes(ORGANIZER) && m.raw.includes('text/calendar'))).toHaveLength(0)
+  })
+
+  it.skipIf(!hasCorpus)('sends each change of a real Google series (corpus chain) to every invited attendee exactly once', async () => {
+    const people = ['ann@example.org', 'ben@example.org', 'cy@example.org']
+    const handler = createSendHandler({ backoffSeconds: 0, log: () => {} })
+    const since = Date.now()
+    let uid = ''
+    const expected: string[] = []
+    for (const name of ['repeat-event', 'exception-minor', 'exception-major', 'cancel-repeat-event']) {
+      const raw = corpusFile(`eml/google__tb__${name}.eml`)
+      const from = (await PostalMime.parse(raw)).from!.address!.toLowerCase()
+      const result = await deliver('create', received(raw, from))
+      if (!uid) {
+        uid = result.uid!
+        for (const email of people) await invite(uid, email)
+        expected.push('REQUEST')
+      } else if (result.outcome === 'updated' || result.outcome === 'cancelled') {
+        expected.push((await loadEvent(uid))!.state.status === 'CANCELLED' ? 'CANCEL' : 'REQUEST')
+      }
+      await runSendQueue(handler)
+    }
+    expect(expected.length).toBeGreaterThan(2)
+    expect(expected.at(-1)).toBe('CANCEL')
+    const sent = await rawSentMail(since)
+    for (const email of people) {
+      const calendars = sent.filter((m) => m.to.includes(email)).map((m) => calendarOf(m.raw))
+      expect(calendars.map((c) => c.method), email).toEqual(expected)
+      const sequences = calendars.map((c) => (c.master ?? c.overrides[0]!).sequence)
+      expect(sequences, email).toEqual([...sequences].sort((a, b) => a - b))
+      expect(new Set(sequences).size, email).toBe(sequences.length)
+    }
   })
 
   it('sends an update even when the organizer did not raise SEQUENCE, with a SEQUENCE above the last one sent', async () => {
