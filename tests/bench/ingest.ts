@@ -11,9 +11,8 @@
  * Options: BENCH_SECONDS (parse, per side; default 3), BENCH_RATE (20), BENCH_DURATION (10).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-import { spawn } from 'node:child_process'
+import { startStackProcess } from './stack-client'
 import net from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { randomUUID } from 'node:crypto'
 import nodemailer from 'nodemailer'
 import { loadCorpusMail, messagesPerSecond, parseAndDecide, plainParse } from './parse-decide'
@@ -62,31 +61,6 @@ function invitation(uid: string, organizer: string, to: string): string {
     '--alt', 'Content-Type: text/calendar; charset="UTF-8"; method=REQUEST', 'Content-Transfer-Encoding: base64', '', b64, '',
     '--alt--', '', '--mixed', 'Content-Type: application/ics; name="invite.ics"', 'Content-Disposition: attachment; filename="invite.ics"', 'Content-Transfer-Encoding: base64', '', b64, '', '--mixed--', '',
   ].join('\r\n')
-}
-
-/** Starts tests/bench/stack-process.ts and waits for its one line of JSON. */
-async function startStackProcess(): Promise<{ env: Record<string, string>; endpoints: { smtp: number }; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./stack-process.ts', import.meta.url))], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffered = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      if (buffered.includes('\n')) resolve(buffered.slice(0, buffered.indexOf('\n')))
-    })
-    child.once('exit', (code) => reject(new Error(`the local stack process exited (${code}) before it was ready`)))
-  })
-  const ready = JSON.parse(line) as { env: Record<string, string>; endpoints: { smtp: number } }
-  return {
-    ...ready,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.stdin!.end()
-      }),
-  }
 }
 
 async function endToEndBenchmark() {

@@ -13,11 +13,7 @@
  * BENCH_SEND_WORKERS (4), BENCH_SEND_BATCH (10).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { startStackProcess } from './stack-client'
 import { averageRate, benchSendRate, maxInAnyWindow } from './send-rate'
 
 const rate = Number(process.env.BENCH_SEND_RATE ?? 20)
@@ -25,55 +21,8 @@ const seconds = Number(process.env.BENCH_SEND_SECONDS ?? 10)
 const workers = Number(process.env.BENCH_SEND_WORKERS ?? 4)
 const batch = Number(process.env.BENCH_SEND_BATCH ?? 10)
 
-/**
- * With `--stack`: this file is the stack process (as tests/bench/stack-process.ts, plus the
- * SES send-rate limit). Prints one JSON line ({ env }) once ready; stops when stdin closes.
- */
-async function runStack() {
-  const { startLocalStack } = await import('../../server/local/stack')
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cis-bench-send-'))
-  const stack = await startLocalStack({ dataDir, ports: 'free', env: { CIS_LOCAL_SES_MAX_SEND_RATE: String(rate) }, dynamodbInMemory: true })
-  process.stdout.write(JSON.stringify({ env: stack.env }) + '\n')
-  let stopping = false
-  const stop = async () => {
-    if (stopping) return
-    stopping = true
-    await stack.stop()
-    await rm(dataDir, { recursive: true, force: true })
-    process.exit(0)
-  }
-  process.on('SIGTERM', stop)
-  process.stdin.on('end', stop)
-  process.stdin.resume()
-}
-
-/** Starts this file with `--stack` and waits for its one line of JSON. */
-async function startStackProcess(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--stack'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffered = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      if (buffered.includes('\n')) resolve(buffered.slice(0, buffered.indexOf('\n')))
-    })
-    child.once('exit', (code) => reject(new Error(`the local stack process exited (${code}) before it was ready`)))
-  })
-  const { env } = JSON.parse(line) as { env: Record<string, string> }
-  return {
-    env,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.stdin!.end()
-      }),
-  }
-}
-
 async function runBenchmark() {
-  const stack = await startStackProcess()
+  const stack = await startStackProcess({ CIS_LOCAL_SES_MAX_SEND_RATE: String(rate) })
   try {
     Object.assign(process.env, stack.env)
     // Imported once the environment points at the stack (whose process created the table).
@@ -166,5 +115,4 @@ async function benchSendWorker(sesEndpoint: string) {
   console.log(`  ${batchSizes.length} batches, ${mean(batchSizes).toFixed(1)} records each, ${mean(batchMs).toFixed(0)} ms each on average`)
 }
 
-if (process.argv.includes('--stack')) await runStack()
-else await runBenchmark()
+await runBenchmark()
