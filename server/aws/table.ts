@@ -272,17 +272,21 @@ export const InvitationEntity = new Entity({ name: 'Invitation', table, schema: 
 const sendRecordSchema = item({
   key: string().key().savedAs('pk').transform({ encode: (k: string) => `SEND#${k}`, decode: (pk: string) => pk.slice(5) }),
   sk: string().key().const('SEND').hidden(),
-  eventUid: string(),
+  /** The event of an invitation; absent for a notification. */
+  eventUid: string().optional(),
   email: string(),
-  sequence: number(),
-  method: string().enum('REQUEST', 'CANCEL'),
+  sequence: number().optional(),
+  method: string().enum('REQUEST', 'CANCEL').optional(),
   status: string().enum('claimed', 'sent', 'failed', 'unknown'),
   claimedAt: string(),
   sentAt: string().optional(),
   sesMessageId: string().optional(),
   error: string().optional(),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENTSEND#${eventUid}`),
+  gsi1pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ eventUid }) => (eventUid ? `EVENTSEND#${eventUid}` : undefined)),
   gsi1sk: string().hidden().putLink<typeof schema>(({ claimedAt, key }) => `${claimedAt}#${key}`),
 }))
 export const SendRecordEntity = new Entity({ name: 'SendRecord', table, schema: sendRecordSchema })

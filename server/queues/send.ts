@@ -10,7 +10,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from './lambda-events'
 import { config } from '../config'
 import { delayRetry } from '../aws/queue'
 import { sendRateLimiter, type SendRateLimiter } from '../aws/send-rate'
-import { readSendJob } from '../services/send-jobs'
+import { readSendJob, type SendJob } from '../services/send-jobs'
 import { runSendJob, type SendContext } from '../services/send-worker'
 
 export interface SendHandlerOptions {
@@ -42,10 +42,10 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
         const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs, fanOutPage: options.fanOutPage }
         try {
           const result = await runSendJob(job, context)
-          log(`send: ${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}: ${result.outcome} (${result.reason})`)
+          log(`send: ${describe(job)}: ${result.outcome} (${result.reason})`)
           return null
         } catch (error) {
-          log(`send: ${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''} attempt ${attempt} failed: ${(error as Error).message}`)
+          log(`send: ${describe(job)} attempt ${attempt} failed: ${(error as Error).message}`)
           await backOff(record, attempt, options.backoffSeconds ?? 10)
           return { itemIdentifier: record.messageId }
         }
@@ -54,6 +54,9 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
     return { batchItemFailures: failures.filter((failure) => failure !== null) }
   }
 }
+
+const describe = (job: SendJob) =>
+  job.type === 'notify' ? `notify ${job.template} ${job.to}` : `${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}`
 
 async function backOff(record: SQSRecord, attempt: number, baseSeconds: number) {
   const seconds = Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)

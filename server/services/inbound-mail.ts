@@ -9,7 +9,7 @@ import { MailLogEntity, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
 import { ingestMessage, type IngestOutcome } from './ingest'
-import { eventUrl, sendNotification } from './notifications'
+import { eventUrl, queueNotification } from './notifications'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 
@@ -83,7 +83,7 @@ export async function processStoredMail(key: string, options: { replay?: boolean
     const { Item: winner } = await mailLog.get({ key }, { consistent: true })
     return { key, outcome: winner!.outcome, reason: winner!.reason, uid: winner!.eventUid, repeated: true }
   }
-  // A notification that cannot be sent must not make SES deliver the message again.
+  // A notification that cannot be queued must not make SQS deliver the message again.
   await notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`))
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
@@ -94,14 +94,16 @@ async function notify(key: string, mailbox: string, result: IngestOutcome): Prom
   const cfg = config()
   const mailboxAddress = cfg.mailboxes[mailbox as keyof typeof cfg.mailboxes] ?? mailbox
   if (result.outcome === 'rejected') {
-    await sendNotification(
+    await queueNotification(
+      key,
       'messageNotProcessed',
       result.sender,
       { subject: result.subject, mailbox: mailboxAddress, reason: result.reason, reference: key },
       result.messageId,
     )
   } else if (cfg.notifyOrganizer && (result.outcome === 'created' || result.outcome === 'updated') && result.uid) {
-    await sendNotification(
+    await queueNotification(
+      key,
       result.outcome === 'created' ? 'eventCreated' : 'eventUpdated',
       result.sender,
       {

@@ -6,7 +6,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { renderMailTemplate, type MailTemplateName } from '../templates/mail'
-import { sendRawMailWithinRate } from '../aws/mailer'
+import { enqueueSendJobs } from './send-jobs'
 import { config } from '../config'
 
 async function compose(to: string, subject: string, text: string, inReplyTo?: string | null): Promise<Buffer> {
@@ -22,15 +22,24 @@ async function compose(to: string, subject: string, text: string, inReplyTo?: st
   return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
 }
 
-export async function sendNotification(
+/**
+ * Queues a notification: the send worker sends it within the SES rate, once per `key` (the
+ * inbound message it is about), so a burst of mail in never waits for sending slots.
+ */
+export async function queueNotification(
+  key: string,
   template: MailTemplateName,
   to: string,
   values: Record<string, string>,
   inReplyTo?: string | null,
 ): Promise<void> {
+  await enqueueSendJobs([{ type: 'notify', key, template, to, values, inReplyTo: inReplyTo ?? null }])
+}
+
+/** The notification's raw message, for the send worker. */
+export async function composeNotification(template: MailTemplateName, to: string, values: Record<string, string>, inReplyTo?: string | null): Promise<Buffer> {
   const { subject, text } = renderMailTemplate(template, values)
-  const raw = await compose(to, subject, text, inReplyTo)
-  await sendRawMailWithinRate({ from: config().fromAddress, to: [to], raw: new Uint8Array(raw) })
+  return compose(to, subject, text, inReplyTo)
 }
 
 export const eventUrl = (uid: string) => `${config().siteUrl}/dashboard/events/${encodeURIComponent(uid)}`

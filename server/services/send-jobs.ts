@@ -5,6 +5,9 @@
  */
 import { z } from 'zod'
 import { sendBatchToQueue } from '../aws/queue'
+import { mailTemplates, type MailTemplateName } from '../templates/mail'
+
+const TEMPLATE_NAMES = Object.keys(mailTemplates) as [MailTemplateName, ...MailTemplateName[]]
 
 export const SendJobSchema = z.discriminatedUnion('type', [
   /** Send this person the event's current version (invite, update or cancel) unless they have it. */
@@ -13,6 +16,15 @@ export const SendJobSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fan-out'), eventUid: z.string().min(1), cursor: z.string().optional() }),
   /** An attendee's REFRESH: send the current version again, once per request. */
   z.object({ type: z.literal('refresh'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
+  /** A notification to a person about their own inbound message, once per message (`key`) and template. */
+  z.object({
+    type: z.literal('notify'),
+    key: z.string().min(1),
+    template: z.enum(TEMPLATE_NAMES),
+    to: z.string().min(3),
+    values: z.record(z.string(), z.string()),
+    inReplyTo: z.string().nullable().optional(),
+  }),
 ])
 export type SendJob = z.infer<typeof SendJobSchema>
 

@@ -18,6 +18,7 @@ import type { SendRateLimiter } from '../aws/send-rate'
 import { loadEvent } from './event-store'
 import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
 import { suppressionOf } from './suppression'
+import { composeNotification } from './notifications'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
 
 const invitations = InvitationEntity.build(EntityRepository)
@@ -67,6 +68,8 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return deliverCurrentVersion(job.eventUid, job.email, context)
     case 'refresh':
       return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
+    case 'notify':
+      return deliverNotification(job, context)
     case 'fan-out':
       return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
   }
@@ -133,14 +136,57 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
     now: now(),
   })
-  // The claim is written once the rate slot is ours, just before SES is called, so a worker
-  // that dies while waiting for its slot leaves nothing in doubt: only a send that was
-  // really under way can end up "unknown".
+  return sendOnce({
+    key,
+    record: { eventUid, email, sequence, method },
+    mail: { from: config().mailboxes.rsvp, to: [email], raw },
+    invitation: invitation && !refreshKey ? { eventUid, email, sequence, method } : null,
+    sent: `Sent ${method === 'CANCEL' ? 'the cancellation' : `version ${sequence}`} to ${email}.`,
+    context,
+  })
+}
+
+/** A notification to a person about their own message, once per inbound message and template. */
+async function deliverNotification(job: Extract<SendJob, { type: 'notify' }>, context: SendContext): Promise<SendResult> {
+  const raw = await composeNotification(job.template, job.to, job.values, job.inReplyTo)
+  return sendOnce({
+    key: `notify#${job.template}#${job.key}`,
+    record: { email: job.to },
+    mail: { from: config().fromAddress, to: [job.to], raw },
+    invitation: null,
+    sent: `Sent the ${job.template} notification to ${job.to}.`,
+    context,
+  })
+}
+
+interface InvitationRef {
+  eventUid: string
+  email: string
+  sequence: number
+  method: 'REQUEST' | 'CANCEL'
+}
+
+/**
+ * Sends one message at most once: the send record `key` is claimed once the rate slot is
+ * ours, just before SES is called, so a worker that dies while waiting for its slot leaves
+ * nothing in doubt: only a send that was really under way can end up "unknown". The
+ * invitation (when there is one) shows the outcome.
+ */
+async function sendOnce(args: {
+  key: string
+  record: { eventUid?: string; email: string; sequence?: number; method?: 'REQUEST' | 'CANCEL' }
+  mail: { from: string; to: string[]; raw: Buffer }
+  invitation: InvitationRef | null
+  sent: string
+  context: SendContext
+}): Promise<SendResult> {
+  const { key, context, invitation } = args
+  const now = context.now ?? (() => new Date())
   let claimedAt = ''
   let existing: SendRecordItem | null = null
   const claim = async () => {
     claimedAt = now().toISOString()
-    const result = await claimSend(key, { eventUid, email, sequence, method, claimedAt })
+    const result = await claimSend(key, { ...args.record, claimedAt })
     if (result !== 'claimed') {
       existing = result
       throw new ClaimTaken()
@@ -148,27 +194,24 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
   }
   let sesMessageId: string
   try {
-    sesMessageId = await sendRawMailWithinRate(
-      { from: config().mailboxes.rsvp, to: [email], raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) },
-      context.limiter,
-      claim,
-    )
+    const { raw } = args.mail
+    sesMessageId = await sendRawMailWithinRate({ ...args.mail, raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }, context.limiter, claim)
   } catch (error) {
-    if (error instanceof ClaimTaken) return settleExistingClaim(existing!, { key, eventUid, email, sequence, method, refresh: !!refreshKey }, context)
+    if (error instanceof ClaimTaken) return settleExistingClaim(existing!, key, args.record.email, invitation, context)
     if (!claimedAt) throw error
-    return await recordSendFailure(error, { key, eventUid, email, claimedAt, hasInvitation: !!invitation }, context)
+    return await recordSendFailure(error, { key, claimedAt, invitation }, context)
   }
   const sentAt = now().toISOString()
   await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId })
-  if (invitation) await markInvitationSent(eventUid, email, sequence, method, sentAt)
-  return { outcome: 'sent', reason: `Sent ${method === 'CANCEL' ? 'the cancellation' : `version ${sequence}`} to ${email}.` }
+  if (invitation) await markInvitationSent(invitation, sentAt)
+  return { outcome: 'sent', reason: args.sent }
 }
 
 type SendRecordItem = NonNullable<Awaited<ReturnType<typeof sendRecords.get>>['Item']>
 
 async function claimSend(
   key: string,
-  record: { eventUid: string; email: string; sequence: number; method: 'REQUEST' | 'CANCEL'; claimedAt: string },
+  record: { eventUid?: string; email: string; sequence?: number; method?: 'REQUEST' | 'CANCEL'; claimedAt: string },
 ): Promise<'claimed' | SendRecordItem> {
   try {
     await sendRecords.put({ key, ...record, status: 'claimed' }, { condition: { attr: 'key', exists: false } })
@@ -184,14 +227,16 @@ async function claimSend(
 /** Someone claimed this message before: it was sent, failed for good, or is in doubt. */
 async function settleExistingClaim(
   existing: SendRecordItem,
-  about: { key: string; eventUid: string; email: string; sequence: number; method: 'REQUEST' | 'CANCEL'; refresh: boolean },
+  key: string,
+  email: string,
+  invitation: InvitationRef | null,
   context: SendContext,
 ): Promise<SendResult> {
   const now = context.now ?? (() => new Date())
   if (existing.status === 'sent') {
     // The worker that sent it may have stopped before updating the invitation.
-    if (!about.refresh) await markInvitationSent(about.eventUid, about.email, about.sequence, about.method, existing.sentAt ?? existing.claimedAt)
-    return { outcome: 'up-to-date', reason: `${about.email} was already sent this message.` }
+    if (invitation) await markInvitationSent(invitation, existing.sentAt ?? existing.claimedAt)
+    return { outcome: 'up-to-date', reason: `${email} was already sent this message.` }
   }
   if (existing.status === 'failed' || existing.status === 'unknown') {
     return { outcome: 'skipped', reason: existing.error ?? 'An earlier attempt at this message did not succeed.' }
@@ -201,18 +246,18 @@ async function settleExistingClaim(
     throw new RetryLater('Another worker is sending this message right now.')
   }
   const reason =
-    'The server stopped while sending this invitation, so it may or may not have arrived; it is not sent twice. Send it again if the attendee did not get it.'
+    'The server stopped while sending this message, so it may or may not have arrived; it is not sent twice. Send the invitation again if the attendee did not get it.'
   try {
-    await sendRecords.update({ key: about.key, status: 'unknown', error: reason }, { condition: { attr: 'claimedAt', eq: existing.claimedAt } })
+    await sendRecords.update({ key, status: 'unknown', error: reason }, { condition: { attr: 'claimedAt', eq: existing.claimedAt } })
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
     throw new RetryLater('The send record changed while its stale claim was being settled.')
   }
-  if (!about.refresh) await invitations.update({ eventUid: about.eventUid, email: about.email, status: 'unknown', error: reason })
+  if (invitation) await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, status: 'unknown', error: reason })
   return { outcome: 'unknown', reason }
 }
 
-async function markInvitationSent(eventUid: string, email: string, sequence: number, method: 'REQUEST' | 'CANCEL', sentAt: string) {
+async function markInvitationSent({ eventUid, email, sequence, method }: InvitationRef, sentAt: string) {
   try {
     // Never step back: a slower worker that sent an older version must not overwrite a newer one.
     await invitations.update(
@@ -231,21 +276,21 @@ async function markInvitationSent(eventUid: string, email: string, sequence: num
  */
 async function recordSendFailure(
   error: unknown,
-  about: { key: string; eventUid: string; email: string; claimedAt: string; hasInvitation: boolean },
+  about: { key: string; claimedAt: string; invitation: InvitationRef | null },
   context: SendContext,
 ): Promise<SendResult> {
   const { retryable, sentence } = classifySesError(error)
-  const { key, eventUid, email } = about
+  const { key, invitation } = about
   if (retryable && context.attempt < context.maxAttempts) {
     await sendRecords.delete({ key }, { condition: { attr: 'claimedAt', eq: about.claimedAt } }).catch(() => undefined)
-    if (about.hasInvitation) {
-      await invitations.update({ eventUid, email, error: `${sentence} (attempt ${context.attempt} of ${context.maxAttempts}; retrying)` })
+    if (invitation) {
+      await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, error: `${sentence} (attempt ${context.attempt} of ${context.maxAttempts}; retrying)` })
     }
     throw new RetryLater(sentence)
   }
   const reason = retryable ? `${sentence} Gave up after ${context.attempt} attempts.` : sentence
   await sendRecords.update({ key, status: 'failed', error: reason })
-  if (about.hasInvitation) await invitations.update({ eventUid, email, status: 'failed', error: reason })
+  if (invitation) await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, status: 'failed', error: reason })
   // The last retryable failure still fails the message, so it lands in the dead-letter queue.
   if (retryable) throw new RetryLater(reason)
   return { outcome: 'failed', reason }

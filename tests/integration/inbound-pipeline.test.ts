@@ -19,7 +19,10 @@ async function verified(name: string) {
 }
 
 describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
-  beforeAll(useFreshTable)
+  beforeAll(async () => {
+    await useFreshTable()
+    await useFreshSendQueue()
+  })
 
   it('creates, updates (minor, then major with replies reset) and ignores the stale cancel, in order', async () => {
     expect(await deliver('create', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'created', uid: '02e79b96' })
@@ -73,7 +76,7 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     const results = await Promise.all([processStoredMail(key), processStoredMail(key)])
     expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'created'])
     expect((await mailLog.get({ key })).Item?.outcome).toBe('created')
-    const confirmations = (await sentMail(since)).filter((m) => m.destination.to.includes('obmlinagora@yahoo.fr'))
+    const confirmations = (await runSendQueue(), await sentMail(since)).filter((m) => m.destination.to.includes('obmlinagora@yahoo.fr'))
     expect(confirmations).toHaveLength(1)
   })
 
@@ -130,8 +133,10 @@ describe('replies and notifications', () => {
 
   beforeAll(async () => {
     await useFreshTable()
+    await useFreshSendQueue()
     const since = Math.floor(Date.now() / 1000) - 1
     expect(await deliver('create', received(invite(0, '20270115T150000Z'), organizer))).toMatchObject({ outcome: 'created' })
+    await runSendQueue()
     const mails = await sentMail(since)
     expect(mails.find((m) => m.destination.to.includes(organizer))?.subject).toBe('Your event "Quarterly review" is now managed by Calendar Invite Server')
   })
@@ -162,6 +167,7 @@ describe('replies and notifications', () => {
     const since = Math.floor(Date.now() / 1000) - 1
     const result = await deliver('rsvp', received(reply('bob@example.com', 'ACCEPTED'), 'mallory@example.org').toString().replace('From: <bob@example.com>', 'From: <mallory@example.org>'))
     expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/only the attendee it answers for \(bob@example.com\)/) })
+    await runSendQueue()
     const mails = await sentMail(since)
     const notice = mails.find((m) => m.destination.to.includes('mallory@example.org'))
     expect(notice?.subject).toBe('We could not process your message "REPLY test"')
@@ -179,7 +185,6 @@ describe('replies and notifications', () => {
   it('answers a REFRESH from a known attendee with the current invitation, to them only', async () => {
     const refresh = (who: string) =>
       imip(who, mailbox('rsvp'), 'REFRESH', ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261104T100000Z', `ORGANIZER:mailto:${organizer}`, `ATTENDEE:mailto:${who}`, 'END:VEVENT'])
-    await useFreshSendQueue()
     const since = Date.now()
     expect(await deliver('rsvp', received(refresh('cat@example.com'), 'cat@example.com'))).toMatchObject({ outcome: 'refreshed' })
     await runSendQueue()
