@@ -1,12 +1,15 @@
 /**
  * Runs send jobs (send-jobs.ts): brings one person up to date with an event (invitation,
- * update or cancellation), or fans a change out to everyone this server has sent the event to.
+ * update or cancellation), fans a change out to everyone this server has sent the event to,
+ * or sends a notification about an inbound message.
  *
- * Exactly once: before SES is called, a send record keyed by (event, person, SEQUENCE) is
- * written conditionally. A second delivery of the job, or a job for the same change queued
- * twice, finds the record and sends nothing. If a worker dies between claiming and marking
- * the record sent, nobody can know whether SES took the message: after the claim's lease
- * the record becomes `unknown` and is not sent again (the organizer sees it and may resend).
+ * Exactly once: when the shared rate gives the message its slot, just before SES is called,
+ * a send record keyed by (event, person, SEQUENCE) — or by the REFRESH or inbound message —
+ * is written conditionally. A second delivery of the job, or a job for the same change
+ * queued twice, finds the record and sends nothing. If a worker dies between claiming and
+ * marking the record sent, nobody can know whether SES took the message: after the claim's
+ * lease the record becomes `unknown` and is not sent again (the organizer sees it and may
+ * send again).
  */
 import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
 import { AttendeeEntity, InvitationEntity, SendRecordEntity, table } from '../aws/table'
