@@ -35,11 +35,12 @@ export function resetQueueUrls() {
   urls.clear()
 }
 
-export async function sendToQueue(queue: QueueName, body: unknown): Promise<void> {
+export async function sendToQueue(queue: QueueName, body: unknown, delaySeconds?: number): Promise<void> {
   await clients().sqs.send(
     new SendMessageCommand({
       QueueUrl: await queueUrl(queue),
       MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+      DelaySeconds: delaySeconds === undefined ? undefined : Math.round(delaySeconds),
     }),
   )
 }

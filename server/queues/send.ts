@@ -4,14 +4,15 @@
  * SES send rate. A job that must be retried is reported as a batch item failure and hidden
  * for a while that grows with each attempt (exponential backoff) before SQS delivers it
  * again; after the queue's maxReceiveCount it is in the dead-letter queue, its reason
- * already recorded on the invitation.
+ * already recorded on the invitation. A job SES refused only for its rate (or daily quota)
+ * is never given up: on its last attempt a fresh copy is queued instead.
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from './lambda-events'
+import type { SQSBatchResponse, SQSEvent } from './lambda-events'
 import { config } from '../config'
-import { delayRetry } from '../aws/queue'
+import { delayRetry, sendToQueue } from '../aws/queue'
 import { sendRateLimiter, type SendRateLimiter } from '../aws/send-rate'
 import { readSendJob, type SendJob } from '../services/send-jobs'
-import { runSendJob, type SendContext } from '../services/send-worker'
+import { RetryLater, runSendJob, type SendContext } from '../services/send-worker'
 
 export interface SendHandlerOptions {
   limiter?: SendRateLimiter
@@ -23,6 +24,8 @@ export interface SendHandlerOptions {
 }
 
 const MAX_BACKOFF_SECONDS = 15 * 60
+/** SQS's longest DelaySeconds. */
+const MAX_DELAY_SECONDS = 15 * 60
 
 export function createSendHandler(options: SendHandlerOptions = {}) {
   let limiter = options.limiter
@@ -46,7 +49,18 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
           return null
         } catch (error) {
           log(`send: ${describe(job)} attempt ${attempt} failed: ${(error as Error).message}`)
-          await backOff(record, attempt, options.backoffSeconds ?? 10)
+          const delay = backoffSeconds(attempt, options.backoffSeconds ?? 10)
+          if (error instanceof RetryLater && error.rateLimited && attempt >= cfg.sendMaxAttempts) {
+            // SES's rate, not the message, is the problem: a fresh copy starts its attempts
+            // again rather than this one ending in the dead-letter queue.
+            try {
+              await sendToQueue('send', record.body, Math.min(delay, MAX_DELAY_SECONDS))
+              return null
+            } catch {
+              // fall through: SQS retries the original
+            }
+          }
+          await delayRetry('send', record.receiptHandle, delay).catch(() => undefined)
           return { itemIdentifier: record.messageId }
         }
       }),
@@ -58,10 +72,7 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
 const describe = (job: SendJob) =>
   job.type === 'notify' ? `notify ${job.template} ${job.to}` : `${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}`
 
-async function backOff(record: SQSRecord, attempt: number, baseSeconds: number) {
-  const seconds = Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
-  // Best effort: without it the message simply returns after the queue's own timeout.
-  await delayRetry('send', record.receiptHandle, seconds).catch(() => undefined)
-}
+/** Seconds before the next try: doubling from `baseSeconds`, capped at 15 minutes. */
+const backoffSeconds = (attempt: number, baseSeconds: number) => Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
 
 export const handleSendQueue = createSendHandler()

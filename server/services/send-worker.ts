@@ -56,7 +56,11 @@ class ClaimTaken extends Error {}
 
 /** The job cannot finish now; the queue delivers it again later (and finally to its DLQ). */
 export class RetryLater extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    /** SES refused for its rate or daily quota: nothing is wrong with the message, so it is never given up. */
+    readonly rateLimited = false,
+  ) {
     super(reason)
     this.name = 'RetryLater'
   }
@@ -282,14 +286,16 @@ async function recordSendFailure(
   about: { key: string; claimedAt: string; invitation: InvitationRef | null },
   context: SendContext,
 ): Promise<SendResult> {
-  const { retryable, sentence } = classifySesError(error)
+  const { retryable, sentence, kind } = classifySesError(error)
   const { key, invitation } = about
-  if (retryable && context.attempt < context.maxAttempts) {
+  const rateLimited = kind === 'throttled' || kind === 'daily-quota'
+  if (retryable && (context.attempt < context.maxAttempts || rateLimited)) {
     await sendRecords.delete({ key }, { condition: { attr: 'claimedAt', eq: about.claimedAt } }).catch(() => undefined)
     if (invitation) {
-      await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, error: `${sentence} (attempt ${context.attempt} of ${context.maxAttempts}; retrying)` })
+      const note = rateLimited ? 'waiting for SES' : `attempt ${context.attempt} of ${context.maxAttempts}; retrying`
+      await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, error: `${sentence} (${note})` })
     }
-    throw new RetryLater(sentence)
+    throw new RetryLater(sentence, rateLimited)
   }
   const reason = retryable ? `${sentence} Gave up after ${context.attempt} attempts.` : sentence
   await sendRecords.update({ key, status: 'failed', error: reason })

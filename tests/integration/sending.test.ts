@@ -274,19 +274,23 @@ describe('sending invites', () => {
   it('retries sends SES refuses for its rate (429 Throttling) until each is sent once; none is lost', async () => {
     const uid = `send-throttled-${randomUUID()}`
     await organizerSends(uid, { sequence: 0 })
-    // An SES that allows 3 messages a second, while the workers believe the account allows 50.
+    // An SES that allows 2 messages a second, while the workers believe the account allows 50:
+    // some jobs are refused on every one of the queue's 3 attempts.
     const upstream = await startSesServer({ host: '127.0.0.1', port: 0 })
-    const strictSes = await startSesFront({ host: '127.0.0.1', port: 0, upstreamPort: (upstream.address() as AddressInfo).port, maxSendRate: 3 })
+    const strictSes = await startSesFront({ host: '127.0.0.1', port: 0, upstreamPort: (upstream.address() as AddressInfo).port, maxSendRate: 2 })
     const saved = { endpoint: process.env.CIS_SES_ENDPOINT, rate: process.env.CIS_SEND_RATE }
     process.env.CIS_SES_ENDPOINT = `http://127.0.0.1:${(strictSes.server.address() as AddressInfo).port}`
     process.env.CIS_SEND_RATE = '50'
     resetConfig()
     resetClients()
     try {
-      const people = Array.from({ length: 12 }, (_, i) => `throttled${i}@example.org`)
+      const people = Array.from({ length: 10 }, (_, i) => `throttled${i}@example.org`)
       for (const email of people) await invite(uid, email)
-      await runSendQueue(createSendHandler({ backoffSeconds: 0, log: () => {} }), { idleRounds: 3 })
+      const lines: string[] = []
+      await runSendQueue(createSendHandler({ backoffSeconds: 0, log: (line) => lines.push(line) }), { idleRounds: 3 })
       expect(strictSes.throttled).toBeGreaterThan(0)
+      // Jobs refused on their last attempt were queued afresh, not parked in the dead-letter queue.
+      expect(lines.some((line) => /attempt 3 failed: SES is sending at its maximum rate/.test(line))).toBe(true)
       expect(strictSes.messages.map((m) => m.to[0]).filter((to) => to !== ORGANIZER).sort()).toEqual(people.sort())
       for (const email of people) expect(await loadInvitation(uid, email), email).toMatchObject({ status: 'sent' })
     } finally {
