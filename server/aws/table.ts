@@ -21,6 +21,7 @@
  * | inbound mail about one event                     | gsi3  | EVENTMAIL#<uid>        | <receivedAt>#<s3 key>       |
  * | a send record (idempotency of outgoing mail)     | table | SEND#<idempotency key> | SEND                        |
  * | the send records of an event                     | gsi1  | EVENTSEND#<uid>        | <claimedAt>#<key>           |
+ * | the send record of an SES message (bounces)      | gsi2  | SESMSG#<ses message id> | SEND                       |
  * | the shared SES send rate (one item, GCRA)        | table | RATE#<name>            | RATE                        |
  * | an API token (by hash) / an organizer's tokens   | table / gsi1 | APITOKEN#<hash> / APITOKENS#<email> | APITOKEN / <createdAt>#<id> |
  * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
@@ -281,6 +282,9 @@ const sendRecordSchema = item({
   claimedAt: string(),
   sentAt: string().optional(),
   sesMessageId: string().optional(),
+  /** `SESMSG#<SES message id>` once sent: a bounce or complaint names the message, this finds the invitation. */
+  sesLookup: string().optional().savedAs('gsi2pk'),
+  sesLookupSort: string().optional().savedAs('gsi2sk'),
   error: string().optional(),
 }).and((schema) => ({
   gsi1pk: string()

@@ -8,6 +8,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from './lambda-events'
 import { parseSesNotification, UnreadableSesNotification, type ParsedNotification } from '../domain/mail/ses-notification'
 import { recordSesNotification } from '../services/suppression'
+import { markInvitationUndeliverable } from '../services/send-worker'
 
 export interface SesEventsOptions {
   log?: (line: string) => void
@@ -21,7 +22,9 @@ export async function handleSesEvents(event: SQSEvent, options: SesEventsOptions
       if (!notification) return null
       try {
         const { suppressed } = await recordSesNotification(notification)
-        log(`ses events: ${notification.description}${suppressed.length ? ` Suppressed: ${suppressed.join(', ')}.` : ''}`)
+        const marked =
+          suppressed.length && notification.sesMessageId ? await markInvitationUndeliverable(notification.sesMessageId, notification.description) : 0
+        log(`ses events: ${notification.description}${suppressed.length ? ` Suppressed: ${suppressed.join(', ')}.` : ''}${marked ? ` Marked ${marked} invitation(s).` : ''}`)
         return null
       } catch (error) {
         log(`ses events: message ${record.messageId} could not be recorded and will be retried: ${(error as Error).message}`)

@@ -209,7 +209,7 @@ async function sendOnce(args: {
     return await recordSendFailure(error, { key, claimedAt, invitation }, context)
   }
   const sentAt = now().toISOString()
-  await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId })
+  await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId, sesLookup: `SESMSG#${sesMessageId}`, sesLookupSort: 'SEND' })
   if (invitation) await markInvitationSent(invitation, sentAt)
   return { outcome: 'sent', reason: args.sent }
 }
@@ -303,4 +303,27 @@ async function recordSendFailure(
   // The last retryable failure still fails the message, so it lands in the dead-letter queue.
   if (retryable) throw new RetryLater(reason)
   return { outcome: 'failed', reason }
+}
+
+/**
+ * SES reported that a message we sent bounced for good, or that its recipient complained:
+ * the invitation it carried shows that, so the organizer sees why the person will not answer.
+ */
+export async function markInvitationUndeliverable(sesMessageId: string, sentence: string): Promise<number> {
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(SendRecordEntity)
+    .query({ index: 'gsi2', partition: `SESMSG#${sesMessageId}` })
+    .send()
+  let marked = 0
+  for (const record of Items ?? []) {
+    if (!record.eventUid) continue
+    try {
+      await invitations.update({ eventUid: record.eventUid, email: record.email, status: 'suppressed', error: sentence }, { condition: { attr: 'email', exists: true } })
+      marked++
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    }
+  }
+  return marked
 }

@@ -21,6 +21,7 @@ import { loadAttendee, loadEvent } from '../../server/services/event-store'
 import { inviteToEvent, loadInvitation, unsubscribeUrl, unsubscribeByToken } from '../../server/services/invitations'
 import { enqueueSendJobs } from '../../server/services/send-jobs'
 import { createSendHandler } from '../../server/queues/send'
+import { handleSesEvents } from '../../server/queues/ses-events'
 import { readCalendar } from '../../server/domain/ical/read-calendar'
 import PostalMime from 'postal-mime'
 import { expectProperInvitation } from '../support/invitation-mime'
@@ -233,6 +234,28 @@ describe('sending invites', () => {
     expect((await sendRecords.get({ key: `${uid}#hank@example.org#0` })).Item?.status).toBe('unknown')
     // iris's job is still waiting for its claim to be confirmed or to expire.
     expect(await loadInvitation(uid, 'iris@example.org')).toMatchObject({ status: 'queued' })
+  })
+
+  it('shows a permanent bounce on the invitation it came from and sends nothing more to that address', async () => {
+    const uid = `send-bounce-${randomUUID()}`
+    await organizerSends(uid, { sequence: 0 })
+    const since = Date.now()
+    await invite(uid, 'gone@example.org')
+    await runSendQueue()
+    const [sent] = await rawSentMail(since, 'gone@example.org')
+    // What SES publishes through SNS when the recipient's server refuses the address.
+    const bounce = {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: new Date().toISOString(), bouncedRecipients: [{ emailAddress: 'gone@example.org', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      mail: { messageId: sent!.messageId, timestamp: new Date().toISOString(), source: mailbox('rsvp'), destination: ['gone@example.org'] },
+    }
+    const answer = await handleSesEvents({ Records: [{ messageId: 'b-1', receiptHandle: 'r', body: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:0:cis-ses-events', awsRegion: 'us-east-1' }] }, { log: () => {} })
+    expect(answer.batchItemFailures).toEqual([])
+    expect(await loadInvitation(uid, 'gone@example.org')).toMatchObject({ status: 'suppressed', error: expect.stringMatching(/bounce/i) })
+    // The organizer's update reaches nobody at that address.
+    await organizerSends(uid, { sequence: 1, start: '20270120T090000Z' })
+    await runSendQueue()
+    expect(await rawSentMail(since, 'gone@example.org')).toHaveLength(1)
   })
 
   it('sends each invitation at most once when the worker process is killed in the middle of a batch', async () => {
