@@ -21,7 +21,8 @@ export class ConcurrentChange extends Error {
   }
 }
 
-const isConditionFailure = (error: unknown) => {
+/** A conditional write (or a transaction with one) found the item not as expected. */
+export const isConditionFailure = (error: unknown) => {
   const name = (error as { name?: string }).name ?? ''
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
   return name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed')

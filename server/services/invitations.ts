@@ -8,7 +8,7 @@ import { AttendeeEntity, EventEntity, InvitationEntity, table, type InviteOrigin
 import { config } from '../config'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
-import { loadAttendee, loadEvent, type StoredEvent } from './event-store'
+import { isConditionFailure, loadAttendee, loadEvent, type StoredEvent } from './event-store'
 import { suppressionOf, unsubscribe } from './suppression'
 import { enqueueSendJobs } from './send-jobs'
 
@@ -59,12 +59,6 @@ const toView = (item: InvitationItem): InvitationView => ({
   sentAt: item.sentAt ?? null,
   error: item.error ?? null,
 })
-
-const isConditionFailure = (error: unknown) => {
-  const name = (error as { name?: string }).name ?? ''
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
-  return name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed')
-}
 
 /** Names become header and calendar values: no control characters, bounded length. */
 const cleanName = (name: string | null | undefined) => {
