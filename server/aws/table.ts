@@ -23,6 +23,7 @@
  * | the send records of an event                     | gsi1  | EVENTSEND#<uid>        | <claimedAt>#<key>           |
  * | the send record of an SES message (bounces)      | gsi2  | SESMSG#<ses message id> | SEND                       |
  * | the shared SES send rate (one item, GCRA)        | table | RATE#<name>            | RATE                        |
+ * | an owner's roles / every owner                   | table / gsi1 | OWNER#<email> / OWNERS | OWNER / <email>       |
  * | an API token (by hash) / an organizer's tokens   | table / gsi1 | APITOKEN#<hash> / APITOKENS#<email> | APITOKEN / <createdAt>#<id> |
  * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
  *
@@ -327,3 +328,17 @@ const signInTokenSchema = item({
   [TTL_ATTRIBUTE]: number(),
 })
 export const SignInTokenEntity = new Entity({ name: 'SignInToken', table, schema: signInTokenSchema, timestamps: { created: true, modified: false } })
+
+/** A person given owner rights in the UI (system owners from CIS_OWNER_EMAILS need no item). */
+const ownerSchema = item({
+  email: string().key().savedAs('pk').transform({ encode: (e: string) => `OWNER#${lower(e)}`, decode: (pk: string) => pk.slice(6) }),
+  sk: string().key().const('OWNER').hidden(),
+  systemOwner: boolean().default(false),
+  /** Email domains whose organizers and events this person oversees. */
+  domains: list(string()).default(() => []),
+  grantedBy: string().optional(),
+}).and((schema) => ({
+  gsi1pk: string().hidden().putLink<typeof schema>(() => 'OWNERS'),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ email }) => lower(email)),
+}))
+export const OwnerEntity = new Entity({ name: 'Owner', table, schema: ownerSchema, timestamps: { created: true, modified: true } })

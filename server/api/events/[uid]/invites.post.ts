@@ -7,7 +7,7 @@ import { validBody, validParams } from '../../../utils/validation'
 export default defineEventHandler(async (event) => {
   const { uid } = validParams(event, EventParamsSchema)
   const body = await validBody(event, InviteBodySchema)
-  const { caller, stored } = await requireOwnEvent(event, uid)
+  const { caller, stored } = await requireOwnEvent(event, uid, { forSending: true })
   const result = await inviteToEvent({ eventUid: uid, email: body.email, name: body.name, origin: body.origin ?? 'api', invitedBy: caller.email }, stored)
   setResponseStatus(event, result.outcome === 'queued' ? 202 : result.outcome === 'refused' ? 422 : 200)
   return result

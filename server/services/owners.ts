@@ -1,0 +1,51 @@
+/**
+ * Owners: system owners see everything, domain owners every organizer and event of their
+ * email domains. CIS_OWNER_EMAILS names the first system owners (they cannot be removed in
+ * the UI, so nobody locks everyone out); system owners name further owners in the UI.
+ */
+import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
+import { OwnerEntity, table } from '../aws/table'
+import { config } from '../config'
+
+const owners = OwnerEntity.build(EntityRepository)
+
+export interface Roles {
+  systemOwner: boolean
+  domains: string[]
+  /** From configuration: not removable in the UI. */
+  configured: boolean
+}
+
+export async function rolesOf(email: string): Promise<Roles> {
+  const address = email.toLowerCase()
+  const configured = config().ownerEmails.includes(address)
+  const { Item } = await owners.get({ email: address })
+  return { systemOwner: configured || (Item?.systemOwner ?? false), domains: Item?.domains ?? [], configured }
+}
+
+export interface OwnerView {
+  email: string
+  systemOwner: boolean
+  domains: string[]
+  configured: boolean
+}
+
+export async function listOwners(): Promise<OwnerView[]> {
+  const { Items } = await table.build(QueryCommand).entities(OwnerEntity).query({ index: 'gsi1', partition: 'OWNERS' }).send()
+  const stored = new Map((Items ?? []).map((item) => [item.email, { email: item.email, systemOwner: item.systemOwner, domains: item.domains, configured: false }]))
+  for (const email of config().ownerEmails) {
+    stored.set(email, { email, systemOwner: true, domains: stored.get(email)?.domains ?? [], configured: true })
+  }
+  return [...stored.values()].sort((a, b) => a.email.localeCompare(b.email))
+}
+
+/** Grants (or changes) a person's owner rights; an empty grant removes them. */
+export async function setOwner(email: string, grant: { systemOwner: boolean; domains: string[] }, grantedBy: string): Promise<void> {
+  const address = email.toLowerCase()
+  const domains = [...new Set(grant.domains.map((d) => d.trim().toLowerCase()).filter(Boolean))].sort()
+  if (!grant.systemOwner && domains.length === 0) {
+    await owners.delete({ email: address })
+    return
+  }
+  await owners.put({ email: address, systemOwner: grant.systemOwner, domains, grantedBy: grantedBy.toLowerCase() })
+}
