@@ -1,10 +1,13 @@
 /**
  * The built web app against the local stack the global setup started. Building takes
- * ~25 s, so every suite about the web app runs here, on one build.
+ * ~25 s, so every suite about the web app runs here, on one build: each file in
+ * tests/e2e/web/ is one suite.
  */
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setup } from '@nuxt/test-utils/e2e'
-import './web/landing-page'
-import './web/invites-api'
+
+const suites = fileURLToPath(new URL('./web/', import.meta.url))
+for (const file of readdirSync(suites).filter((name) => name.endsWith('.ts')).sort()) await import(`./web/${file}`)
 
 await setup({ rootDir: fileURLToPath(new URL('../..', import.meta.url)), server: true, build: true, dev: false })
