@@ -11,6 +11,7 @@
  * | an attendee's records across events              | gsi1  | PERSON#<email>         | EVENT#<uid>                 |
  * | a domain's events by start time                  | gsi2  | DOMAIN#<domain>        | EVENT#<start>#<uid>         |
  * | a domain's organizers                            | gsi2  | DOMAIN#<domain>        | ORGANIZER#<email>           |
+ * | every organizer, grouped by domain (owners)      | gsi3  | ORGANIZERS             | <domain>#<email>            |
  * | upcoming public events (one partition per month) | gsi3  | PUBLIC#<yyyy-mm>       | <start>#<uid>               |
  * | an organizer's profile and counts               | table | ORGANIZER#<email>      | PROFILE                     |
  * | a person's blocks / unsubscribes / bounces       | table | PERSON#<email>         | PROFILE                     |
@@ -26,6 +27,7 @@
  * | an owner's roles / every owner                   | table / gsi1 | OWNER#<email> / OWNERS | OWNER / <email>       |
  * | an API token (by hash) / an organizer's tokens   | table / gsi1 | APITOKEN#<hash> / APITOKENS#<email> | APITOKEN / <createdAt>#<id> |
  * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
+ * | sign-in requests per address or IP in a window   | table | SIGNINRATE#<email or ip> | WINDOW#<start> (TTL)   |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
@@ -128,6 +130,8 @@ const eventSchema = item({
   listed: boolean().default(false),
   counts,
   attendeeCount: number().default(0),
+  /** People this server has sent the invitation to (first sends only). */
+  invitesSent: number().default(0),
   sourceMailKey: string().optional(),
   /** Raised on every write; writes are conditional on the value read (optimistic locking). */
   version: number().default(1),
@@ -157,8 +161,27 @@ const organizerSchema = item({
   eventCount: number().default(0),
   replyCount: number().default(0),
 }).and((schema) => ({
-  gsi2pk: string().hidden().putLink<typeof schema>(({ domain }) => `DOMAIN#${domain}`),
-  gsi2sk: string().hidden().putLink<typeof schema>(({ email }) => `ORGANIZER#${lower(email)}`),
+  // Organizers are written by updates (counters), so the links are computed on update too.
+  gsi2pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ domain }) => `DOMAIN#${domain}`)
+    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? `DOMAIN#${domain}` : undefined)),
+  gsi2sk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ email }) => `ORGANIZER#${lower(email)}`)
+    .updateLink<typeof schema>(({ email }) => (typeof email === 'string' ? `ORGANIZER#${lower(email)}` : undefined)),
+  gsi3pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(() => 'ORGANIZERS')
+    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? 'ORGANIZERS' : undefined)),
+  gsi3sk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ domain, email }) => `${domain}#${lower(email)}`)
+    .updateLink<typeof schema>(({ domain, email }) => (typeof domain === 'string' && typeof email === 'string' ? `${domain}#${lower(email)}` : undefined)),
 }))
 export const OrganizerEntity = new Entity({ name: 'Organizer', table, schema: organizerSchema })
 
@@ -342,3 +365,15 @@ const ownerSchema = item({
   gsi1sk: string().hidden().putLink<typeof schema>(({ email }) => lower(email)),
 }))
 export const OwnerEntity = new Entity({ name: 'Owner', table, schema: ownerSchema, timestamps: { created: true, modified: true } })
+
+/**
+ * Sign-in requests counted per address or per IP in one fixed window (rate limit of the
+ * sign-in form): one item per subject and window, raised with a conditional ADD, gone by TTL.
+ */
+const signInRateSchema = item({
+  subject: string().key().savedAs('pk').transform({ encode: (s: string) => `SIGNINRATE#${s}`, decode: (pk: string) => pk.slice(11) }),
+  window: string().key().savedAs('sk').transform({ encode: (w: string) => `WINDOW#${w}`, decode: (sk: string) => sk.slice(7) }),
+  count: number(),
+  [TTL_ATTRIBUTE]: number(),
+})
+export const SignInRateEntity = new Entity({ name: 'SignInRate', table, schema: signInRateSchema, timestamps: false })

@@ -42,6 +42,7 @@ export interface StoredEvent {
   version: number
   /** The SEQUENCE invitations sent by this server carry (see the table's inviteSequence). */
   inviteSequence: number
+  invitesSent: number
   listed: boolean
   sourceMailKey: string | null
 }
@@ -95,9 +96,11 @@ function eventItem(
   listed: boolean,
   attendeeList: AttendeeState[],
   mailKey: string | undefined,
+  invitesSent: number,
 ) {
   return {
     inviteSequence,
+    invitesSent,
     uid: state.uid,
     organizerEmail: state.organizer.email,
     organizerName: orUndefined(state.organizer.name),
@@ -150,6 +153,7 @@ export async function loadEvent(uid: string): Promise<StoredEvent | null> {
     state: toState(Item),
     version: Item.version,
     inviteSequence: Item.inviteSequence ?? Item.sequence,
+    invitesSent: Item.invitesSent,
     listed: Item.listed,
     sourceMailKey: Item.sourceMailKey ?? null,
   }
@@ -201,7 +205,7 @@ export async function saveEventChange(
   mailKey: string | undefined,
 ): Promise<void> {
   const version = (previous?.version ?? 0) + 1
-  const item = eventItem(state, version, nextInviteSequence(previous, state), previous?.listed ?? false, attendeeList, mailKey)
+  const item = eventItem(state, version, nextInviteSequence(previous, state), previous?.listed ?? false, attendeeList, mailKey, previous?.invitesSent ?? 0)
   const eventPut = events.transactPut(item, {
     condition: previous ? { attr: 'version', eq: previous.version } : { attr: 'uid', exists: false },
   })
@@ -255,4 +259,9 @@ export async function saveReply(event: StoredEvent, previous: AttendeeState | nu
     replyCount: $add(1),
   })
   await guarded(() => EntityRepository.executeTransactWrite(attendeePut, eventUpdate, organizerUpdate))
+}
+
+/** One more person was sent this event's invitation (the version rises: a full write in flight re-reads it). */
+export async function countInviteSent(uid: string): Promise<void> {
+  await events.update({ uid, version: $add(1), invitesSent: $add(1) }, { condition: { attr: 'uid', exists: true } })
 }

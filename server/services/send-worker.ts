@@ -18,7 +18,7 @@ import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
 import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
-import { loadEvent } from './event-store'
+import { countInviteSent, loadEvent } from './event-store'
 import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
@@ -147,7 +147,7 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     key,
     record: { eventUid, email, sequence, method },
     mail: { from: config().mailboxes.rsvp, to: [email], raw },
-    invitation: invitation && !refreshKey ? { eventUid, email, sequence, method } : null,
+    invitation: invitation && !refreshKey ? { eventUid, email, sequence, method, first: invitation.sentSequence === null } : null,
     sent: `Sent ${method === 'CANCEL' ? 'the cancellation' : `version ${sequence}`} to ${email}.`,
     context,
   })
@@ -171,6 +171,8 @@ interface InvitationRef {
   email: string
   sequence: number
   method: 'REQUEST' | 'CANCEL'
+  /** Nothing was sent to this person for this event before. */
+  first: boolean
 }
 
 /**
@@ -210,7 +212,10 @@ async function sendOnce(args: {
   }
   const sentAt = now().toISOString()
   await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId, sesLookup: `SESMSG#${sesMessageId}`, sesLookupSort: 'SEND' })
-  if (invitation) await markInvitationSent(invitation, sentAt)
+  if (invitation) {
+    await markInvitationSent(invitation, sentAt)
+    if (invitation.first) await countInviteSent(invitation.eventUid)
+  }
   return { outcome: 'sent', reason: args.sent }
 }
 

@@ -1,0 +1,103 @@
+/**
+ * What owners see: per email domain, its organizers, events, invitations sent and how
+ * people answered; then one domain's organizers. Totals are summed from each event's
+ * counters on read (one query per domain), which is right for hundreds of events per
+ * domain; a domain with far more would want running totals.
+ */
+import { QueryCommand } from 'dynamodb-toolbox'
+import { EventEntity, OrganizerEntity, table } from '../aws/table'
+
+export interface DomainSummary {
+  domain: string
+  organizers: number
+  events: number
+  invitesSent: number
+  accepted: number
+  declined: number
+  tentative: number
+  /** Invited or named, no answer yet. */
+  noAnswer: number
+}
+
+export interface OrganizerRow {
+  email: string
+  name: string | null
+  domain: string
+  events: number
+  replies: number
+}
+
+async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: T[]; LastEvaluatedKey?: Record<string, unknown> }>) {
+  const items: T[] = []
+  let start: Record<string, unknown> | undefined
+  do {
+    const answer = await page(start)
+    items.push(...(answer.Items ?? []))
+    start = answer.LastEvaluatedKey
+  } while (start)
+  return items
+}
+
+const organizerRow = (item: { email: string; name?: string; domain: string; eventCount: number; replyCount: number }): OrganizerRow => ({
+  email: item.email,
+  name: item.name ?? null,
+  domain: item.domain,
+  events: item.eventCount,
+  replies: item.replyCount,
+})
+
+/** Every organizer the server knows, by domain. */
+async function organizersByDomain(): Promise<Map<string, OrganizerRow[]>> {
+  const items = await allPages((exclusiveStartKey) =>
+    table.build(QueryCommand).entities(OrganizerEntity).query({ index: 'gsi3', partition: 'ORGANIZERS' }).options({ exclusiveStartKey }).send(),
+  )
+  const byDomain = new Map<string, OrganizerRow[]>()
+  for (const item of items) {
+    const row = organizerRow(item)
+    byDomain.set(row.domain, [...(byDomain.get(row.domain) ?? []), row])
+  }
+  return byDomain
+}
+
+async function summarize(domain: string, organizers: number): Promise<DomainSummary> {
+  const events = await allPages((exclusiveStartKey) =>
+    table
+      .build(QueryCommand)
+      .entities(EventEntity)
+      .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: { beginsWith: 'EVENT#' } })
+      .options({ exclusiveStartKey, attributes: ['uid', 'counts', 'invitesSent'] })
+      .send(),
+  )
+  const summary: DomainSummary = { domain, organizers, events: events.length, invitesSent: 0, accepted: 0, declined: 0, tentative: 0, noAnswer: 0 }
+  for (const event of events) {
+    summary.invitesSent += event.invitesSent ?? 0
+    summary.accepted += event.counts?.accepted ?? 0
+    summary.declined += event.counts?.declined ?? 0
+    summary.tentative += event.counts?.tentative ?? 0
+    summary.noAnswer += event.counts?.needsAction ?? 0
+  }
+  return summary
+}
+
+/** The domains this owner oversees (every domain for a system owner), summarised. */
+export async function domainSummaries(owner: { systemOwner: boolean; ownedDomains: string[] }): Promise<DomainSummary[]> {
+  const byDomain = await organizersByDomain()
+  const domains = owner.systemOwner ? [...byDomain.keys()] : owner.ownedDomains
+  const summaries = await Promise.all([...new Set(domains)].map((domain) => summarize(domain, byDomain.get(domain)?.length ?? 0)))
+  return summaries.sort((a, b) => a.domain.localeCompare(b.domain))
+}
+
+/** One domain: its summary and its organizers. */
+export async function domainDetail(domain: string): Promise<DomainSummary & { organizerList: OrganizerRow[] }> {
+  const organizerList = (
+    await allPages((exclusiveStartKey) =>
+      table
+        .build(QueryCommand)
+        .entities(OrganizerEntity)
+        .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: { beginsWith: 'ORGANIZER#' } })
+        .options({ exclusiveStartKey })
+        .send(),
+    )
+  ).map(organizerRow)
+  return { ...(await summarize(domain, organizerList.length)), organizerList }
+}
