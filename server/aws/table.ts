@@ -158,8 +158,9 @@ const organizerSchema = item({
   sk: string().key().const('PROFILE').hidden(),
   name: string().optional(),
   domain: string(),
-  eventCount: number().default(0),
-  replyCount: number().default(0),
+  // Counters raised by updates ($add), so either may be missing until its first raise.
+  eventCount: number().optional(),
+  replyCount: number().optional(),
 }).and((schema) => ({
   // Organizers are written by updates (counters), so the links are computed on update too.
   gsi2pk: string()

@@ -38,12 +38,12 @@ async function allPages<T>(page: (start: Record<string, unknown> | undefined) =>
   return items
 }
 
-const organizerRow = (item: { email: string; name?: string; domain: string; eventCount: number; replyCount: number }): OrganizerRow => ({
+const organizerRow = (item: { email: string; name?: string; domain: string; eventCount?: number; replyCount?: number }): OrganizerRow => ({
   email: item.email,
   name: item.name ?? null,
   domain: item.domain,
-  events: item.eventCount,
-  replies: item.replyCount,
+  events: item.eventCount ?? 0,
+  replies: item.replyCount ?? 0,
 })
 
 /** Every organizer the server knows, by domain. */
