@@ -34,6 +34,17 @@ Calendar Invite Server received your message "{{subject}}" at {{mailbox}} but co
 Nothing was changed. If you think this is a mistake, reply to this message or ask the
 server's operator, quoting this reference: {{reference}}
 `,
+
+  signInLink: `Your sign-in link for Calendar Invite Server
+Hello,
+
+Open this link to sign in to your dashboard at {{siteUrl}}:
+
+{{link}}
+
+It works once, within {{minutes}} minutes. If you did not ask to sign in, ignore this
+message: nothing happens without the link.
+`,
 } as const
 
 export type MailTemplateName = keyof typeof mailTemplates

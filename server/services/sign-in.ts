@@ -1,0 +1,130 @@
+/**
+ * Passwordless sign-in for the dashboard: a person asks for a link, the server mails a
+ * random token (only its SHA-256 is stored, for 15 minutes), and opening the link once
+ * signs them in. Anyone may sign in: an address that organizes nothing sees an empty
+ * dashboard, so the answer never says whether an address is known. Requests are limited
+ * per address and per IP in fixed windows counted in the table.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
+import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import { z } from 'zod'
+import { SignInRateEntity, SignInTokenEntity } from '../aws/table'
+import { sendRawMailWithinRate } from '../aws/mailer'
+import { renderMailTemplate } from '../templates/mail'
+import { config } from '../config'
+import { isConditionFailure } from './event-store'
+
+export const SIGN_IN_TOKEN_MINUTES = 15
+export const SESSION_DAYS = 7
+export const SIGN_IN_LIMITS = {
+  windowMinutes: 15,
+  perAddress: 5,
+  perIp: 20,
+} as const
+
+export const SignInBodySchema = z.object({
+  email: z.email('Give a valid email address.').max(254, 'The email address is too long.'),
+})
+export type SignInBody = z.infer<typeof SignInBodySchema>
+
+/** The one answer to every accepted request, known address or not. */
+export const SIGN_IN_SENT_MESSAGE = 'Check your inbox: we sent a sign-in link that works once, for 15 minutes.'
+export const SIGN_IN_LIMITED_MESSAGE = 'Too many sign-in requests; please wait 15 minutes and try again.'
+
+export type SignInRequestOutcome =
+  | { outcome: 'sent'; message: string }
+  | { outcome: 'rate-limited'; message: string }
+  | { outcome: 'invalid'; message: string }
+
+export type RedeemResult = { email: string } | { email: null; reason: 'malformed' | 'expired' | 'used-or-unknown' }
+
+interface Clock {
+  now?: () => Date
+}
+
+const tokens = SignInTokenEntity.build(EntityRepository)
+const rates = SignInRateEntity.build(EntityRepository)
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/** Takes one request of `subject`'s window; false when the window is full. */
+async function takeRequest(subject: string, limit: number, now: Date): Promise<boolean> {
+  const windowMs = SIGN_IN_LIMITS.windowMinutes * 60_000
+  const start = Math.floor(now.getTime() / windowMs) * windowMs
+  try {
+    await rates.update(
+      { subject, window: new Date(start).toISOString(), count: $add(1), expiresAt: epochSeconds(new Date(start + 2 * windowMs)) },
+      { condition: { or: [{ attr: 'count', exists: false }, { attr: 'count', lt: limit }] } },
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
+}
+
+async function composeLink(to: string, link: string): Promise<Buffer> {
+  const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl })
+  const mail = new MailComposer({ from: config().fromAddress, to, subject, text, headers: { 'Auto-Submitted': 'auto-generated' } })
+  return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
+}
+
+/**
+ * Mails a single-use sign-in link to `email` unless a limit is reached. Sent directly
+ * (within the shared SES rate), not through the send queue: the person is waiting.
+ */
+export async function requestSignIn(email: string, requesterIp: string, clock: Clock = {}): Promise<SignInRequestOutcome> {
+  const parsed = SignInBodySchema.safeParse({ email: email.trim() })
+  if (!parsed.success) return { outcome: 'invalid', message: 'Give a valid email address.' }
+  const address = parsed.data.email.toLowerCase()
+  const now = clock.now?.() ?? new Date()
+  // The IP first: one client cycling through addresses is stopped without counting against them.
+  if (!(await takeRequest(`ip:${requesterIp || 'unknown'}`, SIGN_IN_LIMITS.perIp, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+  if (!(await takeRequest(`email:${address}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+
+  const token = randomBytes(32).toString('base64url')
+  await tokens.put(
+    { tokenHash: hashOf(token), email: address, expiresAt: epochSeconds(now) + SIGN_IN_TOKEN_MINUTES * 60 },
+    { condition: { attr: 'tokenHash', exists: false } },
+  )
+  const link = `${config().siteUrl}/sign-in/verify?token=${token}`
+  await sendRawMailWithinRate({ from: config().fromAddress, to: [address], raw: await composeLink(address, link) })
+  return { outcome: 'sent', message: SIGN_IN_SENT_MESSAGE }
+}
+
+/** Uses a sign-in token: the address it was sent to, once, before it expires; else null and why. */
+export async function redeemSignIn(token: string, clock: Clock = {}): Promise<RedeemResult> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { email: null, reason: 'malformed' }
+  const now = epochSeconds(clock.now?.() ?? new Date())
+  try {
+    const { Attributes } = await SignInTokenEntity.build(DeleteItemCommand)
+      .key({ tokenHash: hashOf(token) })
+      .options({ condition: { and: [{ attr: 'tokenHash', exists: true }, { attr: 'expiresAt', gt: now }] }, returnValues: 'ALL_OLD' })
+      .send()
+    return Attributes ? { email: Attributes.email } : { email: null, reason: 'used-or-unknown' }
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+  // TTL deletes lazily: an expired token may still be there; it is of no use, so remove it.
+  const { Item } = await tokens.get({ tokenHash: hashOf(token) })
+  if (!Item) return { email: null, reason: 'used-or-unknown' }
+  await tokens.delete({ tokenHash: hashOf(token) })
+  return { email: null, reason: 'expired' }
+}
+
+/**
+ * The sealed session cookie's settings (nuxt-auth-utils / h3 sessions). The password is
+ * derived from CIS_SECRET at run time, so there is one secret and none is baked into a build.
+ */
+export function sessionSettings() {
+  const { secret, siteUrl } = config()
+  return {
+    /** nuxt-auth-utils' cookie name, so its own session routes and composable read the same cookie. */
+    name: 'nuxt-session',
+    password: createHmac('sha256', secret).update('cis session cookie v1').digest('hex'),
+    maxAge: SESSION_DAYS * 86_400,
+    cookie: { httpOnly: true, sameSite: 'lax' as const, secure: siteUrl.startsWith('https://'), path: '/' },
+  }
+}
