@@ -1,0 +1,305 @@
+/**
+ * The organizer dashboard's reads: an organizer's events by view, one event with its
+ * breakdowns, its attendees page by page, and the organizer's rejected mail. Lists are
+ * cursor-paginated; the cursor is the opaque DynamoDB key where reading stopped, checked
+ * on the way back in so a cursor from another list is refused, never passed to DynamoDB.
+ */
+import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
+import { AttendeeEntity, EventEntity, InvitationEntity, MailLogEntity, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
+import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
+import type { Counts } from '../domain/itip/event-state'
+import type { PartstatValue } from '../domain/scheduling'
+import { loadAttendees } from './event-store'
+import { decodeCursor, encodeCursor, InvalidCursor } from './invitations'
+
+export { InvalidCursor } from './invitations'
+
+const events = EventEntity.build(EntityRepository)
+
+type Key = Record<string, unknown>
+type EventItem = FormattedItem<typeof EventEntity>
+
+// ------------------------------------------------------------------ paging
+
+/** Items read per request at most when a filter skips many: the cursor then continues from there. */
+const READ_BUDGET = 2000
+/** Page size while filtering (fewer round trips than reading just what is still missing). */
+const FILTER_PAGE = 100
+
+interface PageSource<T> {
+  read(startKey: Key | undefined, pageSize: number): Promise<{ items: T[]; lastKey: Key | undefined }>
+  /** The table key of an item, as DynamoDB's LastEvaluatedKey would name it. */
+  keyOf(item: T): Key
+}
+
+/**
+ * Up to `limit` items that `keep` accepts, reading page after page; the cursor continues
+ * right after the last item returned (or the last one read, when the budget ran out).
+ */
+async function collect<T>(source: PageSource<T>, options: { limit: number; startKey: Key | undefined; keep?: (item: T) => boolean }) {
+  const found: T[] = []
+  let startKey = options.startKey
+  let read = 0
+  for (;;) {
+    const missing = options.limit - found.length
+    const pageSize = options.keep ? Math.min(Math.max(missing, FILTER_PAGE), READ_BUDGET - read) : missing
+    const page = await source.read(startKey, pageSize)
+    read += page.items.length
+    for (const [index, item] of page.items.entries()) {
+      if (options.keep && !options.keep(item)) continue
+      found.push(item)
+      if (found.length === options.limit) {
+        const more = index < page.items.length - 1 || page.lastKey !== undefined
+        return { items: found, cursor: more ? encodeCursor(source.keyOf(item)) : null }
+      }
+    }
+    if (!page.lastKey) return { items: found, cursor: null }
+    startKey = page.lastKey
+    if (read >= READ_BUDGET) return { items: found, cursor: encodeCursor(startKey) }
+  }
+}
+
+/** A cursor this list gave out: exactly these string attributes, passing `check`. */
+function readCursor(cursor: string | undefined, attributes: string[], check: (key: Record<string, string>) => boolean): Key | undefined {
+  const key = decodeCursor(cursor)
+  if (!key) return undefined
+  const names = Object.keys(key).sort()
+  const expected = [...attributes].sort()
+  const valid =
+    names.length === expected.length &&
+    names.every((name, index) => name === expected[index] && typeof key[name] === 'string') &&
+    check(key as Record<string, string>)
+  if (!valid) throw new InvalidCursor()
+  return key
+}
+
+// ------------------------------------------------------------------ events of an organizer
+
+export interface EventListItem {
+  uid: string
+  summary: string
+  start: string
+  end: string | null
+  allDay: boolean
+  timezone: string | null
+  location: string | null
+  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
+  recurring: boolean
+  listed: boolean
+  organizer: { email: string; name: string | null }
+  counts: Counts
+  attendeeCount: number
+}
+
+const toListItem = (item: EventItem): EventListItem => ({
+  uid: item.uid,
+  summary: item.summary,
+  start: item.start,
+  end: item.end ?? null,
+  allDay: item.allDay,
+  timezone: item.timezone ?? null,
+  location: item.location ?? null,
+  status: item.status,
+  recurring: Boolean(item.rrule),
+  listed: item.listed,
+  organizer: { email: item.organizerEmail, name: item.organizerName ?? null },
+  counts: item.counts,
+  attendeeCount: item.attendeeCount,
+})
+
+export interface EventListOptions {
+  view: EventView
+  q?: string
+  /** `start` ascending, `-start` descending; by default upcoming ascends, past and cancelled descend. */
+  sort?: 'start' | '-start'
+  limit: number
+  cursor?: string
+}
+
+/** One page of an organizer's events (organizer index, by start time). */
+export async function listOrganizerEvents(organizerEmail: string, options: EventListOptions, now = new Date()) {
+  const partition = `ORGANIZER#${organizerEmail.toLowerCase()}`
+  const range = startRangeOf(options.view, now)
+  const descending = (options.sort ?? (options.view === 'upcoming' ? 'start' : '-start')) === '-start'
+  const startKey = readCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (key) => {
+    if (key.gsi1pk !== partition) return false
+    if (range && 'gte' in range) return (key.gsi1sk ?? '') >= range.gte
+    if (range && 'lt' in range) return (key.gsi1sk ?? '') < range.lt
+    return true
+  })
+  const page = await collect<EventItem>(
+    {
+      async read(exclusiveStartKey, limit) {
+        const result = await table
+          .build(QueryCommand)
+          .entities(EventEntity)
+          .query({ index: 'gsi1', partition, ...(range ? { range } : {}) })
+          .options({ reverse: descending, limit, exclusiveStartKey })
+          .send()
+        return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
+      },
+      keyOf: (item) => ({ pk: `EVENT#${item.uid}`, sk: 'EVENT', gsi1pk: partition, gsi1sk: `${item.start}#${item.uid}` }),
+    },
+    { limit: options.limit, startKey, keep: (item) => inView(item, options.view, now) && matchesSearch(item, options.q) },
+  )
+  return { events: page.items.map(toListItem), cursor: page.cursor }
+}
+
+// ------------------------------------------------------------------ one event
+
+interface InvitationSummary {
+  email: string
+  origin: InviteOrigin
+  status: InviteStatus
+  invitedAt: string
+  sentAt: string | null
+  error: string | null
+}
+
+/** The invitations of an event whose addresses lie between `from` and `to` (all, without bounds). */
+export async function loadInvitationsOf(eventUid: string, bounds?: { from: string; to: string }): Promise<Map<string, InvitationSummary>> {
+  const range = bounds ? { between: [`INVITE#${bounds.from}`, `INVITE#${bounds.to}`] as [string, string] } : { beginsWith: 'INVITE#' }
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(InvitationEntity)
+    .query({ partition: `EVENT#${eventUid}`, range })
+    .options({ maxPages: Infinity })
+    .send()
+  return new Map(
+    (Items ?? []).map((item) => [
+      item.email,
+      { email: item.email, origin: item.origin, status: item.status, invitedAt: item.invitedAt, sentAt: item.sentAt ?? null, error: item.error ?? null },
+    ]),
+  )
+}
+
+export interface EventDetails extends EventListItem {
+  description: string | null
+  url: string | null
+  rrule: string | null
+  sequence: number
+  inviteSequence: number
+  prodid: string | null
+  breakdowns: Breakdowns
+}
+
+/**
+ * An event with its counts and breakdowns. The breakdowns read every attendee and
+ * invitation of the event: fine for the sizes we see; a large event would want them
+ * kept as counters on the event item instead.
+ */
+export async function eventDetails(uid: string): Promise<EventDetails | null> {
+  const { Item } = await events.get({ uid }, { consistent: true })
+  if (!Item) return null
+  const [attendees, invitations] = await Promise.all([loadAttendees(uid), loadInvitationsOf(uid)])
+  return {
+    ...toListItem(Item),
+    description: Item.description ?? null,
+    url: Item.url ?? null,
+    rrule: Item.rrule ?? null,
+    sequence: Item.sequence,
+    inviteSequence: Item.inviteSequence ?? Item.sequence,
+    prodid: Item.prodid ?? null,
+    breakdowns: eventBreakdowns(attendees, [...invitations.values()].map((invitation) => invitation.origin)),
+  }
+}
+
+// ------------------------------------------------------------------ attendees of an event
+
+type AttendeeItem = FormattedItem<typeof AttendeeEntity>
+
+export interface AttendeeListItem {
+  email: string
+  name: string | null
+  partstat: PartstatValue
+  source: 'organizer' | 'invite' | 'shared'
+  repliedAt: string | null
+  /** The calendar client of the last reply. */
+  client: string | null
+  /** This server's invitation to them, when it sent one. */
+  invitation: { status: InviteStatus; origin: InviteOrigin; invitedAt: string; sentAt: string | null; error: string | null } | null
+}
+
+/** One page of an event's attendees in address order, optionally only one answer. */
+export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue }) {
+  const partition = `EVENT#${uid}`
+  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith('ATTENDEE#'))
+  const page = await collect<AttendeeItem>(
+    {
+      async read(exclusiveStartKey, limit) {
+        const result = await table
+          .build(QueryCommand)
+          .entities(AttendeeEntity)
+          .query({ partition, range: { beginsWith: 'ATTENDEE#' } })
+          .options({ limit, exclusiveStartKey })
+          .send()
+        return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
+      },
+      keyOf: (item) => ({ pk: partition, sk: `ATTENDEE#${item.email}` }),
+    },
+    { limit: options.limit, startKey, keep: options.status ? (item) => item.partstat === options.status : undefined },
+  )
+  // Invitations sort like attendees, so the page's are one range of the same partition.
+  const first = page.items[0]?.email
+  const last = page.items.at(-1)?.email
+  const invitations = first && last ? await loadInvitationsOf(uid, { from: first, to: last }) : new Map<string, InvitationSummary>()
+  const attendees: AttendeeListItem[] = page.items.map((item) => {
+    const invitation = invitations.get(item.email)
+    return {
+      email: item.email,
+      name: item.name ?? null,
+      partstat: item.partstat,
+      source: item.source,
+      repliedAt: item.repliedAt ?? null,
+      client: lastClientOf({ history: item.history as { partstat: PartstatValue; at: string; prodid?: string }[] }),
+      invitation: invitation
+        ? { status: invitation.status, origin: invitation.origin, invitedAt: invitation.invitedAt, sentAt: invitation.sentAt, error: invitation.error }
+        : null,
+    }
+  })
+  return { attendees, cursor: page.cursor }
+}
+
+// ------------------------------------------------------------------ an organizer's rejected mail
+
+export interface RejectedMessage {
+  key: string
+  mailbox: string
+  subject: string
+  receivedAt: string
+  reason: string
+  eventUid: string | null
+}
+
+type MailItem = FormattedItem<typeof MailLogEntity>
+
+/** The messages `sender` sent that were rejected, newest first, with the reason in a sentence. */
+export async function listRejectedMail(sender: string, options: { limit: number; cursor?: string }) {
+  const partition = `MAILFROM#${sender.toLowerCase()}`
+  const startKey = readCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (key) => key.gsi1pk === partition)
+  const page = await collect<MailItem>(
+    {
+      async read(exclusiveStartKey, limit) {
+        const result = await table
+          .build(QueryCommand)
+          .entities(MailLogEntity)
+          .query({ index: 'gsi1', partition })
+          .options({ reverse: true, limit, exclusiveStartKey })
+          .send()
+        return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
+      },
+      keyOf: (item) => ({ pk: `MAIL#${item.key}`, sk: 'MAIL', gsi1pk: partition, gsi1sk: `${item.receivedAt}#${item.key}` }),
+    },
+    { limit: options.limit, startKey, keep: (item) => item.outcome === 'rejected' },
+  )
+  const messages: RejectedMessage[] = page.items.map((item) => ({
+    key: item.key,
+    mailbox: item.mailbox,
+    subject: item.subject,
+    receivedAt: item.receivedAt,
+    reason: item.reason ?? 'The message was rejected.',
+    eventUid: item.eventUid ?? null,
+  }))
+  return { messages, cursor: page.cursor }
+}
