@@ -9,7 +9,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { z } from 'zod'
-import { SignInRateEntity, SignInTokenEntity } from '../aws/table'
+import { SessionEntity, SignInRateEntity, SignInTokenEntity } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { renderMailTemplate } from '../templates/mail'
 import { config } from '../config'
@@ -44,6 +44,7 @@ interface Clock {
 }
 
 const tokens = SignInTokenEntity.build(EntityRepository)
+const sessions = SessionEntity.build(EntityRepository)
 const rates = SignInRateEntity.build(EntityRepository)
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -112,6 +113,28 @@ export async function redeemSignIn(token: string, clock: Clock = {}): Promise<Re
   if (!Item) return { email: null, reason: 'used-or-unknown' }
   await tokens.delete({ tokenHash: hashOf(token) })
   return { email: null, reason: 'expired' }
+}
+
+/**
+ * A signed-in session, kept in the table as well as sealed in the cookie, so signing out
+ * (or removing the item) ends it even where a copy of the cookie survives.
+ */
+export async function startSession(email: string, clock: Clock = {}): Promise<{ sessionId: string }> {
+  const sessionId = randomBytes(24).toString('base64url')
+  const expiresAt = epochSeconds(clock.now?.() ?? new Date()) + SESSION_DAYS * 86_400
+  await sessions.put({ id: sessionId, email: email.toLowerCase(), expiresAt }, { condition: { attr: 'id', exists: false } })
+  return { sessionId }
+}
+
+/** The address of a session that is still open, or null. */
+export async function sessionEmail(sessionId: string, clock: Clock = {}): Promise<string | null> {
+  if (!/^[A-Za-z0-9_-]{32}$/.test(sessionId)) return null
+  const { Item } = await sessions.get({ id: sessionId })
+  return Item && Item.expiresAt > epochSeconds(clock.now?.() ?? new Date()) ? Item.email : null
+}
+
+export async function endSession(sessionId: string): Promise<void> {
+  if (/^[A-Za-z0-9_-]{32}$/.test(sessionId)) await sessions.delete({ id: sessionId })
 }
 
 /**

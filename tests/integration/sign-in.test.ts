@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { EntityRepository } from 'dynamodb-toolbox'
 import PostalMime from 'postal-mime'
 import { SignInTokenEntity } from '../../server/aws/table'
-import { redeemSignIn, requestSignIn, SIGN_IN_LIMITS, SIGN_IN_SENT_MESSAGE } from '../../server/services/sign-in'
+import { endSession, redeemSignIn, requestSignIn, sessionEmail, startSession, SIGN_IN_LIMITS, SIGN_IN_SENT_MESSAGE } from '../../server/services/sign-in'
 import { config } from '../../server/config'
 import { createHash } from 'node:crypto'
 import { rawSentMail, useFreshTable } from './support'
@@ -75,5 +75,14 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     for (let i = 0; i < SIGN_IN_LIMITS.perIp; i++) expect((await requestSignIn(someone('cycler'), ip)).outcome).toBe('sent')
     expect((await requestSignIn(someone('cycler'), ip)).outcome).toBe('rate-limited')
     expect((await requestSignIn(someone('cycler'), someIp())).outcome).toBe('sent')
+  })
+
+  it('keeps sessions in the table for 7 days, until signed out', async () => {
+    const { sessionId } = await startSession('Olga@Example.org')
+    expect(await sessionEmail(sessionId)).toBe('olga@example.org')
+    expect(await sessionEmail(sessionId, { now: () => new Date(Date.now() + 8 * 86_400_000) })).toBeNull()
+    await endSession(sessionId)
+    expect(await sessionEmail(sessionId)).toBeNull()
+    expect(await sessionEmail('forged')).toBeNull()
   })
 })
