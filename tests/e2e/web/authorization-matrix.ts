@@ -1,0 +1,118 @@
+/**
+ * Every API route × every kind of caller, on the built app: anonymous, organizer A (who
+ * organizes the event), organizer B (another domain), the domain owner of A's domain and a
+ * system owner. Callers authenticate with API tokens, which carry the same rights as a
+ * sign-in session. Someone else's event answers 404, never 403, so UIDs cannot be probed.
+ */
+import { describe, it, expect, beforeAll } from 'vitest'
+import { readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { fetch } from '@nuxt/test-utils/e2e'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { EventEntity } from '../../../server/aws/table'
+import { createApiToken } from '../../../server/services/api-tokens'
+import { setOwner } from '../../../server/services/owners'
+
+type Who = 'anonymous' | 'organizerA' | 'organizerB' | 'domainOwner' | 'systemOwner'
+const WHO: Who[] = ['anonymous', 'organizerA', 'organizerB', 'domainOwner', 'systemOwner']
+
+interface Row {
+  /** The route file under server/api this row covers. */
+  route: string
+  method: 'GET' | 'POST' | 'PUT'
+  path: () => string
+  body?: unknown
+  expect: Record<Who, number>
+}
+
+const suffix = randomUUID().slice(0, 8)
+const uid = `matrix-${suffix}@test`
+const A = `ann-${suffix}@alpha-${suffix}.example`
+const B = `ben-${suffix}@beta-${suffix}.example`
+const alpha = `alpha-${suffix}.example`
+const event = () => `/api/events/${encodeURIComponent(uid)}`
+
+// What each caller gets from each route. 401: not signed in; 403: a role is missing for a
+// whole area (owners' views); 404: this particular thing is not theirs.
+const rows: Row[] = [
+  { route: 'health.get.ts', method: 'GET', path: () => '/api/health', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/upcoming.get.ts', method: 'GET', path: () => '/api/events/upcoming', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/index.get.ts', method: 'GET', path: () => '/api/events', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/[uid].get.ts', method: 'GET', path: event, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/[uid]/attendees.get.ts', method: 'GET', path: () => `${event()}/attendees`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/[uid]/report.csv.get.ts', method: 'GET', path: () => `${event()}/report.csv`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/[uid]/invites.get.ts', method: 'GET', path: () => `${event()}/invites`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  // Only the organizer sends invitations for their event; owners read.
+  { route: 'events/[uid]/invites.post.ts', method: 'POST', path: () => `${event()}/invites`, body: { email: `guest-${suffix}@example.org` }, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  { route: 'mail/rejected.get.ts', method: 'GET', path: () => '/api/mail/rejected', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'domains/index.get.ts', method: 'GET', path: () => '/api/domains', expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 200, systemOwner: 200 } },
+  { route: 'domains/[domain].get.ts', method: 'GET', path: () => `/api/domains/${alpha}`, expect: { anonymous: 401, organizerA: 404, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  { route: 'owners/index.get.ts', method: 'GET', path: () => '/api/owners', expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 200 } },
+  { route: 'owners/[email].put.ts', method: 'PUT', path: () => `/api/owners/${encodeURIComponent(`new-owner-${suffix}@example.org`)}`, body: { domains: ['gamma.example'] }, expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 200 } },
+  { route: 'auth/me.get.ts', method: 'GET', path: () => '/api/auth/me', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  // Public by design: forms and links that work without signing in.
+  { route: 'unsubscribe/[token].get.ts', method: 'GET', path: () => '/api/unsubscribe/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+]
+
+/** Route files with their own tests of anonymous use (sign-in forms, OpenAPI document). */
+const PUBLIC_ELSEWHERE = new Set(['auth/sign-in.post.ts', 'auth/sign-out.post.ts', 'openapi.json.get.ts'])
+
+function routeFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name)
+    return statSync(full).isDirectory() ? routeFiles(full, `${prefix}${name}/`) : [`${prefix}${name}`]
+  })
+}
+
+describe('authorization matrix: every API route × every kind of caller', () => {
+  const tokens = {} as Record<Who, string | null>
+
+  beforeAll(async () => {
+    await EventEntity.build(EntityRepository).put({
+      uid, organizerEmail: A, organizerDomain: alpha, summary: 'Matrix event', start: '2027-04-01T10:00:00Z', dtstamp: '2026-11-01T00:00:00Z',
+    })
+    const domainOwner = `dora-${suffix}@owners.example`
+    const systemOwner = `sam-${suffix}@owners.example`
+    await setOwner(domainOwner, { systemOwner: false, domains: [alpha] }, 'tests')
+    await setOwner(systemOwner, { systemOwner: true, domains: [] }, 'tests')
+    tokens.anonymous = null
+    tokens.organizerA = (await createApiToken(A)).token
+    tokens.organizerB = (await createApiToken(B)).token
+    tokens.domainOwner = (await createApiToken(domainOwner)).token
+    tokens.systemOwner = (await createApiToken(systemOwner)).token
+  })
+
+  it('covers every route file under server/api', () => {
+    const apiDir = fileURLToPath(new URL('../../../server/api', import.meta.url))
+    const covered = new Set(rows.map((row) => row.route))
+    const missing = routeFiles(apiDir).filter((file) => !covered.has(file) && !PUBLIC_ELSEWHERE.has(file))
+    expect(missing).toEqual([])
+  })
+
+  for (const row of rows) {
+    it(`${row.method} ${row.route}`, async () => {
+      const got = {} as Record<Who, number>
+      for (const who of WHO) {
+        const response = await fetch(row.path(), {
+          method: row.method,
+          headers: {
+            ...(tokens[who] ? { authorization: `Bearer ${tokens[who]}` } : {}),
+            ...(row.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: row.body === undefined ? undefined : JSON.stringify(row.body),
+        })
+        got[who] = response.status
+        if (response.status >= 400) {
+          // Every refusal is JSON with a sentence.
+          const body = (await response.json()) as { message?: string }
+          expect(body.message, `${who} ${row.method} ${row.route}`).toMatch(/\S.*\.$/)
+        } else {
+          await response.arrayBuffer()
+        }
+      }
+      expect(got).toEqual(row.expect)
+    })
+  }
+})
