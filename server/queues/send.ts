@@ -70,7 +70,7 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
 }
 
 const describe = (job: SendJob) =>
-  job.type === 'notify' ? `notify ${job.template} ${job.to}` : `${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : ''}`
+  job.type === 'notify' ? `notify ${job.template} ${job.to}` : `${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : 'to' in job ? ` ${job.to}` : ''}`
 
 /** Seconds before the next try: doubling from `baseSeconds`, capped at 15 minutes. */
 const backoffSeconds = (attempt: number, baseSeconds: number) => Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)

@@ -1,10 +1,13 @@
-/** Downloads for organizers: the attendee report of an event as CSV. */
+/** Reports for organizers: the attendee report of an event as CSV, downloaded or emailed. */
+import { randomUUID } from 'node:crypto'
+import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../aws/table'
 import { attendeeReportCsv, attendeeReportFileName, type AttendeeReportRow } from '../domain/reports/attendee-report'
 import { lastClientOf } from '../domain/reports/breakdowns'
 import { loadAttendees } from './event-store'
 import { loadInvitationsOf } from './event-queries'
+import { enqueueSendJobs } from './send-jobs'
 
 const events = EventEntity.build(EntityRepository)
 
@@ -30,4 +33,26 @@ export async function attendeeReport(uid: string): Promise<{ fileName: string; c
       }
     })
   return { fileName: attendeeReportFileName(Item.summary), csv: attendeeReportCsv(rows) }
+}
+
+/** Queues the report by email to `to` (the person asking); the send worker builds it when it runs. */
+export async function emailAttendeeReport(eventUid: string, to: string): Promise<void> {
+  await enqueueSendJobs([{ type: 'report', eventUid, to, requestId: randomUUID() }])
+}
+
+/** The report email: a short text and the CSV attached, or null when the event is gone. */
+export async function composeReportMail(eventUid: string, to: string, from: string): Promise<Buffer | null> {
+  const report = await attendeeReport(eventUid)
+  if (!report) return null
+  const { Item } = await events.get({ uid: eventUid })
+  const summary = (Item?.summary ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'your event'
+  const mail = new MailComposer({
+    from,
+    to,
+    subject: `Attendee report: ${summary}`,
+    text: `The attendee report of "${summary}" is attached (${report.fileName}): one row per attendee, with their answer, how they were invited and when they replied.\n`,
+    attachments: [{ filename: report.fileName, content: report.csv, contentType: 'text/csv; charset=utf-8' }],
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  })
+  return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
 }

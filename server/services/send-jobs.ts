@@ -16,6 +16,8 @@ export const SendJobSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fan-out'), eventUid: z.string().min(1), cursor: z.string().optional() }),
   /** An attendee's REFRESH: send the current version again, once per request. */
   z.object({ type: z.literal('refresh'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
+  /** The attendee report of an event, as a CSV attachment, to the person who asked for it (once per request). */
+  z.object({ type: z.literal('report'), eventUid: z.string().min(1), to: z.string().min(3), requestId: z.string().min(1) }),
   /** A notification to a person about their own inbound message, once per message (`key`) and template. */
   z.object({
     type: z.literal('notify'),

@@ -22,6 +22,7 @@ import { countInviteSent, loadEvent } from './event-store'
 import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
+import { composeReportMail } from './reports'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
 
 const invitations = InvitationEntity.build(EntityRepository)
@@ -77,6 +78,8 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
     case 'notify':
       return deliverNotification(job, context)
+    case 'report':
+      return deliverReport(job, context)
     case 'fan-out':
       return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
   }
@@ -162,6 +165,20 @@ async function deliverNotification(job: Extract<SendJob, { type: 'notify' }>, co
     mail: { from: config().fromAddress, to: [job.to], raw },
     invitation: null,
     sent: `Sent the ${job.template} notification to ${job.to}.`,
+    context,
+  })
+}
+
+/** An attendee report by email, once per request. */
+async function deliverReport(job: Extract<SendJob, { type: 'report' }>, context: SendContext): Promise<SendResult> {
+  const raw = await composeReportMail(job.eventUid, job.to, config().fromAddress)
+  if (!raw) return { outcome: 'skipped', reason: `The event ${job.eventUid} no longer exists.` }
+  return sendOnce({
+    key: `report#${job.eventUid}#${job.requestId}`,
+    record: { email: job.to },
+    mail: { from: config().fromAddress, to: [job.to], raw },
+    invitation: null,
+    sent: `Sent the attendee report of ${job.eventUid} to ${job.to}.`,
     context,
   })
 }

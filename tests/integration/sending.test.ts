@@ -114,6 +114,23 @@ describe('sending invites', () => {
     expect((await PostalMime.parse(sent[0]!.raw)).subject).toBe('Your event "Board meeting" was updated')
   })
 
+  it('emails the attendee report as a CSV attachment to whoever asked, once per request', async () => {
+    const uid = `send-report-${randomUUID()}`
+    await organizerSends(uid, { sequence: 0, summary: 'Report =cmd|x' })
+    await invite(uid, 'rita@example.org', 'Rita')
+    const since = Date.now()
+    const { emailAttendeeReport } = await import('../../server/services/reports')
+    await emailAttendeeReport(uid, ORGANIZER)
+    await runSendQueue()
+    const reports = (await rawSentMail(since, ORGANIZER)).map((m) => m.raw).filter((raw) => raw.includes('text/csv'))
+    expect(reports).toHaveLength(1)
+    const parsed = await PostalMime.parse(reports[0]!)
+    expect(parsed.subject).toBe('Attendee report: Report =cmd|x')
+    const csv = Buffer.from(parsed.attachments[0]!.content as ArrayBuffer).toString('utf8')
+    expect(csv).toMatch(/^email,/)
+    expect(csv).toContain('rita@example.org,Rita')
+  })
+
   it('refuses the server’s own mailboxes, cancelled events and unsubscribed addresses, each with a reason', async () => {
     const uid = `send-refuse-${randomUUID()}`
     await organizerSends(uid, { sequence: 0 })

@@ -43,6 +43,7 @@ const rows: Row[] = [
   { route: 'events/[uid].get.ts', method: 'GET', path: event, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/attendees.get.ts', method: 'GET', path: () => `${event()}/attendees`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/report.csv.get.ts', method: 'GET', path: () => `${event()}/report.csv`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  { route: 'events/[uid]/report/email.post.ts', method: 'POST', path: () => `${event()}/report/email`, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 202, systemOwner: 202 } },
   { route: 'events/[uid]/invites.get.ts', method: 'GET', path: () => `${event()}/invites`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   // Only the organizer sends invitations for their event; owners read.
   { route: 'events/[uid]/invites.post.ts', method: 'POST', path: () => `${event()}/invites`, body: { email: `guest-${suffix}@example.org` }, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
