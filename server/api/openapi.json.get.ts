@@ -1,5 +1,7 @@
-// The OpenAPI 3.1 document of this API, built from the routes' zod schemas.
+// The OpenAPI 3.1 document of this API, built from the routes' zod schemas once per process.
 import { openApiDocument } from '../openapi/document'
 import { config } from '../config'
 
-export default defineEventHandler(() => openApiDocument(config().siteUrl))
+let document: ReturnType<typeof openApiDocument> | undefined
+
+export default defineEventHandler(() => (document ??= openApiDocument(config().siteUrl)))
