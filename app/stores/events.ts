@@ -1,0 +1,65 @@
+// The dashboard's event list: its filters, the pages loaded so far and the cursor of the next one.
+import { defineStore } from 'pinia'
+import type { EventListItem } from '~~/server/services/event-queries'
+
+export const EVENT_VIEWS = ['upcoming', 'past', 'cancelled'] as const
+export type EventView = (typeof EVENT_VIEWS)[number]
+
+export interface EventFilters {
+  view: EventView
+  q: string
+  sort: 'start' | '-start' | ''
+  organizer: string
+}
+
+type EventPage = { events: EventListItem[]; cursor: string | null }
+
+const queryOf = (filters: EventFilters, cursor?: string) => ({
+  view: filters.view,
+  ...(filters.q ? { q: filters.q } : {}),
+  ...(filters.sort ? { sort: filters.sort } : {}),
+  ...(filters.organizer ? { organizer: filters.organizer } : {}),
+  ...(cursor ? { cursor } : {}),
+})
+
+export const useEventsStore = defineStore('events', () => {
+  const filters = ref<EventFilters>({ view: 'upcoming', q: '', sort: '', organizer: '' })
+  const events = ref<EventListItem[]>([])
+  const cursor = ref<string | null>(null)
+  const loading = ref(false)
+  const error = ref('')
+
+  async function fetchPage(request: ReturnType<typeof useRequestFetch>, after?: string) {
+    loading.value = true
+    error.value = ''
+    try {
+      return await request<EventPage>('/api/events', { query: queryOf(filters.value, after) })
+    } catch (failure) {
+      const data = (failure as { data?: { message?: string } }).data
+      error.value = data?.message ?? 'The events could not be loaded. Please try again shortly.'
+      return null
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Replaces the list with the first page for these filters. */
+  async function load(next: EventFilters) {
+    const request = useRequestFetch()
+    filters.value = { ...next }
+    const page = await fetchPage(request)
+    events.value = page?.events ?? []
+    cursor.value = page?.cursor ?? null
+  }
+
+  /** Appends the next page. */
+  async function loadMore() {
+    if (!cursor.value || loading.value) return
+    const page = await fetchPage($fetch, cursor.value)
+    if (!page) return
+    events.value = [...events.value, ...page.events]
+    cursor.value = page.cursor
+  }
+
+  return { filters, events, cursor, loading, error, load, loadMore }
+})
