@@ -3,11 +3,26 @@
  * ~25 s, so every suite about the web app runs here, on one build: each file in
  * tests/e2e/web/ is one suite.
  */
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setup } from '@nuxt/test-utils/e2e'
 
 const suites = fileURLToPath(new URL('./web/', import.meta.url))
 for (const file of readdirSync(suites).filter((name) => name.endsWith('.ts')).sort()) await import(`./web/${file}`)
 
-await setup({ rootDir: fileURLToPath(new URL('../..', import.meta.url)), server: true, build: true, dev: false })
+// Debian's Chromium (PLATFORM.md); .ci/run installs it. Without it the browser suite skips.
+const chromium = '/usr/bin/chromium'
+await setup({
+  rootDir: fileURLToPath(new URL('../..', import.meta.url)),
+  server: true,
+  build: true,
+  dev: false,
+  browser: existsSync(chromium),
+  browserOptions: {
+    type: 'chromium',
+    launch: {
+      executablePath: chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+})

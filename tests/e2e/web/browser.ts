@@ -1,0 +1,63 @@
+/**
+ * The dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core,
+ * see PLATFORM.md): an organizer's invite is mailed in, the organizer signs in through the
+ * link caught in the local SES, sees the event, sends an invite and reads the report.
+ * Screenshots go to tests/artifacts/ (not committed). Without Chromium the suite skips.
+ */
+import { describe, it, expect } from 'vitest'
+import { existsSync, mkdirSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import PostalMime from 'postal-mime'
+import { createPage, url } from '@nuxt/test-utils/e2e'
+import { deliver, imip, mailbox, rawSentMail, received } from '../../integration/support'
+import { loadInvitation } from '../../../server/services/invitations'
+
+export const CHROMIUM = '/usr/bin/chromium'
+const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url))
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without /usr/bin/chromium)', () => {
+  const organizer = `olive-${randomUUID().slice(0, 8)}@browser.example`
+  const uid = `browser-${randomUUID()}@test`
+
+  it('signs in by mailed link, sees the mailed-in event, sends an invite and reads the report', async () => {
+    mkdirSync(artifacts, { recursive: true })
+    // The organizer's own calendar invites create@ (verified), as in production.
+    const invite = imip(organizer, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261120T100000Z', 'DTSTART:20270310T170000Z', 'DTEND:20270310T180000Z',
+      'SUMMARY:Browser launch <b>party</b>', `ORGANIZER;CN=Olive:mailto:${organizer}`, 'END:VEVENT',
+    ])
+    expect(await deliver('create', received(invite, organizer))).toMatchObject({ outcome: 'created' })
+
+    const page = await createPage('/sign-in')
+    const since = Date.now()
+    await page.fill('input[type="email"]', organizer)
+    await page.click('button[type="submit"]')
+    await page.waitForSelector('[data-test="sent"]')
+    await page.screenshot({ path: `${artifacts}1-sign-in.png` })
+
+    const [mail] = await rawSentMail(since, organizer)
+    const link = /^(http\S+\/sign-in\/verify\?token=\S+)$/m.exec((await PostalMime.parse(mail!.raw)).text ?? '')![1]!
+    const target = new URL(link)
+    await page.goto(url(target.pathname + target.search), { waitUntil: 'networkidle' })
+    expect(new URL(page.url()).pathname).toBe('/dashboard')
+    await page.waitForSelector(`text=Browser launch <b>party</b>`)
+    await page.screenshot({ path: `${artifacts}2-dashboard.png`, fullPage: true })
+
+    await page.click(`text=Browser launch <b>party</b>`)
+    await page.waitForSelector('[data-test="invite-form"]')
+    await page.fill('[data-test="invite-form"] input[type="email"]', 'browser-guest@example.org')
+    await page.fill('[data-test="invite-form"] input[type="text"]', 'Guest in a Browser')
+    await page.click('[data-test="invite-form"] button[type="submit"]')
+    await expect.poll(async () => page.textContent('[data-test="invite-answer"]').catch(() => null)).toMatch(/queued/)
+    expect(await loadInvitation(uid, 'browser-guest@example.org')).toMatchObject({ origin: 'api', name: 'Guest in a Browser' })
+    await page.screenshot({ path: `${artifacts}3-event.png`, fullPage: true })
+
+    // The report the Download CSV link serves, fetched with the page's session.
+    const href = await page.getAttribute('[data-test="csv"]', 'href')
+    const csv = await (await page.request.get(url(href!))).text()
+    expect(csv).toMatch(/^email,/)
+    expect(csv).toContain('browser-guest@example.org')
+    await page.close()
+  }, 120_000)
+})
