@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { EventParamsSchema, InviteBodySchema, InvitationListQuerySchema } from '../schemas/invites'
 import { AttendeeListQuerySchema, EventListQuerySchema, RejectedMailQuerySchema } from '../schemas/events'
 import { DomainParamsSchema, OwnerGrantSchema, OwnerParamsSchema } from '../schemas/owners'
+import { TokenCreateSchema, TokenParamsSchema } from '../schemas/tokens'
 
 type JsonSchema = Record<string, unknown>
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -60,6 +61,9 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/api/events/{uid}/invites', tag: 'invites', params: EventParamsSchema, query: InvitationListQuerySchema, summary: 'The invitations this server sent for the event, with what was sent and why anything failed.', responses: { 200: { description: 'One page of invitations.', schema: listOf('invitations', 'An invitation.') } } },
   { method: 'post', path: '/api/events/{uid}/invites', tag: 'invites', params: EventParamsSchema, body: InviteBodySchema, summary: 'Invite one address (the event organizer only).', responses: { 202: 'Queued for sending.', 200: 'Already invited.', 422: 'Refused, with the reason.' } },
 
+  { method: 'get', path: '/api/tokens', tag: 'tokens', summary: "The caller's API tokens (ids, labels, dates; never the tokens).", responses: { 200: 'The tokens.' } },
+  { method: 'post', path: '/api/tokens', tag: 'tokens', body: TokenCreateSchema, summary: 'A new API token for the signed-in caller; the token appears in this answer only.', responses: { 201: 'The token, shown once.', 403: 'Only a signed-in person (not a token) may create tokens.' } },
+  { method: 'delete', path: '/api/tokens/{id}', tag: 'tokens', params: TokenParamsSchema, summary: 'Revoke one of the caller\'s API tokens.', responses: { 200: 'Revoked.', 404: 'No such token among the caller\'s.' } },
   { method: 'get', path: '/api/mail/rejected', tag: 'mail', query: RejectedMailQuerySchema, summary: "The caller's own messages the server rejected, newest first, with the reason.", responses: { 200: { description: 'One page of rejected messages.', schema: listOf('messages', 'A rejected message: subject, reason, receivedAt.') } } },
 
   { method: 'get', path: '/api/domains', tag: 'owners', summary: 'Per-domain summaries for owners.', responses: { 200: 'The domains the caller oversees.', 403: 'Only owners see domain summaries.' } },

@@ -21,7 +21,7 @@ const WHO: Who[] = ['anonymous', 'organizerA', 'organizerB', 'domainOwner', 'sys
 interface Row {
   /** The route file under server/api this row covers. */
   route: string
-  method: 'GET' | 'POST' | 'PUT'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: () => string
   body?: unknown
   expect: Record<Who, number>
@@ -52,6 +52,10 @@ const rows: Row[] = [
   { route: 'domains/[domain].get.ts', method: 'GET', path: () => `/api/domains/${alpha}`, expect: { anonymous: 401, organizerA: 404, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'owners/index.get.ts', method: 'GET', path: () => '/api/owners', expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 200 } },
   { route: 'owners/[email].put.ts', method: 'PUT', path: () => `/api/owners/${encodeURIComponent(`new-owner-${suffix}@example.org`)}`, body: { domains: ['gamma.example'] }, expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 200 } },
+  { route: 'tokens/index.get.ts', method: 'GET', path: () => '/api/tokens', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  // Tokens are made signed in, in the dashboard: a token cannot mint more (tests/e2e/web/tokens.ts signs in).
+  { route: 'tokens/index.post.ts', method: 'POST', path: () => '/api/tokens', body: { label: 'x' }, expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 403 } },
+  { route: 'tokens/[id].delete.ts', method: 'DELETE', path: () => '/api/tokens/000000000000', expect: { anonymous: 401, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
   { route: 'auth/me.get.ts', method: 'GET', path: () => '/api/auth/me', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   // Public by design: forms and links that work without signing in.
   { route: 'unsubscribe/[token].get.ts', method: 'GET', path: () => '/api/unsubscribe/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },

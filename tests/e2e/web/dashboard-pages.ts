@@ -5,27 +5,13 @@ import { EntityRepository } from 'dynamodb-toolbox'
 import PostalMime from 'postal-mime'
 import { AttendeeEntity, EventEntity, InvitationEntity, MailLogEntity, OrganizerEntity } from '../../../server/aws/table'
 import { setOwner } from '../../../server/services/owners'
-import { rawSentMail } from '../../integration/support'
+import { signIn } from '../session'
 
 const events = EventEntity.build(EntityRepository)
 const attendees = AttendeeEntity.build(EntityRepository)
 const invitations = InvitationEntity.build(EntityRepository)
 const mailLog = MailLogEntity.build(EntityRepository)
 const organizers = OrganizerEntity.build(EntityRepository)
-
-/** Signs `email` in through the mailed link and returns the session cookie (`name=value`). */
-async function signIn(email: string) {
-  const since = Date.now()
-  const asked = await fetch('/api/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
-  expect(asked.status).toBe(202)
-  const [mail] = await rawSentMail(since, email)
-  const text = (await PostalMime.parse(mail!.raw)).text ?? ''
-  const url = new URL(/^(http\S+\/sign-in\/verify\?token=\S+)$/m.exec(text)![1]!)
-  const verified = await fetch(url.pathname + url.search, { redirect: 'manual' })
-  const set = verified.headers.getSetCookie().find((line) => line.startsWith('nuxt-session='))
-  expect(set).toBeDefined()
-  return set!.split(';')[0]!
-}
 
 describe('dashboard pages (server-rendered with the session cookie)', () => {
   const run = randomUUID().slice(0, 8)

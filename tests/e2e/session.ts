@@ -1,0 +1,19 @@
+/** Signing in on the built app as a person would: ask for the link, take it from the local SES, open it. */
+import { expect } from 'vitest'
+import PostalMime from 'postal-mime'
+import { fetch } from '@nuxt/test-utils/e2e'
+import { rawSentMail } from '../integration/support'
+
+/** Signs `email` in through the mailed link and returns the session cookie (`name=value`). */
+export async function signIn(email: string): Promise<string> {
+  const since = Date.now()
+  const asked = await fetch('/api/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
+  expect(asked.status).toBe(202)
+  const [mail] = await rawSentMail(since, email)
+  const text = (await PostalMime.parse(mail!.raw)).text ?? ''
+  const url = new URL(/^(http\S+\/sign-in\/verify\?token=\S+)$/m.exec(text)![1]!)
+  const verified = await fetch(url.pathname + url.search, { redirect: 'manual' })
+  const set = verified.headers.getSetCookie().find((line) => line.startsWith('nuxt-session='))
+  expect(set).toBeDefined()
+  return set!.split(';')[0]!
+}
