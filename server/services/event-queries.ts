@@ -11,9 +11,8 @@ import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/r
 import type { Counts } from '../domain/itip/event-state'
 import type { PartstatValue } from '../domain/scheduling'
 import { loadAttendees } from './event-store'
-import { decodeCursor, encodeCursor, InvalidCursor } from './invitations'
+import { decodeCursor, encodeCursor, InvalidCursor } from './cursors'
 
-export { InvalidCursor } from './invitations'
 
 const events = EventEntity.build(EntityRepository)
 

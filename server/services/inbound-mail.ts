@@ -9,6 +9,7 @@ import { MailLogEntity, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
 import { ingestMessage, type IngestOutcome } from './ingest'
+import { isConditionFailure } from './event-store'
 import { eventUrl, queueNotification } from './notifications'
 
 const mailLog = MailLogEntity.build(EntityRepository)
@@ -79,7 +80,7 @@ export async function processStoredMail(key: string, options: { replay?: boolean
         : { condition: { or: [{ attr: 'key', exists: false }, { attr: 'outcome', in: ['received', 'failed'] }] } },
     )
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    if (!isConditionFailure(error)) throw error
     const { Item: winner } = await mailLog.get({ key }, { consistent: true })
     return { key, outcome: winner!.outcome, reason: winner!.reason, uid: winner!.eventUid, repeated: true }
   }

@@ -11,6 +11,7 @@ import { countKeyOf } from '../domain/itip/event-state'
 import { isConditionFailure, loadAttendee, loadEvent, type StoredEvent } from './event-store'
 import { suppressionOf, unsubscribe } from './suppression'
 import { enqueueSendJobs } from './send-jobs'
+import { decodeCursor, encodeCursor } from './cursors'
 
 const invitations = InvitationEntity.build(EntityRepository)
 const attendees = AttendeeEntity.build(EntityRepository)
@@ -168,28 +169,6 @@ export async function listInvitations(eventUid: string, options: { limit?: numbe
   return { invitations: (page.Items ?? []).map(toView), cursor: encodeCursor(page.LastEvaluatedKey) }
 }
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursor()
-}
-
-export class InvalidCursor extends Error {
-  constructor() {
-    super('The cursor is not one this server gave out.')
-    this.name = 'InvalidCursor'
-  }
-}
-
 // ------------------------------------------------------------------ unsubscribe links
 
 const UNSUBSCRIBE = 'unsubscribe'
@@ -216,8 +195,8 @@ export async function unsubscribeByToken(token: string): Promise<{ email: string
   await unsubscribe(link.email)
   await invitations
     .update({ eventUid: link.eventUid, email: link.email, status: 'unsubscribed', error: 'The attendee unsubscribed.' }, { condition: { attr: 'email', exists: true } })
-    .catch((error: { name?: string }) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error
     })
   return { email: link.email }
 }

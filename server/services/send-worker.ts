@@ -18,8 +18,9 @@ import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
 import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
-import { countInviteSent, loadEvent } from './event-store'
-import { decodeCursor, encodeCursor, loadInvitation, unsubscribeUrl } from './invitations'
+import { countInviteSent, isConditionFailure, loadEvent } from './event-store'
+import { loadInvitation, unsubscribeUrl } from './invitations'
+import { decodeCursor, encodeCursor } from './cursors'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
 import { composeReportMail } from './reports'
@@ -246,7 +247,7 @@ async function claimSend(
     await sendRecords.put({ key, ...record, status: 'claimed' }, { condition: { attr: 'key', exists: false } })
     return 'claimed'
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    if (!isConditionFailure(error)) throw error
     const { Item } = await sendRecords.get({ key }, { consistent: true })
     if (!Item) throw new RetryLater('The send record vanished while it was being claimed.')
     return Item
@@ -279,7 +280,7 @@ async function settleExistingClaim(
   try {
     await sendRecords.update({ key, status: 'unknown', error: reason }, { condition: { attr: 'claimedAt', eq: existing.claimedAt } })
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    if (!isConditionFailure(error)) throw error
     throw new RetryLater('The send record changed while its stale claim was being settled.')
   }
   if (invitation) await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, status: 'unknown', error: reason })
@@ -294,7 +295,7 @@ async function markInvitationSent({ eventUid, email, sequence, method }: Invitat
       { condition: { and: [{ attr: 'email', exists: true }, { or: [{ attr: 'sentSequence', exists: false }, { attr: 'sentSequence', lte: sequence }] }] } },
     )
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    if (!isConditionFailure(error)) throw error
   }
 }
 
@@ -344,7 +345,7 @@ export async function markInvitationUndeliverable(sesMessageId: string, sentence
       await invitations.update({ eventUid: record.eventUid, email: record.email, status: 'suppressed', error: sentence }, { condition: { attr: 'email', exists: true } })
       marked++
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+      if (!isConditionFailure(error)) throw error
     }
   }
   return marked

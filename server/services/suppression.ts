@@ -10,6 +10,7 @@
 import { EntityRepository, $get, $remove } from 'dynamodb-toolbox'
 import { PersonEntity } from '../aws/table'
 import type { ParsedNotification } from '../domain/mail/ses-notification'
+import { isConditionFailure } from './event-store'
 
 const people = PersonEntity.build(EntityRepository)
 
@@ -98,6 +99,6 @@ export async function unblock(email: string): Promise<void> {
     await people.update({ email: normalized(email), blockedAt: $remove() }, { condition: { attr: 'email', exists: true } })
   } catch (error) {
     // Nobody by that address: nothing was blocked.
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+    if (!isConditionFailure(error)) throw error
   }
 }

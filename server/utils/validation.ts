@@ -5,6 +5,7 @@
 import type { H3Event } from 'h3'
 import { createError, getQuery, getRouterParams, readBody } from 'h3'
 import type { z } from 'zod'
+import { InvalidCursor } from '../services/cursors'
 
 function sentenceOf(error: z.ZodError): string {
   const issue = error.issues[0]!
@@ -30,3 +31,13 @@ export const validBody = async <S extends z.ZodType>(event: H3Event, schema: S) 
 }
 export const validParams = <S extends z.ZodType>(event: H3Event, schema: S) => parseOr400(schema, getRouterParams(event, { decode: true }))
 export const validQuery = <S extends z.ZodType>(event: H3Event, schema: S) => parseOr400(schema, getQuery(event))
+
+/** One page of a list: a cursor this server did not give out is the caller's mistake (400), not an outage. */
+export async function pageOf<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (error instanceof InvalidCursor) throw createError({ statusCode: 400, message: error.message })
+    throw error
+  }
+}

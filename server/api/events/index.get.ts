@@ -1,17 +1,12 @@
 // The caller's events by view (upcoming, past, cancelled), searchable; owners name an organizer they oversee. Cursor-paginated.
 import { EventListQuerySchema } from '../../schemas/events'
-import { InvalidCursor, listOrganizerEvents } from '../../services/event-queries'
+import { listOrganizerEvents } from '../../services/event-queries'
 import { oversees, requireCaller } from '../../utils/caller'
-import { validQuery } from '../../utils/validation'
+import { validQuery, pageOf } from '../../utils/validation'
 
 export default defineEventHandler(async (event) => {
   const { organizer, ...options } = validQuery(event, EventListQuerySchema)
   const caller = await requireCaller(event)
   if (organizer && !oversees(caller, organizer)) throw createError({ statusCode: 404, message: 'There is no such organizer among yours.' })
-  try {
-    return await listOrganizerEvents(organizer ?? caller.email, options)
-  } catch (error) {
-    if (error instanceof InvalidCursor) throw createError({ statusCode: 400, message: error.message })
-    throw error
-  }
+  return pageOf(() => listOrganizerEvents(organizer ?? caller.email, options))
 })

@@ -1,17 +1,12 @@
 // The attendees of one of the caller's events with their answers and this server's invitation; cursor-paginated.
 import { AttendeeListQuerySchema, EventParamsSchema } from '../../../schemas/events'
-import { InvalidCursor, listEventAttendees } from '../../../services/event-queries'
+import { listEventAttendees } from '../../../services/event-queries'
 import { requireOwnEvent } from '../../../utils/caller'
-import { validParams, validQuery } from '../../../utils/validation'
+import { validParams, validQuery, pageOf } from '../../../utils/validation'
 
 export default defineEventHandler(async (event) => {
   const { uid } = validParams(event, EventParamsSchema)
   const query = validQuery(event, AttendeeListQuerySchema)
   await requireOwnEvent(event, uid)
-  try {
-    return await listEventAttendees(uid, query)
-  } catch (error) {
-    if (error instanceof InvalidCursor) throw createError({ statusCode: 400, message: error.message })
-    throw error
-  }
+  return pageOf(() => listEventAttendees(uid, query))
 })

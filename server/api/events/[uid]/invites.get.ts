@@ -1,17 +1,12 @@
 // The invitations of one of the caller's events, with what was sent and why anything failed; cursor-paginated.
 import { EventParamsSchema, InvitationListQuerySchema } from '../../../schemas/invites'
-import { InvalidCursor, listInvitations } from '../../../services/invitations'
+import { listInvitations } from '../../../services/invitations'
 import { requireOwnEvent } from '../../../utils/caller'
-import { validParams, validQuery } from '../../../utils/validation'
+import { validParams, validQuery, pageOf } from '../../../utils/validation'
 
 export default defineEventHandler(async (event) => {
   const { uid } = validParams(event, EventParamsSchema)
   const query = validQuery(event, InvitationListQuerySchema)
   await requireOwnEvent(event, uid)
-  try {
-    return await listInvitations(uid, query)
-  } catch (error) {
-    if (error instanceof InvalidCursor) throw createError({ statusCode: 400, message: error.message })
-    throw error
-  }
+  return pageOf(() => listInvitations(uid, query))
 })
