@@ -130,8 +130,8 @@ const eventSchema = item({
   listed: boolean().default(false),
   counts,
   attendeeCount: number().default(0),
-  /** People this server has sent the invitation to (first sends only). */
-  invitesSent: number().default(0),
+  /** People this server has sent the invitation to (first sends only); absent on events stored before it existed. */
+  invitesSent: number().optional(),
   sourceMailKey: string().optional(),
   /** Raised on every write; writes are conditional on the value read (optimistic locking). */
   version: number().default(1),

@@ -153,7 +153,7 @@ export async function loadEvent(uid: string): Promise<StoredEvent | null> {
     state: toState(Item),
     version: Item.version,
     inviteSequence: Item.inviteSequence ?? Item.sequence,
-    invitesSent: Item.invitesSent,
+    invitesSent: Item.invitesSent ?? 0,
     listed: Item.listed,
     sourceMailKey: Item.sourceMailKey ?? null,
   }
