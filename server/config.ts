@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   CIS_REQUIRE_VERIFIED_SENDER: flag(true),
   CIS_NOTIFY_ORGANIZER: flag(true),
   CIS_OWNER_EMAILS: list,
+  /** How long a process may remember who a token or session belongs to and their roles (0: not at all). */
+  CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
 })
 
 // Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
@@ -111,6 +113,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     requireVerifiedSender: e.CIS_REQUIRE_VERIFIED_SENDER,
     notifyOrganizer: e.CIS_NOTIFY_ORGANIZER,
     ownerEmails: e.CIS_OWNER_EMAILS,
+    authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
   }
 }
 

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { ApiTokenEntity, table } from '../aws/table'
+import { shortLived } from './short-lived'
 
 const tokens = ApiTokenEntity.build(EntityRepository)
 
@@ -27,17 +28,27 @@ export async function createApiToken(email: string, label = ''): Promise<ApiToke
   return { id, label, createdAt, lastUsedAt: null, token }
 }
 
+// Valid tokens only (a stream of made-up tokens must not fill it), by hash; forgotten on revoke.
+const recentTokens = shortLived<{ email: string; lastUsedAt: string | undefined }>()
+
 /** The organizer a presented token belongs to, or null. */
 export async function organizerOfToken(token: string): Promise<string | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null
-  const { Item } = await tokens.get({ tokenHash: hashOf(token) })
-  if (!Item) return null
+  const tokenHash = hashOf(token)
+  let known = recentTokens.get(tokenHash)
+  if (!known) {
+    const { Item } = await tokens.get({ tokenHash })
+    if (!Item) return null
+    known = { email: Item.email, lastUsedAt: Item.lastUsedAt }
+  }
   // At most one write a minute per token: "last used" is for people, not an audit log.
   const now = new Date()
-  if (!Item.lastUsedAt || now.getTime() - Date.parse(Item.lastUsedAt) > 60_000) {
-    await tokens.update({ tokenHash: hashOf(token), lastUsedAt: now.toISOString() }).catch(() => undefined)
+  if (!known.lastUsedAt || now.getTime() - Date.parse(known.lastUsedAt) > 60_000) {
+    known = { ...known, lastUsedAt: now.toISOString() }
+    await tokens.update({ tokenHash, lastUsedAt: known.lastUsedAt }).catch(() => undefined)
   }
-  return Item.email
+  recentTokens.set(tokenHash, known)
+  return known.email
 }
 
 async function itemsOf(email: string) {
@@ -58,5 +69,6 @@ export async function revokeApiToken(email: string, id: string): Promise<boolean
   const item = (await itemsOf(email)).find((candidate) => candidate.id === id)
   if (!item) return false
   await tokens.delete({ tokenHash: item.tokenHash })
+  recentTokens.forget(item.tokenHash)
   return true
 }

@@ -17,7 +17,11 @@ import { decodeCursor, encodeCursor, InvalidCursor } from './cursors'
 const events = EventEntity.build(EntityRepository)
 
 type Key = Record<string, unknown>
-type EventItem = FormattedItem<typeof EventEntity>
+const LISTED_ATTRIBUTES = [
+  'uid', 'summary', 'start', 'end', 'allDay', 'timezone', 'location', 'status', 'rrule', 'listed',
+  'organizerEmail', 'organizerName', 'counts', 'attendeeCount',
+] as const
+type EventItem = FormattedItem<typeof EventEntity, { attributes: (typeof LISTED_ATTRIBUTES)[number] }>
 
 // ------------------------------------------------------------------ paging
 
@@ -42,7 +46,9 @@ async function collect<T>(source: PageSource<T>, options: { limit: number; start
   let read = 0
   for (;;) {
     const missing = options.limit - found.length
-    const pageSize = options.keep ? Math.min(Math.max(missing, FILTER_PAGE), READ_BUDGET - read) : missing
+    // First just what is missing (most lists filter out few or none); once the filter has
+    // skipped items, larger pages, so a sparse view needs few round trips.
+    const pageSize = options.keep && read > 0 ? Math.min(Math.max(missing, FILTER_PAGE), READ_BUDGET - read) : missing
     const page = await source.read(startKey, pageSize)
     read += page.items.length
     for (const [index, item] of page.items.entries()) {
@@ -134,7 +140,8 @@ export async function listOrganizerEvents(organizerEmail: string, options: Event
           .build(QueryCommand)
           .entities(EventEntity)
           .query({ index: 'gsi1', partition, ...(range ? { range } : {}) })
-          .options({ reverse: descending, limit, exclusiveStartKey })
+          // Only what a list shows: descriptions and overrides can be kilobytes per event.
+          .options({ reverse: descending, limit, exclusiveStartKey, attributes: [...LISTED_ATTRIBUTES] })
           .send()
         return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
       },

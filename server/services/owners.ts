@@ -6,6 +6,7 @@
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { OwnerEntity, table } from '../aws/table'
 import { config } from '../config'
+import { shortLived } from './short-lived'
 
 const owners = OwnerEntity.build(EntityRepository)
 
@@ -16,11 +17,18 @@ export interface Roles {
   configured: boolean
 }
 
+// Read on every API request; remembered briefly (short-lived.ts), forgotten here on change.
+const recentRoles = shortLived<Roles>()
+
 export async function rolesOf(email: string): Promise<Roles> {
   const address = email.toLowerCase()
+  const remembered = recentRoles.get(address)
+  if (remembered) return remembered
   const configured = config().ownerEmails.includes(address)
   const { Item } = await owners.get({ email: address })
-  return { systemOwner: configured || (Item?.systemOwner ?? false), domains: Item?.domains ?? [], configured }
+  const roles = { systemOwner: configured || (Item?.systemOwner ?? false), domains: Item?.domains ?? [], configured }
+  recentRoles.set(address, roles)
+  return roles
 }
 
 export interface OwnerView {
@@ -45,7 +53,8 @@ export async function setOwner(email: string, grant: { systemOwner: boolean; dom
   const domains = [...new Set(grant.domains.map((d) => d.trim().toLowerCase()).filter(Boolean))].sort()
   if (!grant.systemOwner && domains.length === 0) {
     await owners.delete({ email: address })
-    return
+  } else {
+    await owners.put({ email: address, systemOwner: grant.systemOwner, domains, grantedBy: grantedBy.toLowerCase() })
   }
-  await owners.put({ email: address, systemOwner: grant.systemOwner, domains, grantedBy: grantedBy.toLowerCase() })
+  recentRoles.forget(address)
 }

@@ -14,6 +14,7 @@ import { sendRawMailWithinRate } from '../aws/mailer'
 import { renderMailTemplate } from '../templates/mail'
 import { config } from '../config'
 import { isConditionFailure } from './event-store'
+import { shortLived } from './short-lived'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 export const SESSION_DAYS = 7
@@ -126,15 +127,28 @@ export async function startSession(email: string, clock: Clock = {}): Promise<{ 
   return { sessionId }
 }
 
+// Open sessions only, by id; forgotten when the session ends here.
+const recentSessions = shortLived<{ email: string; expiresAt: number }>()
+
 /** The address of a session that is still open, or null. */
 export async function sessionEmail(sessionId: string, clock: Clock = {}): Promise<string | null> {
   if (!/^[A-Za-z0-9_-]{32}$/.test(sessionId)) return null
-  const { Item } = await sessions.get({ id: sessionId })
-  return Item && Item.expiresAt > epochSeconds(clock.now?.() ?? new Date()) ? Item.email : null
+  let session = recentSessions.get(sessionId)
+  if (!session) {
+    const { Item } = await sessions.get({ id: sessionId })
+    if (!Item) return null
+    session = { email: Item.email, expiresAt: Item.expiresAt }
+  }
+  if (session.expiresAt <= epochSeconds(clock.now?.() ?? new Date())) return null
+  recentSessions.set(sessionId, session)
+  return session.email
 }
 
 export async function endSession(sessionId: string): Promise<void> {
-  if (/^[A-Za-z0-9_-]{32}$/.test(sessionId)) await sessions.delete({ id: sessionId })
+  if (!/^[A-Za-z0-9_-]{32}$/.test(sessionId)) return
+  await sessions.delete({ id: sessionId })
+  // After the delete: a request reading in between must not leave the ended session remembered.
+  recentSessions.forget(sessionId)
 }
 
 /**

@@ -82,6 +82,31 @@ async function main() {
       )
       return result
     }
+    // The store's own limit: the same domain reads called in this process, no HTTP, no
+    // authentication, the same concurrency. The routes cannot beat these figures.
+    const { listOrganizerEvents, listEventAttendees } = await import('../../server/services/event-queries')
+    const direct = async (label: string, read: () => Promise<unknown>) => {
+      const latencies: number[] = []
+      const until = performance.now() + Math.min(seconds, 5) * 1000
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          while (performance.now() < until) {
+            const started = performance.now()
+            await read()
+            latencies.push(performance.now() - started)
+          }
+        }),
+      )
+      latencies.sort((a, b) => a - b)
+      const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!)
+      console.log(
+        `   ${label.padEnd(44)} ${connections} in flight: ${(latencies.length / Math.min(seconds, 5)).toFixed(0).padStart(5)} reads/s p50 ${String(at(0.5)).padStart(4)} ms  p99 ${String(at(0.99)).padStart(4)} ms`,
+      )
+    }
+    console.log(`\nthe same reads without the server (domain functions against DynamoDB Local, in this process)`)
+    await direct('events, upcoming (50)', () => listOrganizerEvents(organizer, { view: 'upcoming', limit: 50 }))
+    await direct('attendees (100)', () => listEventAttendees(big, { limit: 100 }))
+
     console.log(`\nbuilt server + local stack, ${connections} connections, ${seconds} s each (aim: p99 under 50 ms)`)
     // The baseline touches no table: the server's own cost at this concurrency.
     await run('baseline: GET /api/openapi.json', '/api/openapi.json')
