@@ -16,6 +16,7 @@
  * | an organizer's profile and counts               | table | ORGANIZER#<email>      | PROFILE                     |
  * | a person's blocks / unsubscribes / bounces       | table | PERSON#<email>         | PROFILE                     |
  * | invitations this server sends for an event       | table | EVENT#<uid>            | begins_with INVITE#         |
+ * | an event's answer breakdowns, as of a version    | table | EVENT#<uid>            | BREAKDOWNS                  |
  * | inbound mail log entry (by S3 key, idempotent)   | table | MAIL#<s3 key>          | MAIL                        |
  * | a sender's inbound mail, newest first            | gsi1  | MAILFROM#<email>       | <receivedAt>#<s3 key>       |
  * | all inbound mail of a day (replay --since)       | gsi2  | MAILDAY#<yyyy-mm-dd>   | <receivedAt>#<s3 key>       |
@@ -335,6 +336,21 @@ const apiTokenSchema = item({
   gsi1sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => `${createdAt}#${id}`),
 }))
 export const ApiTokenEntity = new Entity({ name: 'ApiToken', table, schema: apiTokenSchema })
+
+/**
+ * An event's breakdowns (answers per day, clients, origins) computed from every attendee
+ * and invitation, kept with the event `version` they were computed at: every write that
+ * changes attendees or invitations raises that version, so a snapshot whose version still
+ * matches is current and a large event's page does not read every attendee again.
+ */
+const breakdownsSchema = item({
+  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
+  sk: string().key().const('BREAKDOWNS').hidden(),
+  version: number(),
+  breakdowns: any(),
+  computedAt: string(),
+})
+export const BreakdownsEntity = new Entity({ name: 'Breakdowns', table, schema: breakdownsSchema, timestamps: false })
 
 const sessionSchema = item({
   id: string().key().savedAs('pk').transform({ encode: (id: string) => `SESSION#${id}`, decode: (pk: string) => pk.slice(8) }),

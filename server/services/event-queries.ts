@@ -5,16 +5,17 @@
  * on the way back in so a cursor from another list is refused, never passed to DynamoDB.
  */
 import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, InvitationEntity, MailLogEntity, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
 import type { Counts } from '../domain/itip/event-state'
 import type { PartstatValue } from '../domain/scheduling'
-import { loadAttendees } from './event-store'
+import { isConditionFailure, loadAttendees } from './event-store'
 import { decodeCursor, encodeCursor, InvalidCursor } from './cursors'
 
 
 const events = EventEntity.build(EntityRepository)
+const breakdownSnapshots = BreakdownsEntity.build(EntityRepository)
 
 type Key = Record<string, unknown>
 const LISTED_ATTRIBUTES = [
@@ -191,14 +192,17 @@ export interface EventDetails extends EventListItem {
 }
 
 /**
- * An event with its counts and breakdowns. The breakdowns read every attendee and
- * invitation of the event: fine for the sizes we see; a large event would want them
- * kept as counters on the event item instead.
+ * An event with its counts and breakdowns. The breakdowns need every attendee and
+ * invitation of the event, so they are kept as a snapshot at the event's version and
+ * read again only after something changed (BreakdownsEntity).
  */
 export async function eventDetails(uid: string): Promise<EventDetails | null> {
-  const { Item } = await events.get({ uid }, { consistent: true })
+  const [{ Item }, { Item: snapshot }] = await Promise.all([
+    events.get({ uid }, { consistent: true }),
+    breakdownSnapshots.get({ eventUid: uid }, { consistent: true }),
+  ])
   if (!Item) return null
-  const [attendees, invitations] = await Promise.all([loadAttendees(uid), loadInvitationsOf(uid)])
+  const breakdowns = snapshot?.version === Item.version ? (snapshot.breakdowns as Breakdowns) : await computeBreakdowns(uid, Item.version)
   return {
     ...toListItem(Item),
     description: Item.description ?? null,
@@ -207,8 +211,27 @@ export async function eventDetails(uid: string): Promise<EventDetails | null> {
     sequence: Item.sequence,
     inviteSequence: Item.inviteSequence ?? Item.sequence,
     prodid: Item.prodid ?? null,
-    breakdowns: eventBreakdowns(attendees, [...invitations.values()].map((invitation) => invitation.origin)),
+    breakdowns,
   }
+}
+
+/**
+ * Breakdowns from every attendee and invitation, kept as the snapshot of `version`. Read
+ * after the event was read at `version`, they show that version or a newer one; a newer
+ * snapshot already kept is never replaced by an older one.
+ */
+async function computeBreakdowns(uid: string, version: number): Promise<Breakdowns> {
+  const [attendees, invitations] = await Promise.all([loadAttendees(uid), loadInvitationsOf(uid)])
+  const breakdowns = eventBreakdowns(attendees, [...invitations.values()].map((invitation) => invitation.origin))
+  try {
+    await breakdownSnapshots.put(
+      { eventUid: uid, version, breakdowns, computedAt: new Date().toISOString() },
+      { condition: { or: [{ attr: 'version', exists: false }, { attr: 'version', lt: version }] } },
+    )
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+  return breakdowns
 }
 
 // ------------------------------------------------------------------ attendees of an event

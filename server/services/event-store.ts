@@ -219,9 +219,13 @@ export async function saveEventChange(
   await guarded(() =>
     EntityRepository.executeTransactWrite(eventPut, organizerTouch, ...first.map((a) => attendees.transactPut(attendeeItem(state.uid, a)))),
   )
+  if (changedAttendees.length <= ATTENDEES_PER_TRANSACTION) return
   for (let index = ATTENDEES_PER_TRANSACTION; index < changedAttendees.length; index += 25) {
     await Promise.all(changedAttendees.slice(index, index + 25).map((a) => attendees.put(attendeeItem(state.uid, a))))
   }
+  // The attendees written after the transaction change the event too: the version rises
+  // again, so what was derived in between (breakdowns, a reply's read) is read afresh.
+  await events.update({ uid: state.uid, version: $add(1) }, { condition: { attr: 'uid', exists: true } })
 }
 
 /**

@@ -137,7 +137,9 @@ async function recordInvitation(event: StoredEvent, item: Parameters<typeof invi
   const invitationPut = invitations.transactPut(item, { condition: { attr: 'email', exists: false } })
   const attendee = await loadAttendee(uid, email)
   if (attendee && attendee.source !== 'shared') {
-    return EntityRepository.executeTransactWrite(invitationPut)
+    // Only the invitation is new, but the version still rises: the origins breakdown changed.
+    const versionRaise = events.transactUpdate({ uid, version: $add(1) }, { condition: { attr: 'uid', exists: true } })
+    return EntityRepository.executeTransactWrite(invitationPut, versionRaise)
   }
   // New, or upgraded from a forwarded invite (counted as "shared") to invited by us.
   const previousKey = attendee ? 'shared' : null

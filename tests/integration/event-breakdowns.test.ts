@@ -1,0 +1,95 @@
+/**
+ * An event's breakdowns (answers, clients, origins, answers per day) are kept as a
+ * snapshot at the event's version: read again only after a change, and never stale after
+ * one, whichever write made it (a reply, an invitation, an organizer's update of many
+ * attendees written in several steps).
+ */
+import { describe, it, expect, beforeAll } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { BreakdownsEntity, EventEntity } from '../../server/aws/table'
+import { eventDetails } from '../../server/services/event-queries'
+import { inviteToEvent } from '../../server/services/invitations'
+import { loadAttendees } from '../../server/services/event-store'
+import { eventBreakdowns } from '../../server/domain/reports/breakdowns'
+import { deliver, imip, mailbox, received, useFreshSendQueue, useFreshTable } from './support'
+
+const organizer = 'breakdowns@acme.example'
+const snapshots = BreakdownsEntity.build(EntityRepository)
+
+function organizerInvite(uid: string, sequence: number, attendees: string[]) {
+  return received(
+    imip(organizer, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${uid}`, `SEQUENCE:${sequence}`, `DTSTAMP:20261120T10000${sequence}Z`, 'DTSTART:20270201T090000Z', 'DTEND:20270201T100000Z',
+      `SUMMARY:Breakdowns ${sequence}`, `ORGANIZER:mailto:${organizer}`, ...attendees.map((a) => `ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:${a}`), 'END:VEVENT',
+    ]),
+    organizer,
+  )
+}
+const reply = (who: string, uid: string, partstat: string, prodid = '-//Google Inc//Google Calendar 70.9054//EN') =>
+  received(
+    imip(who, mailbox('rsvp'), 'REPLY', [
+      'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', `DTSTAMP:20261121T1000${String(Math.floor(Math.random() * 60)).padStart(2, '0')}Z`,
+      `ORGANIZER:mailto:${organizer}`, `ATTENDEE;PARTSTAT=${partstat}:mailto:${who}`, 'END:VEVENT',
+    ]).replace(/PRODID:[^\r\n]*/, `PRODID:${prodid}`),
+    who,
+  )
+
+/** The breakdowns computed afresh from every attendee, to compare the kept ones with. */
+async function freshBreakdowns(uid: string) {
+  const details = await eventDetails(uid)
+  return eventBreakdowns(await loadAttendees(uid), Object.entries(details!.breakdowns.origins).flatMap(([origin, n]) => Array(n).fill(origin)))
+}
+
+describe('event breakdowns', () => {
+  const uid = `breakdowns-${randomUUID()}`
+
+  beforeAll(async () => {
+    await useFreshTable()
+    await useFreshSendQueue()
+    await deliver('create', organizerInvite(uid, 0, ['x@guest.example', 'y@guest.example']))
+  })
+
+  it('are computed once and kept until the event changes', async () => {
+    const first = await eventDetails(uid)
+    expect(first!.breakdowns.answers['NEEDS-ACTION']).toBe(2)
+    const { Item: event } = await EventEntity.build(EntityRepository).get({ uid })
+    const { Item: kept } = await snapshots.get({ eventUid: uid })
+    expect(kept).toMatchObject({ version: event!.version, breakdowns: first!.breakdowns })
+
+    // What is kept is what is shown while the version stands (marked so it shows).
+    await snapshots.put({ ...kept!, breakdowns: { ...first!.breakdowns, clients: { 'kept snapshot': 1 } } })
+    expect((await eventDetails(uid))!.breakdowns.clients).toEqual({ 'kept snapshot': 1 })
+  })
+
+  it('are read afresh after a reply', async () => {
+    await deliver('rsvp', reply('x@guest.example', uid, 'ACCEPTED'))
+    const { breakdowns } = (await eventDetails(uid))!
+    expect(breakdowns.clients).toEqual({ 'Google Calendar': 1 })
+    expect(breakdowns.answers).toMatchObject({ ACCEPTED: 1, 'NEEDS-ACTION': 1 })
+    // Answers are counted on the day they arrived.
+    expect(breakdowns.answersOverTime).toEqual([{ day: new Date().toISOString().slice(0, 10), answers: expect.objectContaining({ ACCEPTED: 1 }) }])
+  })
+
+  it('count an invitation to someone the organizer already named', async () => {
+    await eventDetails(uid)
+    const outcome = await inviteToEvent({ eventUid: uid, email: 'y@guest.example', origin: 'vip', invitedBy: organizer })
+    expect(outcome.outcome).toBe('queued')
+    expect((await eventDetails(uid))!.breakdowns.origins).toEqual({ 'vip': 1 })
+  })
+
+  it('are never left stale by an update of many attendees written in several steps', async () => {
+    const many = Array.from({ length: 400 }, (_, i) => `guest${i}@many.example`)
+    let reading = true
+    // Reads all along the update: one may land between its transaction and its last attendee.
+    const reader = (async () => {
+      while (reading) await eventDetails(uid)
+    })()
+    await deliver('create', organizerInvite(uid, 1, ['x@guest.example', 'y@guest.example', ...many]))
+    reading = false
+    await reader
+    const { breakdowns } = (await eventDetails(uid))!
+    expect(Object.values(breakdowns.answers).reduce((sum, n) => sum + n, 0)).toBe(402)
+    expect(breakdowns).toEqual(await freshBreakdowns(uid))
+  }, 60_000)
+})
