@@ -15,6 +15,7 @@ import { renderMailTemplate } from '../templates/mail'
 import { config } from '../config'
 import { isConditionFailure } from './event-store'
 import { shortLived } from './short-lived'
+import { suppressionOf } from './suppression'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 export const SESSION_DAYS = 7
@@ -85,6 +86,13 @@ export async function requestSignIn(email: string, requesterIp: string, clock: C
   // The IP first: one client cycling through addresses is stopped without counting against them.
   if (!(await takeRequest(`ip:${requesterIp || 'unknown'}`, SIGN_IN_LIMITS.perIp, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
   if (!(await takeRequest(`email:${address}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+
+  // No mail to an address that bounced, complained or was blocked: it would hurt the SES
+  // sender reputation and reach nobody (or nobody who wants it). The answer stays the same,
+  // so it tells nobody which addresses are suppressed. Unsubscribing is from invitations, so
+  // a person who unsubscribed can still sign in.
+  const suppressed = await suppressionOf(address)
+  if (suppressed && suppressed.reason !== 'unsubscribed') return { outcome: 'sent', message: SIGN_IN_SENT_MESSAGE }
 
   const token = randomBytes(32).toString('base64url')
   await tokens.put(

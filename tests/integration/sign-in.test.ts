@@ -6,6 +6,8 @@ import { SignInTokenEntity } from '../../server/aws/table'
 import { endSession, redeemSignIn, requestSignIn, sessionEmail, startSession, SIGN_IN_LIMITS, SIGN_IN_SENT_MESSAGE } from '../../server/services/sign-in'
 import { config } from '../../server/config'
 import { createHash } from 'node:crypto'
+import { block, recordSesNotification, unsubscribe } from '../../server/services/suppression'
+import type { ParsedNotification } from '../../server/domain/mail/ses-notification'
 import { rawSentMail, useFreshTable } from './support'
 
 const someone = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`
@@ -62,6 +64,20 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     const organizer = await requestSignIn(someone('organizer'), someIp())
     expect(unknown).toEqual(organizer)
     expect(await requestSignIn('not an address', someIp())).toMatchObject({ outcome: 'invalid' })
+  })
+
+  it('mails nobody whose address bounced, complained or was blocked, answering the same; unsubscribing does not stop sign-in', async () => {
+    const [bounced, complained, blocked, unsubscribed] = ['bounced', 'complained', 'blocked', 'unsubscribed'].map(someone) as [string, string, string, string]
+    await recordSesNotification({ kind: 'bounce', permanent: true, at: new Date().toISOString(), recipients: [{ email: bounced, detail: '550 5.1.1 user unknown' }], type: 'Bounce', description: 'bounced' } satisfies ParsedNotification)
+    await recordSesNotification({ kind: 'complaint', permanent: true, at: new Date().toISOString(), recipients: [{ email: complained, detail: 'abuse' }], type: 'Complaint', description: 'complained' } satisfies ParsedNotification)
+    await block(blocked)
+    await unsubscribe(unsubscribed)
+    const since = Date.now()
+    for (const email of [bounced, complained, blocked]) {
+      expect(await requestSignIn(email, someIp())).toEqual({ outcome: 'sent', message: SIGN_IN_SENT_MESSAGE })
+    }
+    await linkFor(unsubscribed)
+    expect((await rawSentMail(since)).flatMap((mail) => mail.to)).toEqual([unsubscribed])
   })
 
   it('limits requests per address and per IP in a window', async () => {
