@@ -35,8 +35,7 @@ export const useEventsStore = defineStore('events', () => {
     try {
       return await request<EventPage>('/api/events', { query: queryOf(filters.value, after) })
     } catch (failure) {
-      const data = (failure as { data?: { message?: string } }).data
-      error.value = data?.message ?? 'The events could not be loaded. Please try again shortly.'
+      error.value = apiErrorSentence(failure, after ? 'More events could not be loaded. Please try again shortly.' : 'The events could not be loaded. Please try again shortly.')
       return null
     } finally {
       loading.value = false
@@ -52,7 +51,7 @@ export const useEventsStore = defineStore('events', () => {
     cursor.value = page?.cursor ?? null
   }
 
-  /** Appends the next page. */
+  /** Appends the next page; when that fails, the events shown so far stay, with the error. */
   async function loadMore() {
     if (!cursor.value || loading.value) return
     const page = await fetchPage($fetch, cursor.value)

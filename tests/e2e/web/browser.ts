@@ -1,7 +1,8 @@
 /**
  * The dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core,
  * see PLATFORM.md): an organizer's invite is mailed in, the organizer signs in through the
- * link caught in the local SES, sees the event, sends an invite and reads the report.
+ * link caught in the local SES, sees the event, sends an invite (and sees the attendee at once)
+ * and reads the report.
  * Screenshots go to tests/artifacts/ (not committed). Without Chromium the suite skips.
  */
 import { describe, it, expect } from 'vitest'
@@ -9,12 +10,30 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import PostalMime from 'postal-mime'
-import { createPage, url } from '@nuxt/test-utils/e2e'
+import { createPage, url, type NuxtPage } from '@nuxt/test-utils/e2e'
 import { deliver, imip, mailbox, rawSentMail, received } from '../../integration/support'
 import { loadInvitation } from '../../../server/services/invitations'
 
 export const CHROMIUM = '/usr/bin/chromium'
-const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url))
+export const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url))
+
+/** A browser page signed in with `cookie` (`name=value`, from ../session's signIn), at `path` once hydrated. */
+export async function signedInPage(cookie: string, path: string): Promise<NuxtPage> {
+  const page = await createPage()
+  // Fail in seconds, not Playwright's 30: everything here answers at once.
+  page.setDefaultTimeout(10_000)
+  const split = cookie.indexOf('=')
+  await page.context().addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: url('/') }])
+  await page.goto(url(path), { waitUntil: 'hydration' })
+  return page
+}
+
+/** Goes to `path` inside the app (no page load), so the page's API calls run in the browser, where page.route reaches them. */
+export async function navigate(page: NuxtPage, path: string): Promise<void> {
+  type NuxtWindow = { useNuxtApp(): { $router: { push(to: string): Promise<unknown> }; _route: { fullPath: string } } }
+  await page.evaluate((to) => (window as unknown as NuxtWindow).useNuxtApp().$router.push(to).then(() => undefined), path)
+  await page.waitForFunction((to) => (window as unknown as NuxtWindow).useNuxtApp()._route.fullPath === to, path)
+}
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without /usr/bin/chromium)', () => {
   const organizer = `olive-${randomUUID().slice(0, 8)}@browser.example`
@@ -51,6 +70,12 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without 
     await page.click('[data-test="invite-form"] button[type="submit"]')
     await expect.poll(async () => page.textContent('[data-test="invite-answer"]').catch(() => null)).toMatch(/queued/)
     expect(await loadInvitation(uid, 'browser-guest@example.org')).toMatchObject({ origin: 'api', name: 'Guest in a Browser' })
+    // Without a reload, the page reads the event and its lists again: the count, the answers, the attendee and the invitation.
+    await expect.poll(() => page.textContent('[data-test="attendee-count"]')).toBe('1')
+    expect(await page.textContent('[data-test="bar-No answer"]')).toMatch(/No answer\s*1$/)
+    expect(await page.textContent('[data-test="bar-api"]')).toMatch(/api\s*1$/)
+    expect(await page.textContent('[data-test="attendees"]')).toContain('Guest in a Browser <browser-guest@example.org>')
+    expect(await page.textContent('[data-test="invitations"]')).toContain('browser-guest@example.org')
     await page.screenshot({ path: `${artifacts}3-event.png`, fullPage: true })
 
     // The report the Download CSV link serves, fetched with the page's session.
