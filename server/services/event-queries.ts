@@ -28,8 +28,6 @@ type EventItem = FormattedItem<typeof EventEntity, { attributes: (typeof LISTED_
 
 /** Items read per request at most when a filter skips many: the cursor then continues from there. */
 const READ_BUDGET = 2000
-/** Page size while filtering (fewer round trips than reading just what is still missing). */
-const FILTER_PAGE = 100
 
 interface PageSource<T> {
   read(startKey: Key | undefined, pageSize: number): Promise<{ items: T[]; lastKey: Key | undefined }>
@@ -47,9 +45,11 @@ async function collect<T>(source: PageSource<T>, options: { limit: number; start
   let read = 0
   for (;;) {
     const missing = options.limit - found.length
-    // First just what is missing (most lists filter out few or none); once the filter has
-    // skipped items, larger pages, so a sparse view needs few round trips.
-    const pageSize = options.keep && read > 0 ? Math.min(Math.max(missing, FILTER_PAGE), READ_BUDGET - read) : missing
+    // First just what is missing (most lists filter out few or none); after that, as many
+    // as the share kept so far suggests, with a margin: a view that skips a few reads a few
+    // more, a sparse one (cancelled events) reads large pages.
+    const expected = read === 0 ? missing : Math.ceil((missing * (read + 1)) / (found.length + 1) * 1.25)
+    const pageSize = Math.min(Math.max(missing, expected), READ_BUDGET - read)
     const page = await source.read(startKey, pageSize)
     read += page.items.length
     for (const [index, item] of page.items.entries()) {
