@@ -23,7 +23,9 @@ export function shortLived<V extends object>(max = 10_000): ShortLived<V> {
     get: (key) => cache.get(key),
     set(key, value) {
       const ttl = config().authCacheSeconds * 1000
-      if (ttl > 0) cache.set(key, value, { ttl })
+      // A new value for a remembered key keeps the key's deadline: remembering must never be
+      // extended by use, or a token revoked elsewhere would work as long as it is used.
+      if (ttl > 0) cache.set(key, value, { ttl, noUpdateTTL: true })
     },
     forget: (key) => void cache.delete(key),
   }

@@ -128,6 +128,19 @@ describe('lookups remembered for a few seconds', () => {
     expect(await organizerOfToken(token)).toBeNull()
   })
 
+  it('never remembers longer than the configured seconds, however often a token is used', async () => {
+    process.env.CIS_AUTH_CACHE_SECONDS = '1'
+    resetConfig()
+    const { token } = await createApiToken('busy@reads.example', 'test')
+    expect(await organizerOfToken(token)).toBe('busy@reads.example')
+    await ApiTokenEntity.build(EntityRepository).delete({ tokenHash: createHash('sha256').update(token).digest('hex') })
+    const deletedAt = Date.now()
+    while ((await organizerOfToken(token)) !== null) {
+      expect(Date.now() - deletedAt).toBeLessThan(1500)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  })
+
   it('remembers nothing with CIS_AUTH_CACHE_SECONDS=0', async () => {
     process.env.CIS_AUTH_CACHE_SECONDS = '0'
     resetConfig()
