@@ -122,6 +122,19 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
       expect((await get('/api/events', null)).status).toBe(401)
     })
 
+    it('names the HTTP reason with the sentence, not "Server Error"', async () => {
+      for (const [path, who, status, reason] of [
+        ['/api/events?view=someday', undefined, 400, 'Bad Request'],
+        ['/api/events', null, 401, 'Unauthorized'],
+        ['/api/events/no-such-event@test', undefined, 404, 'Not Found'],
+      ] as const) {
+        const response = await get(path, who)
+        expect(response.status).toBe(status)
+        expect(response.statusText).toBe(reason)
+        expect(await response.json()).toMatchObject({ statusCode: status, statusMessage: reason, message: expect.stringMatching(/\.$/) })
+      }
+    })
+
     it("shows an organizer's events only to owners who oversee them (others: 404)", async () => {
       const response = await get(`/api/events?organizer=${encodeURIComponent(carol)}`, 'bob')
       expect(response.status).toBe(404)
