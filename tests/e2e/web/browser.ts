@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import PostalMime from 'postal-mime'
 import { createPage, url, type NuxtPage } from '@nuxt/test-utils/e2e'
-import { deliver, imip, mailbox, rawSentMail, received } from '../../integration/support'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue } from '../../integration/support'
 import { loadInvitation } from '../../../server/services/invitations'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -83,6 +83,16 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without 
     const csv = await (await page.request.get(url(href!))).text()
     expect(csv).toMatch(/^email,/)
     expect(csv).toContain('browser-guest@example.org')
+
+    // "Email me the report": queued for the send worker, which mails the CSV to the organizer.
+    const reportAsked = Date.now()
+    await page.click('[data-test="email-report"]')
+    await expect.poll(async () => page.textContent('[data-test="report-answer"]').catch(() => null)).toBe(`The report is on its way to ${organizer}.`)
+    await runSendQueue()
+    const reports = await Promise.all((await rawSentMail(reportAsked, organizer)).map((sent) => PostalMime.parse(sent.raw)))
+    const attachment = reports.flatMap((report) => report.attachments).find((file) => file.filename?.endsWith('.csv'))
+    expect(attachment, 'a CSV attachment mailed to the organizer').toBeDefined()
+    expect(new TextDecoder().decode(attachment!.content as ArrayBuffer)).toContain('browser-guest@example.org')
     await page.close()
   }, 120_000)
 })
