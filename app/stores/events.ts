@@ -2,8 +2,7 @@
 import { defineStore } from 'pinia'
 import type { EventListItem } from '~~/server/services/event-queries'
 
-export const EVENT_VIEWS = ['upcoming', 'past', 'cancelled'] as const
-export type EventView = (typeof EVENT_VIEWS)[number]
+import type { EventView } from '~~/shared/vocabulary'
 
 export interface EventFilters {
   view: EventView

@@ -37,7 +37,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
 import { clients } from './clients'
-import { INVITE_ORIGINS } from '../schemas/invites'
+import { INVITE_ORIGINS } from '../../shared/schemas/invites'
 import { config } from '../config'
 
 export const table = new Table({
@@ -264,7 +264,7 @@ const mailLogSchema = item({
 }))
 export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
 
-export { INVITE_ORIGINS, type InviteOrigin } from '../schemas/invites'
+export { INVITE_ORIGINS, type InviteOrigin } from '../../shared/schemas/invites'
 export const INVITE_STATUSES = ['queued', 'sent', 'failed', 'unknown', 'suppressed', 'unsubscribed'] as const
 export type InviteStatus = (typeof INVITE_STATUSES)[number]
 

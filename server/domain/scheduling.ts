@@ -7,8 +7,8 @@
 export const METHODS = ['REQUEST', 'CANCEL', 'REPLY', 'COUNTER', 'REFRESH', 'ADD', 'DECLINECOUNTER', 'PUBLISH'] as const
 export type Method = (typeof METHODS)[number]
 
-export const PARTSTAT_VALUES = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const
-export type PartstatValue = (typeof PARTSTAT_VALUES)[number]
+export { PARTSTAT_VALUES, type PartstatValue } from '../../shared/vocabulary'
+import type { PartstatValue } from '../../shared/vocabulary'
 
 export interface Person {
   /** Lower-cased, without `mailto:`. */

@@ -4,10 +4,10 @@
  * drift from what is accepted; a test checks every route file is listed here.
  */
 import { z } from 'zod'
-import { EventParamsSchema, InviteBodySchema, InvitationListQuerySchema } from '../schemas/invites'
-import { AttendeeListQuerySchema, EventListQuerySchema, RejectedMailQuerySchema } from '../schemas/events'
-import { DomainParamsSchema, OwnerGrantSchema, OwnerParamsSchema } from '../schemas/owners'
-import { TokenCreateSchema, TokenParamsSchema } from '../schemas/tokens'
+import { EventParamsSchema, InviteBodySchema, InvitationListQuerySchema } from '../../shared/schemas/invites'
+import { AttendeeListQuerySchema, EventListQuerySchema, RejectedMailQuerySchema } from '../../shared/schemas/events'
+import { DomainParamsSchema, OwnerGrantSchema, OwnerParamsSchema } from '../../shared/schemas/owners'
+import { TokenCreateSchema, TokenParamsSchema } from '../../shared/schemas/tokens'
 
 type JsonSchema = Record<string, unknown>
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'

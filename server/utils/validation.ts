@@ -6,13 +6,7 @@ import type { H3Event } from 'h3'
 import { createError, getQuery, getRouterParams, readBody } from 'h3'
 import type { z } from 'zod'
 import { InvalidCursor } from '../services/cursors'
-
-function sentenceOf(error: z.ZodError): string {
-  const issue = error.issues[0]!
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
-  const message = issue.message.endsWith('.') ? issue.message : `${issue.message}.`
-  return `${where}${message}`
-}
+import { sentenceOf } from '../../shared/validation'
 
 function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value)

@@ -1,5 +1,5 @@
 // One domain's summary and organizers, for an owner who oversees it (anyone else: 404).
-import { DomainParamsSchema } from '../../schemas/owners'
+import { DomainParamsSchema } from '../../../shared/schemas/owners'
 import { domainDetail } from '../../services/domain-summaries'
 import { requireCaller } from '../../utils/caller'
 import { validParams } from '../../utils/validation'

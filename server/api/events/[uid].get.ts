@@ -1,5 +1,5 @@
 // One of the caller's events (or one they oversee) with its counts and breakdowns of the answers.
-import { EventParamsSchema } from '../../schemas/events'
+import { EventParamsSchema } from '../../../shared/schemas/events'
 import { eventDetails } from '../../services/event-queries'
 import { requireOwnEvent } from '../../utils/caller'
 import { validParams } from '../../utils/validation'

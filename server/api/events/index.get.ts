@@ -1,5 +1,5 @@
 // The caller's events by view (upcoming, past, cancelled), searchable; owners name an organizer they oversee. Cursor-paginated.
-import { EventListQuerySchema } from '../../schemas/events'
+import { EventListQuerySchema } from '../../../shared/schemas/events'
 import { listOrganizerEvents } from '../../services/event-queries'
 import { oversees, requireCaller } from '../../utils/caller'
 import { validQuery, pageOf } from '../../utils/validation'

@@ -1,5 +1,5 @@
 // The caller's own messages the server rejected, newest first, each with the reason; cursor-paginated.
-import { RejectedMailQuerySchema } from '../../schemas/events'
+import { RejectedMailQuerySchema } from '../../../shared/schemas/events'
 import { listRejectedMail } from '../../services/event-queries'
 import { requireCaller } from '../../utils/caller'
 import { validQuery, pageOf } from '../../utils/validation'

@@ -1,5 +1,5 @@
 // Grant, change or (with nothing granted) remove a person's owner rights (system owners only).
-import { OwnerGrantSchema, OwnerParamsSchema } from '../../schemas/owners'
+import { OwnerGrantSchema, OwnerParamsSchema } from '../../../shared/schemas/owners'
 import { rolesOf, setOwner } from '../../services/owners'
 import { requireCaller, requireSystemOwner } from '../../utils/caller'
 import { validBody, validParams } from '../../utils/validation'

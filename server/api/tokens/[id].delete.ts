@@ -1,5 +1,5 @@
 // Revoke one of the caller's API tokens; someone else's (or no) token answers 404.
-import { TokenParamsSchema } from '../../schemas/tokens'
+import { TokenParamsSchema } from '../../../shared/schemas/tokens'
 import { revokeApiToken } from '../../services/api-tokens'
 import { requireCaller } from '../../utils/caller'
 import { validParams } from '../../utils/validation'

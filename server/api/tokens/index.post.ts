@@ -1,5 +1,5 @@
 // A new API token for the caller; the token is in this answer only. Only a signed-in person may make one.
-import { TokenCreateSchema } from '../../schemas/tokens'
+import { TokenCreateSchema } from '../../../shared/schemas/tokens'
 import { createApiToken } from '../../services/api-tokens'
 import { requireCaller } from '../../utils/caller'
 import { validBody } from '../../utils/validation'

@@ -4,7 +4,7 @@
  */
 import type { AttendeeState } from '../itip/event-state'
 import { PARTSTAT_VALUES, type PartstatValue } from '../scheduling'
-import type { InviteOrigin } from '../../schemas/invites'
+import type { InviteOrigin } from '../../../shared/schemas/invites'
 
 export interface AnswersOnDay {
   /** UTC day, `YYYY-MM-DD`. */

@@ -3,8 +3,8 @@
  * Timed events start at an instant (`…Z`); all-day events on a date, which counts as
  * upcoming for the whole day. Cancelled events show only under `cancelled`.
  */
-export const EVENT_VIEWS = ['upcoming', 'past', 'cancelled'] as const
-export type EventView = (typeof EVENT_VIEWS)[number]
+export { EVENT_VIEWS, type EventView } from '../../../shared/vocabulary'
+import type { EventView } from '../../../shared/vocabulary'
 
 export interface ListedEvent {
   start: string

@@ -69,10 +69,21 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     expect((await fetch(`/api/events?organizer=${encodeURIComponent(olga)}`, { headers: { cookie: cookies.dora } })).status).toBe(404)
 
     const page = await signedInPage(cookies.sam, '/dashboard/domains')
+    const answer = page.locator('[data-test="owner-answer"]')
+    // The form checks with the API's own schema: a mistyped domain is named, and nothing is sent.
+    const sent: string[] = []
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/owners/')) sent.push(request.method())
+    })
     await page.fill('[data-test="owner-form"] input[type="email"]', dora)
+    await page.fill('[data-test="owner-form"] input[type="text"]', `${domain}, not_a_domain`)
+    await page.click('[data-test="owner-form"] button[type="submit"]')
+    await expect.poll(() => answer.textContent().catch(() => null)).toBe('domains.1: Give a domain such as example.com.')
+    expect(await answer.getAttribute('role')).toBe('alert')
+    expect(sent).toEqual([])
+
     await page.fill('[data-test="owner-form"] input[type="text"]', domain)
     await page.click('[data-test="owner-form"] button[type="submit"]')
-    const answer = page.locator('[data-test="owner-answer"]')
     await expect.poll(() => answer.textContent().catch(() => null)).toBe(`${dora} now oversees: ${domain}.`)
     expect(await answer.getAttribute('role')).toBe('status')
     // The owners list is read again and names her with the domain.

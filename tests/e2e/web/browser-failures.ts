@@ -116,6 +116,17 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard failures in a browser: the sen
     await page.fill('[data-test="invite-form"] input[type="email"]', mailbox('create'))
     await page.click('[data-test="invite-form"] button[type="submit"]')
     await expect.poll(() => page.locator('[data-test="invite-answer"][role="alert"]').textContent().catch(() => null)).toBe(`${mailbox('create')} is one of this server's own mailboxes.`)
+
+    // A name the API would refuse is named by the form, with the API's sentence, before anything is sent.
+    let posted = 0
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/invites')) posted++
+    })
+    await page.fill('[data-test="invite-form"] input[type="email"]', 'long-name@example.org')
+    await page.fill('[data-test="invite-form"] input[type="text"]', 'N'.repeat(201))
+    await page.click('[data-test="invite-form"] button[type="submit"]')
+    await expect.poll(() => page.locator('[data-test="invite-answer"][role="alert"]').textContent().catch(() => null)).toBe('name: The name is too long (200 characters at most).')
+    expect(posted).toBe(0)
     await page.screenshot({ path: `${artifacts}failures-event.png`, fullPage: true })
     await page.close()
   })

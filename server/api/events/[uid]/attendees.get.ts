@@ -1,5 +1,5 @@
 // The attendees of one of the caller's events with their answers and this server's invitation; cursor-paginated.
-import { AttendeeListQuerySchema, EventParamsSchema } from '../../../schemas/events'
+import { AttendeeListQuerySchema, EventParamsSchema } from '../../../../shared/schemas/events'
 import { listEventAttendees } from '../../../services/event-queries'
 import { requireOwnEvent } from '../../../utils/caller'
 import { validParams, validQuery, pageOf } from '../../../utils/validation'

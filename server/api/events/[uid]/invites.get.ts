@@ -1,5 +1,5 @@
 // The invitations of one of the caller's events, with what was sent and why anything failed; cursor-paginated.
-import { EventParamsSchema, InvitationListQuerySchema } from '../../../schemas/invites'
+import { EventParamsSchema, InvitationListQuerySchema } from '../../../../shared/schemas/invites'
 import { listInvitations } from '../../../services/invitations'
 import { requireOwnEvent } from '../../../utils/caller'
 import { validParams, validQuery, pageOf } from '../../../utils/validation'

@@ -1,5 +1,5 @@
 // Invite one address to one of the caller's events ("API #3"): 202 queued, 200 already invited, 422 refused.
-import { EventParamsSchema, InviteBodySchema } from '../../../schemas/invites'
+import { EventParamsSchema, InviteBodySchema } from '../../../../shared/schemas/invites'
 import { inviteToEvent } from '../../../services/invitations'
 import { requireOwnEvent } from '../../../utils/caller'
 import { validBody, validParams } from '../../../utils/validation'

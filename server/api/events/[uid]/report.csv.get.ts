@@ -1,5 +1,5 @@
 // Every attendee of one of the caller's events as a CSV download.
-import { EventParamsSchema } from '../../../schemas/events'
+import { EventParamsSchema } from '../../../../shared/schemas/events'
 import { attendeeReport } from '../../../services/reports'
 import { requireOwnEvent } from '../../../utils/caller'
 import { validParams } from '../../../utils/validation'

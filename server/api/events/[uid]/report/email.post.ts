@@ -1,5 +1,5 @@
 // "Email me the report": the attendee report as a CSV attachment, to the caller's own address.
-import { EventParamsSchema } from '../../../../schemas/invites'
+import { EventParamsSchema } from '../../../../../shared/schemas/invites'
 import { emailAttendeeReport } from '../../../../services/reports'
 import { requireOwnEvent } from '../../../../utils/caller'
 import { validParams } from '../../../../utils/validation'

@@ -1,4 +1,4 @@
-/** Request shapes of the invite API, shared by the routes (and, later, the dashboard's forms). */
+/** Request shapes of the invite API, shared by the routes and the dashboard's forms. */
 import { z } from 'zod'
 
 /** How an address came to be invited; the same words in the table, the API and reports. */

@@ -1,7 +1,6 @@
 /** Request shapes of the dashboard's read API (events, attendees, rejected mail), shared by routes, pages and the OpenAPI document. */
 import { z } from 'zod'
-import { EVENT_VIEWS } from '../domain/reports/event-list'
-import { PARTSTAT_VALUES } from '../domain/scheduling'
+import { EVENT_VIEWS, PARTSTAT_VALUES } from '../vocabulary'
 
 export { EventParamsSchema } from './invites'
 
