@@ -1,7 +1,6 @@
 // The dashboard's event list: its filters, the pages loaded so far and the cursor of the next one.
 import { defineStore } from 'pinia'
 import type { EventListItem } from '~~/server/services/event-queries'
-
 import type { EventView } from '~~/shared/vocabulary'
 
 export interface EventFilters {
@@ -28,24 +27,34 @@ export const useEventsStore = defineStore('events', () => {
   const loading = ref(false)
   const error = ref('')
 
-  async function fetchPage(request: ReturnType<typeof useRequestFetch>, after?: string) {
+  // Raised by every new list (other view, search, sort): an answer for an older one, still
+  // on its way (a slow "Load more", an earlier search), is dropped instead of mixed in.
+  let generation = 0
+  const STALE = Symbol('stale')
+
+  async function fetchPage(request: ReturnType<typeof useRequestFetch>, after?: string): Promise<EventPage | null | typeof STALE> {
+    const asked = generation
     loading.value = true
     error.value = ''
     try {
-      return await request<EventPage>('/api/events', { query: queryOf(filters.value, after) })
+      const page = await request<EventPage>('/api/events', { query: queryOf(filters.value, after) })
+      return asked === generation ? page : STALE
     } catch (failure) {
+      if (asked !== generation) return STALE
       error.value = apiErrorSentence(failure, after ? 'More events could not be loaded. Please try again shortly.' : 'The events could not be loaded. Please try again shortly.')
       return null
     } finally {
-      loading.value = false
+      if (asked === generation) loading.value = false
     }
   }
 
   /** Replaces the list with the first page for these filters. */
   async function load(next: EventFilters) {
     const request = useRequestFetch()
+    generation++
     filters.value = { ...next }
     const page = await fetchPage(request)
+    if (page === STALE) return
     events.value = page?.events ?? []
     cursor.value = page?.cursor ?? null
   }
@@ -54,7 +63,7 @@ export const useEventsStore = defineStore('events', () => {
   async function loadMore() {
     if (!cursor.value || loading.value) return
     const page = await fetchPage($fetch, cursor.value)
-    if (!page) return
+    if (!page || page === STALE) return
     events.value = [...events.value, ...page.events]
     cursor.value = page.cursor
   }

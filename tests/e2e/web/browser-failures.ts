@@ -101,6 +101,30 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard failures in a browser: the sen
     await page.close()
   })
 
+  it('drops a slow "Load more" answer when another view was chosen meanwhile', async () => {
+    const page = await signedInPage(cookie, '/dashboard')
+    const items = page.locator('[data-test="events"] li')
+    expect(await items.count()).toBe(50)
+    // The next page of upcoming events is held on its way until the cancelled tab shows.
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await page.route(nextEvents, async (route) => {
+      await held
+      await route.continue()
+    })
+    await page.click('text=Load more')
+    await page.click('[data-test="tab-cancelled"]')
+    await page.waitForSelector('[data-test="no-events"]')
+    const answered = page.waitForResponse((response) => nextEvents(new URL(response.url())))
+    release()
+    expect((await answered).status()).toBe(200)
+    // Time for the page to handle the answer (it would append at once).
+    await page.waitForTimeout(200)
+    expect(await items.count()).toBe(0)
+    expect(await page.textContent('[data-test="no-events"]')).toContain('No cancelled events')
+    await page.close()
+  })
+
   it('says when an event\'s attendees or invitations fail, and a refused invite is an alert', async () => {
     const page = await signedInPage(cookie, '/dashboard')
     await page.route(requestsTo(`/api/events/${encodeURIComponent(uid(0))}/attendees`), badCursor)
