@@ -134,17 +134,30 @@ export async function listOrganizerEvents(organizerEmail: string, options: Event
     if (range && 'lt' in range) return (key.gsi1sk ?? '') < range.lt
     return true
   })
+  const query = async (keyRange: typeof range | { beginsWith: string }, exclusiveStartKey: Key | undefined, limit: number) => {
+    const result = await table
+      .build(QueryCommand)
+      .entities(EventEntity)
+      .query({ index: 'gsi1', partition, ...(keyRange ? { range: keyRange } : {}) })
+      // Only what a list shows: descriptions and overrides can be kilobytes per event.
+      .options({ reverse: descending, limit, exclusiveStartKey, attributes: [...LISTED_ATTRIBUTES] })
+      .send()
+    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
+  }
+  // The upcoming range starts at today's date (all-day events of today, keyed `YYYY-MM-DD#`,
+  // are upcoming all day), which also holds today's timed events that already started. The
+  // first page reads around those: today's all-day events and everything from now on, at once.
+  const today = now.toISOString().slice(0, 10)
+  const aroundStartedToday = options.view === 'upcoming' && !descending
   const page = await collect<EventItem>(
     {
       async read(exclusiveStartKey, limit) {
-        const result = await table
-          .build(QueryCommand)
-          .entities(EventEntity)
-          .query({ index: 'gsi1', partition, ...(range ? { range } : {}) })
-          // Only what a list shows: descriptions and overrides can be kilobytes per event.
-          .options({ reverse: descending, limit, exclusiveStartKey, attributes: [...LISTED_ATTRIBUTES] })
-          .send()
-        return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
+        if (aroundStartedToday && !exclusiveStartKey) {
+          const [allDay, fromNow] = await Promise.all([query({ beginsWith: `${today}#` }, undefined, limit), query({ gte: now.toISOString() }, undefined, limit)])
+          // More all-day events today than a page (hardly ever): the plain way below.
+          if (!allDay.lastKey) return { items: [...allDay.items, ...fromNow.items], lastKey: fromNow.lastKey }
+        }
+        return query(range, exclusiveStartKey, limit)
       },
       keyOf: (item) => ({ pk: `EVENT#${item.uid}`, sk: 'EVENT', gsi1pk: partition, gsi1sk: `${item.start}#${item.uid}` }),
     },

@@ -162,6 +162,8 @@ async function main() {
     await run('GET /api/events?view=upcoming (50 per page)', '/api/events?view=upcoming')
     await run('GET /api/events?view=past (50 per page)', '/api/events?view=past')
     await run(`GET /api/events/{uid}/attendees (100 per page)`, `/api/events/${encodeURIComponent(big)}/attendees`)
+    // The event page's details: breakdowns over all 10,000 attendees, computed once per version (a snapshot).
+    await run(`GET /api/events/{uid} (details, breakdowns)`, `/api/events/${encodeURIComponent(big)}`)
   } finally {
     server?.kill('SIGTERM')
     await stack.stop()

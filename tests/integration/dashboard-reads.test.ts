@@ -15,6 +15,7 @@ import { rolesOf, setOwner } from '../../server/services/owners'
 import { endSession, sessionEmail, startSession } from '../../server/services/sign-in'
 import { forgetShortLived } from '../../server/services/short-lived'
 import { resetConfig } from '../../server/config'
+import { clients } from '../../server/aws/clients'
 import { useFreshTable } from './support'
 
 const events = EventEntity.build(EntityRepository)
@@ -92,6 +93,51 @@ describe('event lists page by page', () => {
     const { uids } = await everyPage('upcoming', 40, 'workshop')
     expect(uids).toEqual(upcoming.filter((uid) => Number(uid.slice(5, 9)) % 10 === 3))
   }, 60_000)
+
+  it("starts the upcoming list with today's all-day events and what has not started, reading none of what has", async () => {
+    const noon = new Date('2027-03-10T12:00:00Z')
+    const who = 'today@reads.example'
+    const put = (uid: string, start: string, extra: Record<string, unknown> = {}) =>
+      events.put({ uid, organizerEmail: who, organizerDomain: 'reads.example', summary: uid, start, dtstamp: '2027-01-01T00:00:00Z', ...extra })
+    await Promise.all([
+      put('yesterday', '2027-03-09'),
+      put('all-day-today', '2027-03-10', { allDay: true }),
+      ...Array.from({ length: 6 }, (_, i) => put(`morning-${i}`, `2027-03-10T0${5 + i}:00:00Z`.replace('T010', 'T10'))),
+      put('starting-now', '2027-03-10T12:00:00Z'),
+      put('cancelled-later', '2027-03-10T13:00:00Z', { status: 'CANCELLED' }),
+      ...Array.from({ length: 12 }, (_, i) => put(`later-${String(i).padStart(2, '0')}`, `2027-03-10T${String(13 + i)}:30:00Z`.replace('T24', 'T23'))),
+    ])
+    let queries = 0
+    let itemsRead = 0
+    const count = (next: (args: unknown) => Promise<{ output: { Count?: number } }>) => async (args: unknown) => {
+      queries++
+      const result = await next(args)
+      itemsRead += result.output.Count ?? 0
+      return result
+    }
+    clients().documents.middlewareStack.add(count as never, { step: 'initialize', name: 'countQueries' })
+    try {
+      const first = await listOrganizerEvents(who, { view: 'upcoming', limit: 5 }, noon)
+      expect(first.events.map((event) => event.uid)).toEqual(['all-day-today', 'starting-now', 'later-00', 'later-01', 'later-02'])
+      // Today's all-day events and those from now on, read side by side: two queries, and
+      // none of this morning's events read only to be skipped (1 all-day + 5 from now on).
+      expect(queries).toBe(2)
+      expect(itemsRead).toBe(6)
+      const rest: string[] = []
+      let cursor = first.cursor ?? undefined
+      while (cursor) {
+        const page = await listOrganizerEvents(who, { view: 'upcoming', limit: 5, cursor }, noon)
+        rest.push(...page.events.map((event) => event.uid))
+        cursor = page.cursor ?? undefined
+      }
+      expect(rest).toEqual(['later-03', 'later-04', 'later-05', 'later-06', 'later-07', 'later-08', 'later-09', 'later-10', 'later-11'])
+      // Descending, the same events in the other order.
+      const descending = await listOrganizerEvents(who, { view: 'upcoming', sort: '-start', limit: 20 }, noon)
+      expect(descending.events.map((event) => event.uid)).toEqual(['all-day-today', ...first.events.slice(1).map((e) => e.uid), ...rest].reverse())
+    } finally {
+      clients().documents.middlewareStack.remove('countQueries')
+    }
+  })
 
   it('carries every field a list shows, and not the description', async () => {
     const [first] = (await listOrganizerEvents(organizer, { view: 'upcoming', limit: 1 }, now)).events
