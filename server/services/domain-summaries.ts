@@ -5,7 +5,7 @@
  * domain; a domain with far more would want running totals.
  */
 import { QueryCommand } from 'dynamodb-toolbox'
-import { EventEntity, OrganizerEntity, table } from '../aws/table'
+import { EventEntity, OrganizerEntity, keysStartingWith, table } from '../aws/table'
 
 export interface DomainSummary {
   domain: string
@@ -64,7 +64,7 @@ async function summarize(domain: string, organizers: number): Promise<DomainSumm
     table
       .build(QueryCommand)
       .entities(EventEntity)
-      .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: { beginsWith: 'EVENT#' } })
+      .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('EVENT#') })
       .options({ exclusiveStartKey, attributes: ['uid', 'counts', 'invitesSent'] })
       .send(),
   )
@@ -94,7 +94,7 @@ export async function domainDetail(domain: string): Promise<DomainSummary & { or
       table
         .build(QueryCommand)
         .entities(OrganizerEntity)
-        .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: { beginsWith: 'ORGANIZER#' } })
+        .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('ORGANIZER#') })
         .options({ exclusiveStartKey })
         .send(),
     )

@@ -5,7 +5,7 @@
  * on the way back in so a cursor from another list is refused, never passed to DynamoDB.
  */
 import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
-import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
 import type { Counts } from '../domain/itip/event-state'
@@ -134,7 +134,7 @@ export async function listOrganizerEvents(organizerEmail: string, options: Event
     if (range && 'lt' in range) return (key.gsi1sk ?? '') < range.lt
     return true
   })
-  const query = async (keyRange: typeof range | { beginsWith: string }, exclusiveStartKey: Key | undefined, limit: number) => {
+  const query = async (keyRange: typeof range | { between: [string, string] }, exclusiveStartKey: Key | undefined, limit: number) => {
     const result = await table
       .build(QueryCommand)
       .entities(EventEntity)
@@ -153,7 +153,7 @@ export async function listOrganizerEvents(organizerEmail: string, options: Event
     {
       async read(exclusiveStartKey, limit) {
         if (aroundStartedToday && !exclusiveStartKey) {
-          const [allDay, fromNow] = await Promise.all([query({ beginsWith: `${today}#` }, undefined, limit), query({ gte: now.toISOString() }, undefined, limit)])
+          const [allDay, fromNow] = await Promise.all([query(keysStartingWith(`${today}#`), undefined, limit), query({ gte: now.toISOString() }, undefined, limit)])
           // More all-day events today than a page (hardly ever): the plain way below.
           if (!allDay.lastKey) return { items: [...allDay.items, ...fromNow.items], lastKey: fromNow.lastKey }
         }
@@ -179,7 +179,7 @@ interface InvitationSummary {
 
 /** The invitations of an event whose addresses lie between `from` and `to` (all, without bounds). */
 export async function loadInvitationsOf(eventUid: string, bounds?: { from: string; to: string }): Promise<Map<string, InvitationSummary>> {
-  const range = bounds ? { between: [`INVITE#${bounds.from}`, `INVITE#${bounds.to}`] as [string, string] } : { beginsWith: 'INVITE#' }
+  const range = bounds ? { between: [`INVITE#${bounds.from}`, `INVITE#${bounds.to}`] as [string, string] } : keysStartingWith('INVITE#')
   const { Items } = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
@@ -273,7 +273,7 @@ export async function listEventAttendees(uid: string, options: { limit: number; 
         const result = await table
           .build(QueryCommand)
           .entities(AttendeeEntity)
-          .query({ partition, range: { beginsWith: 'ATTENDEE#' } })
+          .query({ partition, range: keysStartingWith('ATTENDEE#') })
           .options({ limit, exclusiveStartKey })
           .send()
         return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }

@@ -6,7 +6,7 @@
  * not see. Callers retry on ConcurrentChange with fresh state.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, OrganizerEntity, table, domainOf } from '../aws/table'
+import { AttendeeEntity, EventEntity, OrganizerEntity, keysStartingWith, table, domainOf } from '../aws/table'
 import { countAttendees, countKeyOf, type AttendeeState, type EventState } from '../domain/itip/event-state'
 
 const events = EventEntity.build(EntityRepository)
@@ -167,7 +167,7 @@ export async function loadAttendees(uid: string): Promise<AttendeeState[]> {
     const page = await table
       .build(QueryCommand)
       .entities(AttendeeEntity)
-      .query({ partition: `EVENT#${uid}`, range: { beginsWith: 'ATTENDEE#' } })
+      .query({ partition: `EVENT#${uid}`, range: keysStartingWith('ATTENDEE#') })
       .options({ consistent: true, exclusiveStartKey })
       .send()
     for (const item of page.Items ?? []) found.push(toAttendee(item))

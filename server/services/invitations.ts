@@ -4,7 +4,7 @@
  * a send job is queued. The send worker (send-worker.ts) builds and sends the message.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, InvitationEntity, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, EventEntity, InvitationEntity, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { config } from '../config'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
@@ -165,7 +165,7 @@ export async function listInvitations(eventUid: string, options: { limit?: numbe
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition: `EVENT#${eventUid}`, range: { beginsWith: 'INVITE#' } })
+    .query({ partition: `EVENT#${eventUid}`, range: keysStartingWith('INVITE#') })
     .options({ limit: options.limit ?? 100, exclusiveStartKey: decodeCursor(options.cursor) })
     .send()
   return { invitations: (page.Items ?? []).map(toView), cursor: encodeCursor(page.LastEvaluatedKey) }

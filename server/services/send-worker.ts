@@ -12,7 +12,7 @@
  * send again).
  */
 import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
-import { AttendeeEntity, InvitationEntity, SendRecordEntity, table } from '../aws/table'
+import { AttendeeEntity, InvitationEntity, SendRecordEntity, keysStartingWith, table } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
@@ -94,7 +94,7 @@ async function fanOut(eventUid: string, cursor: string | undefined, pageSize: nu
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition: `EVENT#${eventUid}`, range: { beginsWith: 'INVITE#' } })
+    .query({ partition: `EVENT#${eventUid}`, range: keysStartingWith('INVITE#') })
     .options({ limit: pageSize, exclusiveStartKey: decodeCursor(cursor) })
     .send()
   const due = (page.Items ?? []).filter((item) => item.sentSequence !== undefined && item.status !== 'unsubscribed' && item.status !== 'suppressed')
