@@ -88,7 +88,7 @@ describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /ap
 
   it('shows the sign-in page, with a sentence for a used link', async () => {
     const html = await (await fetch('/sign-in?error=link')).text()
-    expect(html).toContain('data-test="link-error"')
+    expect(html).toMatch(/<p[^>]*role="alert"[^>]*data-test="link-error"/)
     expect(await (await fetch('/sign-in/verify?token=garbage', { redirect: 'manual' })).headers.get('location')).toBe('/sign-in?error=link')
   })
 })
