@@ -8,12 +8,13 @@ import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { fetch, url } from '@nuxt/test-utils/e2e'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity } from '../../../server/aws/table'
+import { AttendeeEntity, EventEntity } from '../../../server/aws/table'
 import { setOwner } from '../../../server/services/owners'
 import { signIn } from '../session'
 import { artifacts, CHROMIUM, signedInPage } from './browser'
 
 const events = EventEntity.build(EntityRepository)
+const attendees = AttendeeEntity.build(EntityRepository)
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (load more, owners, tokens, sign-out)', () => {
   const run = randomUUID().slice(0, 8)
@@ -22,6 +23,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
   const dora = `dora-${run}@browser-owners.example`
   const domain = `org-b-${run}.example`
   const olga = `olga@${domain}`
+  const crowded = `crowded-${run}@test`
   const titleOf = (n: number) => `Meetup ${String(n).padStart(2, '0')} ${run}`
   const cookies = { lola: '', sam: '', dora: '' }
   const me = (headers: Record<string, string>) => fetch('/api/auth/me', { headers })
@@ -38,6 +40,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     )
     await events.put({ uid: `owned-${run}@test`, organizerEmail: olga, organizerDomain: domain, summary: `Olga's review ${run}`, start: '2033-04-01T10:00:00Z', dtstamp: '2030-01-01T00:00:00Z' })
     await setOwner(sam, { systemOwner: true, domains: [] }, 'tests')
+    // A past event of Lola's (off her upcoming list) with 55 attendees: a page of attendees (50) and five more.
+    await events.put({ uid: crowded, organizerEmail: lola, organizerDomain: 'browser-more.example', summary: `Crowded ${run}`, start: '2025-05-01T10:00:00Z', dtstamp: '2030-01-01T00:00:00Z', attendeeCount: 55 })
+    await Promise.all(Array.from({ length: 55 }, (_, n) => attendees.put({ eventUid: crowded, email: `guest${String(n).padStart(2, '0')}@crowd.example`, partstat: 'ACCEPTED', source: 'organizer' })))
   })
 
   // The test context (the server's URL) exists only inside tests, so sign-in happens in the first.
@@ -61,6 +66,17 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     // The last page has no cursor, so the button is gone.
     expect(await page.locator('button:has-text("Load more")').count()).toBe(0)
     await page.screenshot({ path: `${artifacts}dashboard-load-more.png`, fullPage: true })
+    await page.close()
+  })
+
+  it('loads the next page of an event\'s attendees with "Load more"', async () => {
+    const page = await signedInPage(cookies.lola, `/dashboard/events/${encodeURIComponent(crowded)}`)
+    const rows = page.locator('[data-test="attendees"] tbody tr')
+    expect(await rows.count()).toBe(50)
+    await page.click('button:has-text("Load more")')
+    await expect.poll(() => rows.count()).toBe(55)
+    expect(await rows.last().textContent()).toContain('guest54@crowd.example')
+    expect(await page.locator('button:has-text("Load more")').count()).toBe(0)
     await page.close()
   })
 
