@@ -37,6 +37,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { clients } from './clients'
+import { isConditionFailure } from './table'
 import { config } from '../config'
 
 export interface SendRateLimiterOptions {
@@ -166,7 +167,7 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
         const first = tat - amount
         return Array.from({ length: count }, (_, i) => (first + i * intervalMicros) / MICROS)
       } catch (error) {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error
+        if (!isConditionFailure(error)) throw error
         stats.conditionFailures++
         // The other case holds (unless it changed again meanwhile): the item says which.
         knownTat = tatOf(error) ?? (ahead ? undefined : Number.POSITIVE_INFINITY)

@@ -79,6 +79,13 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 }
 export const TTL_ATTRIBUTE = 'expiresAt'
 
+/** A conditional write (or a transaction with one) found the item not as expected. */
+export const isConditionFailure = (error: unknown) => {
+  const name = (error as { name?: string }).name ?? ''
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
+  return name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed')
+}
+
 /**
  * The sort keys that start with `prefix`, as a `between` range: the same keys as begins_with
  * (the upper bound raises the prefix's last character by one, so nothing that starts with

@@ -27,17 +27,6 @@ export interface OrganizerRow {
   replies: number
 }
 
-async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: T[]; LastEvaluatedKey?: Record<string, unknown> }>) {
-  const items: T[] = []
-  let start: Record<string, unknown> | undefined
-  do {
-    const answer = await page(start)
-    items.push(...(answer.Items ?? []))
-    start = answer.LastEvaluatedKey
-  } while (start)
-  return items
-}
-
 const organizerRow = (item: { email: string; name?: string; domain: string; eventCount?: number; replyCount?: number }): OrganizerRow => ({
   email: item.email,
   name: item.name ?? null,
@@ -48,9 +37,12 @@ const organizerRow = (item: { email: string; name?: string; domain: string; even
 
 /** Every organizer the server knows, by domain. */
 async function organizersByDomain(): Promise<Map<string, OrganizerRow[]>> {
-  const items = await allPages((exclusiveStartKey) =>
-    table.build(QueryCommand).entities(OrganizerEntity).query({ index: 'gsi3', partition: 'ORGANIZERS' }).options({ exclusiveStartKey }).send(),
-  )
+  const { Items: items = [] } = await table
+    .build(QueryCommand)
+    .entities(OrganizerEntity)
+    .query({ index: 'gsi3', partition: 'ORGANIZERS' })
+    .options({ maxPages: Infinity })
+    .send()
   const byDomain = new Map<string, OrganizerRow[]>()
   for (const item of items) {
     const row = organizerRow(item)
@@ -60,14 +52,12 @@ async function organizersByDomain(): Promise<Map<string, OrganizerRow[]>> {
 }
 
 async function summarize(domain: string, organizers: number): Promise<DomainSummary> {
-  const events = await allPages((exclusiveStartKey) =>
-    table
-      .build(QueryCommand)
-      .entities(EventEntity)
-      .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('EVENT#') })
-      .options({ exclusiveStartKey, attributes: ['uid', 'counts', 'invitesSent'] })
-      .send(),
-  )
+  const { Items: events = [] } = await table
+    .build(QueryCommand)
+    .entities(EventEntity)
+    .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('EVENT#') })
+    .options({ maxPages: Infinity, attributes: ['uid', 'counts', 'invitesSent'] })
+    .send()
   const summary: DomainSummary = { domain, organizers, events: events.length, invitesSent: 0, accepted: 0, declined: 0, tentative: 0, noAnswer: 0 }
   for (const event of events) {
     summary.invitesSent += event.invitesSent ?? 0
@@ -89,15 +79,12 @@ export async function domainSummaries(owner: { systemOwner: boolean; ownedDomain
 
 /** One domain: its summary and its organizers. */
 export async function domainDetail(domain: string): Promise<DomainSummary & { organizerList: OrganizerRow[] }> {
-  const organizerList = (
-    await allPages((exclusiveStartKey) =>
-      table
-        .build(QueryCommand)
-        .entities(OrganizerEntity)
-        .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('ORGANIZER#') })
-        .options({ exclusiveStartKey })
-        .send(),
-    )
-  ).map(organizerRow)
+  const { Items = [] } = await table
+    .build(QueryCommand)
+    .entities(OrganizerEntity)
+    .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('ORGANIZER#') })
+    .options({ maxPages: Infinity })
+    .send()
+  const organizerList = Items.map(organizerRow)
   return { ...(await summarize(domain, organizerList.length)), organizerList }
 }

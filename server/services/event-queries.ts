@@ -5,12 +5,12 @@
  * on the way back in so a cursor from another list is refused, never passed to DynamoDB.
  */
 import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
-import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, isConditionFailure, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
 import type { Counts } from '../domain/itip/event-state'
 import type { PartstatValue } from '../domain/scheduling'
-import { isConditionFailure, loadAttendees } from './event-store'
+import { loadAttendees } from './event-store'
 import { decodeCursor, encodeCursor, InvalidCursor } from './cursors'
 
 

@@ -6,7 +6,7 @@
  * not see. Callers retry on ConcurrentChange with fresh state.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, OrganizerEntity, keysStartingWith, table, domainOf } from '../aws/table'
+import { AttendeeEntity, EventEntity, OrganizerEntity, isConditionFailure, keysStartingWith, table, domainOf } from '../aws/table'
 import { countAttendees, countKeyOf, type AttendeeState, type EventState } from '../domain/itip/event-state'
 
 const events = EventEntity.build(EntityRepository)
@@ -19,13 +19,6 @@ export class ConcurrentChange extends Error {
     super('The event changed while this message was being applied.')
     this.name = 'ConcurrentChange'
   }
-}
-
-/** A conditional write (or a transaction with one) found the item not as expected. */
-export const isConditionFailure = (error: unknown) => {
-  const name = (error as { name?: string }).name ?? ''
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
-  return name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed')
 }
 
 async function guarded<T>(write: () => Promise<T>): Promise<T> {
@@ -161,19 +154,13 @@ export async function loadEvent(uid: string): Promise<StoredEvent | null> {
 
 /** Every attendee of an event, page by page. */
 export async function loadAttendees(uid: string): Promise<AttendeeState[]> {
-  const found: AttendeeState[] = []
-  let exclusiveStartKey: Record<string, unknown> | undefined
-  do {
-    const page = await table
-      .build(QueryCommand)
-      .entities(AttendeeEntity)
-      .query({ partition: `EVENT#${uid}`, range: keysStartingWith('ATTENDEE#') })
-      .options({ consistent: true, exclusiveStartKey })
-      .send()
-    for (const item of page.Items ?? []) found.push(toAttendee(item))
-    exclusiveStartKey = page.LastEvaluatedKey
-  } while (exclusiveStartKey)
-  return found
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(AttendeeEntity)
+    .query({ partition: `EVENT#${uid}`, range: keysStartingWith('ATTENDEE#') })
+    .options({ consistent: true, maxPages: Infinity })
+    .send()
+  return (Items ?? []).map(toAttendee)
 }
 
 export async function loadAttendee(uid: string, email: string): Promise<AttendeeState | null> {

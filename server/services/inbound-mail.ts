@@ -5,11 +5,10 @@
  * after maxReceiveCount, keeps it in the dead-letter queue); `cis replay` reprocesses.
  */
 import { EntityRepository } from 'dynamodb-toolbox'
-import { MailLogEntity, type MailOutcome } from '../aws/table'
+import { MailLogEntity, isConditionFailure, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
 import { ingestMessage, type IngestOutcome } from './ingest'
-import { isConditionFailure } from './event-store'
 import { eventUrl, queueNotification } from './notifications'
 
 const mailLog = MailLogEntity.build(EntityRepository)

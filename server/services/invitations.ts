@@ -4,11 +4,11 @@
  * a send job is queued. The send worker (send-worker.ts) builds and sends the message.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, InvitationEntity, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, EventEntity, InvitationEntity, isConditionFailure, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { config } from '../config'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
-import { isConditionFailure, loadAttendee, loadEvent, type StoredEvent } from './event-store'
+import { loadAttendee, loadEvent, type StoredEvent } from './event-store'
 import { suppressionOf, unsubscribe } from './suppression'
 import { enqueueSendJobs } from './send-jobs'
 import { decodeCursor, encodeCursor } from './cursors'

@@ -12,13 +12,13 @@
  * send again).
  */
 import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
-import { AttendeeEntity, InvitationEntity, SendRecordEntity, keysStartingWith, table } from '../aws/table'
+import { AttendeeEntity, InvitationEntity, SendRecordEntity, isConditionFailure, keysStartingWith, table } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
 import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
-import { countInviteSent, isConditionFailure, loadEvent } from './event-store'
+import { countInviteSent, loadEvent } from './event-store'
 import { loadInvitation, unsubscribeUrl } from './invitations'
 import { decodeCursor, encodeCursor } from './cursors'
 import { suppressionOf } from './suppression'

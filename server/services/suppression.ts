@@ -8,9 +8,8 @@
  * redelivering a notification, or a second click on an unsubscribe link, changes nothing.
  */
 import { EntityRepository, $get, $remove } from 'dynamodb-toolbox'
-import { PersonEntity } from '../aws/table'
+import { PersonEntity, isConditionFailure } from '../aws/table'
 import type { ParsedNotification } from '../domain/mail/ses-notification'
-import { isConditionFailure } from './event-store'
 
 const people = PersonEntity.build(EntityRepository)
 
