@@ -1,10 +1,14 @@
 /**
  * Time zone names to IANA: IANA names as they are, Windows names through the CLDR
- * Windows→IANA mapping (the copy node-ical ships, which also knows Outlook's display names
- * such as "(UTC+01:00) Amsterdam, Berlin…"). Results are cached: a busy mailbox sees the
- * same few names again and again.
+ * Windows→IANA mapping, which also knows Outlook's display names such as "(UTC+01:00)
+ * Amsterdam, Berlin…". Results are cached: a busy mailbox sees the same few names again
+ * and again.
+ *
+ * `windows-zones.json` is the table node-ical uses while parsing (node-ical 0.27.2,
+ * Apache-2.0), copied unchanged because node-ical's package exports no longer expose it;
+ * `windows-iana` on npm has the Windows names but not Outlook's display names.
  */
-import windowsZones from 'node-ical/windowsZones.json' with { type: 'json' }
+import windowsZones from './windows-zones.json' with { type: 'json' }
 
 const windows = windowsZones as Record<string, { iana: string[] }>
 const cache = new Map<string, string | null>()
