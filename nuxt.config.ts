@@ -1,5 +1,7 @@
 // Nuxt 4 app (SSR) built by Nitro for AWS Lambda. Local development runs the same server
 // against embedded stand-ins for DynamoDB, S3, SQS and SES (see server/local/).
+import { nodeBuildTarget } from './infra/node-runtime'
+
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils'],
@@ -21,8 +23,11 @@ export default defineNuxtConfig({
     },
   },
   nitro: {
-    // Without 'module-sync' Nitro's tracer copies the wrong temporal-polyfill file (node-ical).
-    exportConditions: ['module-sync'],
+    // Nitro's default (es2019) would down-level server code the Lambda runtime runs as is.
+    esbuild: { options: { target: nodeBuildTarget } },
+  },
+  vite: {
+    $server: { build: { target: nodeBuildTarget } },
   },
   typescript: { strict: true },
 })

@@ -5,8 +5,6 @@ import { defineConfig } from 'vitest/config'
 // served against the same local servers).
 export default defineConfig({
   test: {
-    // The AWS SDK's notice that its 2027 releases need Node 22 says nothing about this code.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,
@@ -36,6 +34,10 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.test.ts'],
+          // Browser checks poll page text; Vitest 5 fails a poll whose callback has not
+          // settled by the timeout (1 s by default), and Playwright waits up to 10 s for an
+          // element (browser.ts), so a busy machine would fail what is only slow.
+          expect: { poll: { timeout: 10_000 } },
           globalSetup: ['tests/setup/local-stack.global.ts'],
           setupFiles: ['tests/setup/local-stack.env.ts'],
           testTimeout: 60_000,

@@ -20,11 +20,6 @@ import { startLocalStack, LocalStackError } from './stack'
 import { startQueuePoller } from './poller'
 import { assertPortsFree, fixedPorts, LOCAL_HOST } from './ports'
 
-// The SDK warns on every start that its releases after January 2027 need Node 22; that
-// says nothing about this code and would bury the banner (Lambda runs Node 22 anyway).
-// Clients are created lazily, so setting this before main() is early enough.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dataDir = path.join(root, '.data')
 const log = (line: string) => console.log(`[local] ${line}`)

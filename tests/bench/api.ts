@@ -9,7 +9,6 @@
  * Options: BENCH_API_SECONDS (default 10), BENCH_API_CONNECTIONS (50), BENCH_API_ITEMS (10000),
  * BENCH_API_CPU_PROF (a folder for the server's CPU profile).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 import { spawn, execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

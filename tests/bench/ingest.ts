@@ -10,7 +10,6 @@
  *
  * Options: BENCH_SECONDS (parse, per side; default 3), BENCH_RATE (20), BENCH_DURATION (10).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 import { startStackProcess } from './stack-client'
 import net from 'node:net'
 import { randomUUID } from 'node:crypto'

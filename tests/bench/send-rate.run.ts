@@ -12,7 +12,6 @@
  * Options: BENCH_SEND_RATE (default 20 messages/s), BENCH_SEND_SECONDS (10),
  * BENCH_SEND_WORKERS (4), BENCH_SEND_BATCH (10).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 import { startStackProcess } from './stack-client'
 import { averageRate, benchSendRate, maxInAnyWindow } from './send-rate'
 

@@ -4,7 +4,6 @@
  * 2. The send rate against an SES stand-in enforcing the limit: the limiter alone, then the
  *    real send handler (send-rate.run.ts; the local stack runs in a process of its own).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 await import('./send-build.run')
 await import('./send-rate.run')
 

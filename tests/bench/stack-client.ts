@@ -12,7 +12,7 @@ export interface StackProcess {
 export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<StackProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./stack-process.ts', import.meta.url))], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CIS_BENCH_STACK_ENV: JSON.stringify(extraEnv) },
+    env: { ...process.env, CIS_BENCH_STACK_ENV: JSON.stringify(extraEnv) },
   })
   const line = await new Promise<string>((resolve, reject) => {
     let buffered = ''

@@ -10,7 +10,7 @@ const run = promisify(execFile)
 async function cis(args: string[], env: Record<string, string> = {}) {
   const { stdout } = await run(process.execPath, [path.join(repoRoot, 'server/cli/cis.mjs'), ...args], {
     cwd: repoRoot,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { ...process.env, ...env },
   })
   return stdout
     .trim()
@@ -57,7 +57,7 @@ describe.skipIf(!hasCorpus)('cis ingest and cis replay', () => {
 describe('cis token', () => {
   beforeAll(useFreshTable)
   const cisText = async (args: string[]) =>
-    (await run(process.execPath, [path.join(repoRoot, 'server/cli/cis.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } })).stdout
+    (await run(process.execPath, [path.join(repoRoot, 'server/cli/cis.mjs'), ...args], { cwd: repoRoot, env: process.env })).stdout
 
   it('creates a token that identifies the organizer, lists it, and revokes it', async () => {
     const created = await cisText(['token', 'create', 'Olga@Example.com', '--label', 'agent'])

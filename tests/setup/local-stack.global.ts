@@ -17,7 +17,6 @@ import type {} from './local-stack.env'
 type StackModule = typeof import('../../server/local/stack')
 
 export default async function setup(project: TestProject) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   // Loaded with tsx (Node's own loader) rather than through Vitest's module runner, which
   // transforms the AWS SDK's ES build module by module here: ~8 s instead of ~0.5 s.
   const { startLocalStack } = (await tsImport('../../server/local/stack.ts', import.meta.url)) as StackModule

@@ -2,7 +2,6 @@
  * A send worker in a process of its own, for tests that kill it mid-batch (as Lambda's
  * runtime can die): polls the send queue named by its environment until it is killed.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const { startQueuePoller } = await import('../../server/local/poller')
 const { createSendHandler } = await import('../../server/queues/send')
 startQueuePoller({ queue: 'send', handler: createSendHandler({ log: (line) => process.stdout.write(`${line}\n`) }), waitSeconds: 1 })

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { defineNitroConfig } from 'nitropack/config'
+import { nodeBuildTarget } from '../../../infra/node-runtime'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -21,8 +22,7 @@ export default defineNitroConfig({
   preset: 'aws-lambda',
   entry: fileURLToPath(new URL(BUNDLES[bundle], import.meta.url)),
   output: { dir: `${root}/.output-queues/${bundle}` },
-  // See PLATFORM.md: without it the tracer copies the wrong temporal-polyfill file (node-ical).
-  exportConditions: ['module-sync'],
+  esbuild: { options: { target: nodeBuildTarget } },
   minify: false,
   sourceMap: false,
   serveStatic: false,

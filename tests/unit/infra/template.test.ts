@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createTableInput, TTL_ATTRIBUTE } from '../../../server/aws/table'
 import { readConfig } from '../../../server/config'
+import { lambdaRuntime } from '../../../infra/node-runtime'
 import { readTemplate, parseTemplate, referencesIn, type Template } from './cfn-yaml'
 
 const template: Template = readTemplate(new URL('../../../infra/template.yaml', import.meta.url))
@@ -252,10 +253,10 @@ describe('infra/template.yaml', () => {
   describe('the functions', () => {
     const functions = ofType('AWS::Lambda::Function')
 
-    it('are the web server, the inbound handler and the send handler on Node.js 22, arm64', () => {
+    it("are the web server, the inbound handler and the send handler on the project's Node.js (.nvmrc), arm64", () => {
       expect(functions.map(([name]) => name).sort()).toEqual([...FUNCTIONS].sort())
       for (const [, fn] of functions) {
-        expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' })
+        expect(fn.Properties).toMatchObject({ Runtime: lambdaRuntime, Architectures: ['arm64'], Handler: 'index.handler' })
       }
       expect(resources.WebFunction!.Properties).toMatchObject({ MemorySize: 1024, Timeout: 15, Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('WebCodeKey') } })
       expect(resources.InboundMailFunction!.Properties).toMatchObject({ MemorySize: 512, Timeout: 60, Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('InboundCodeKey') } })

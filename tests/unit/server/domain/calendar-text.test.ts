@@ -4,6 +4,10 @@ import { readMail } from '../../../../server/domain/mail/read-mail'
 import { readReceiptVerdicts, isSenderVerified } from '../../../../server/domain/mail/receipt'
 import { receiptHeadersFor } from '../../../../server/local/smtp-receiver'
 import { ianaTimezone } from '../../../../server/domain/ical/timezones'
+import windowsZones from '../../../../server/domain/ical/windows-zones.json' with { type: 'json' }
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
 
 const calendar = (...lines: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', ...lines, 'END:VCALENDAR'].join('\r\n')
 const event = (...lines: string[]) => ['BEGIN:VEVENT', 'UID:u1@test', 'DTSTAMP:20261101T100000Z', 'DTSTART:20270101T100000Z', 'ORGANIZER:mailto:o@example.com', ...lines, 'END:VEVENT']
@@ -58,6 +62,11 @@ describe('readCalendar on hand-made messages (ITIP 3, 5, 6, 18)', () => {
 
   it('splits a stream of calendars', () => {
     expect(splitCalendars(calendar('METHOD:REQUEST', ...event()) + '\r\n' + calendar('METHOD:CANCEL', ...event()))).toHaveLength(2)
+  })
+
+  it("maps Windows names with the table node-ical parses with (the copy is node-ical's own)", () => {
+    const nodeIcalDir = path.dirname(createRequire(import.meta.url).resolve('node-ical/package.json'))
+    expect(windowsZones).toEqual(JSON.parse(readFileSync(path.join(nodeIcalDir, 'windowsZones.json'), 'utf8')))
   })
 
   it.each([['Pacific Standard Time', 'America/Los_Angeles'], ['Europe/Tallinn', 'Europe/Tallinn'], ['(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna', 'Europe/Berlin'], ['FLE', null]])('maps %s to %s', (tzid, iana) => {
