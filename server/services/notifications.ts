@@ -4,7 +4,7 @@
  * Built with nodemailer's MailComposer (RFC 2047 headers, no header injection), sent raw
  * through SES.
  */
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import { renderMailTemplate, type MailTemplateName } from '../templates/mail'
 import { enqueueSendJobs } from './send-jobs'
 import { config } from '../config'

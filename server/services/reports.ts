@@ -1,6 +1,6 @@
 /** Reports for organizers: the attendee report of an event as CSV, downloaded or emailed. */
 import { randomUUID } from 'node:crypto'
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../aws/table'
 import { attendeeReportCsv, attendeeReportFileName, type AttendeeReportRow } from '../domain/reports/attendee-report'

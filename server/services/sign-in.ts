@@ -7,7 +7,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import { z } from 'zod'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'

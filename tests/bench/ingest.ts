@@ -13,7 +13,7 @@
 import { startStackProcess } from './stack-client'
 import net from 'node:net'
 import { randomUUID } from 'node:crypto'
-import nodemailer from 'nodemailer'
+import nodemailer, { type TransportConfig } from 'nodemailer'
 import { loadCorpusMail, messagesPerSecond, parseAndDecide, plainParse } from './parse-decide'
 import { corpusDir, hasCorpus } from '../corpus'
 
@@ -95,7 +95,7 @@ async function endToEndBenchmark() {
       socket.once('connect', () => callback(null, { connection: socket }))
       socket.once('error', (error) => callback(error))
     },
-  } as nodemailer.TransportOptions)
+  } as TransportConfig)
   const organizer = 'organizer@bench.example'
   const to = config().mailboxes.create
 

@@ -8,7 +8,7 @@
  * Aim: 5,000 messages/s or more.
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator'
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import { composeInvitationMessage } from '../../server/domain/invite/compose-message'
 import type { EventState } from '../../server/domain/itip/event-state'
 import type { Person } from '../../server/domain/scheduling'

@@ -9,7 +9,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
-import nodemailer from 'nodemailer'
+import nodemailer, { type Mail } from 'nodemailer'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity, MailLogEntity } from '../../server/aws/table'
 import { config, resetConfig } from '../../server/config'
@@ -59,7 +59,7 @@ async function onlyInvitationSince(since: number, email: string): Promise<Buffer
   return sent[0]!.raw
 }
 
-let transport: nodemailer.Transporter
+let transport: Mail
 
 /**
  * Mails a message to the rsvp@ mailbox over SMTP with the verdicts the receipt rule is to

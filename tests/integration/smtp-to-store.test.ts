@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import nodemailer from 'nodemailer'
+import nodemailer, { type Mail } from 'nodemailer'
 import PostalMime from 'postal-mime'
 import { startQueuePoller, type QueuePoller } from '../../server/local/poller'
 import { handleInboundMail } from '../../server/queues/inbound-mail'
@@ -13,7 +13,7 @@ import { useFreshTable } from './support'
 // (how fast is the benchmark's business); a chain's updates follow in order.
 describe.skipIf(!hasCorpus)('SMTP → S3 → SQS → handler → DynamoDB', () => {
   let poller: QueuePoller
-  let transport: nodemailer.Transporter
+  let transport: Mail
 
   beforeAll(async () => {
     await useFreshTable()

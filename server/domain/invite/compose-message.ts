@@ -23,11 +23,11 @@
  *   stream. Tests check both give the same parts, headers and encodings.
  */
 import { randomUUID } from 'node:crypto'
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
-import type MimeNode from 'nodemailer/lib/mime-node/index.js'
-import type Mail from 'nodemailer/lib/mailer/index.js'
-import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js'
-import qp from 'nodemailer/lib/qp/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
+import type MimeNode from 'nodemailer/lib/mime-node'
+import type Mail from 'nodemailer/lib/mailer'
+import * as mimeFuncs from 'nodemailer/lib/mime-funcs'
+import * as qp from 'nodemailer/lib/qp'
 import type { EventState } from '../itip/event-state'
 import { isMailAddress, prepareInvitationCalendar, type InvitationCalendar, type InvitationMethod } from './build-invitation'
 import { htmlBody, invitationBodies, oneLine, organizerName, textBody, type InvitationBodies } from './message-text'
@@ -185,13 +185,12 @@ const quotedPrintable = (text: string) => qp.wrap(qp.encode(Buffer.from(text, 'u
 
 /**
  * base64 in lines of 76 characters, exactly as nodemailer's base64.wrap (which MailComposer
- * uses), without its regular expression: a last full line also ends with CRLF.
+ * uses), without its regular expression: CRLF between lines, none after the last.
  */
 export function base64Lines(encoded: string): string {
-  if (encoded.length <= 76) return encoded
-  let out = ''
-  for (let at = 0; at < encoded.length; at += 76) out += encoded.slice(at, at + 76) + (at + 76 <= encoded.length ? '\r\n' : '')
-  return out
+  const lines: string[] = []
+  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76))
+  return lines.join('\r\n')
 }
 
 const dateValue = (now: Date) => now.toUTCString().replace(/GMT/, '+0000')

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import PostalMime from 'postal-mime'
 import ical from 'node-ical'
-import base64 from 'nodemailer/lib/base64/index.js'
+import * as base64 from 'nodemailer/lib/base64'
 import {
   base64Lines,
   composeInvitationMessage,
@@ -235,6 +235,15 @@ describe('the prepared path and MailComposer give the same message', () => {
     const [a, b] = await Promise.all([parse(fast), parse(plain)])
     expect(comparable(a)).toEqual(comparable(b))
     expectProperInvitation(fast, { method: input.method, recipient: input.recipient.email, uid: input.event.uid, sequence: input.sequence, unsubscribe: Boolean(input.unsubscribeUrl) })
+  })
+
+  it('whatever the length of the calendar, its base64 last line included', async () => {
+    // One more character of name is one more byte of calendar: 57 names cover every length
+    // modulo a 76-character base64 line (57 bytes), the full last line among them.
+    for (let length = 1; length <= 57; length++) {
+      const input = message({ recipient: { email: 'gail@example.org', name: 'G'.repeat(length) } })
+      expect(normalized(await composeInvitationMessage(input)), `name of ${length}`).toBe(normalized(await composeInvitationMessageWithMailComposer(input)))
+    }
   })
 
   it('keeps the prepared parts apart for each event version and recipient', async () => {
