@@ -21,7 +21,7 @@ import { startQueuePoller } from './poller'
 import { assertPortsFree, fixedPorts, LOCAL_HOST } from './ports'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const dataDir = path.join(root, '.data')
+const dataDir = process.env.CIS_DATA_DIR ? path.resolve(process.env.CIS_DATA_DIR) : path.join(root, '.data')
 const log = (line: string) => console.log(`[local] ${line}`)
 
 function banner(lines: [string, string][]): string {
