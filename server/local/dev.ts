@@ -32,15 +32,16 @@ function banner(lines: [string, string][]): string {
 }
 
 /**
- * Resolves when the app answers HTTP (any status: the stack was checked already, and the
- * health route's own verdict shows in its body), or false after `timeoutMs`.
+ * Resolves when the app itself answers (any status of its own: the stack was checked
+ * already, and the health route's verdict shows in its body), not nuxi's HTML "loading"
+ * page (503) while Nuxt builds, or false after `timeoutMs`.
  */
 async function appReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline && child.exitCode === null) {
     try {
-      await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) })
-      return true
+      const answer = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) })
+      if (answer.ok || answer.headers.get('content-type')?.includes('json')) return true
     } catch {
       // Not listening yet.
     }
@@ -83,7 +84,9 @@ async function main() {
 
   const nuxt = spawn(path.join(root, 'node_modules/.bin/nuxi'), ['dev', '--port', String(ports.app), '--host', LOCAL_HOST], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // NUXT_LOCK: nuxi writes .nuxt/nuxt.lock while it runs, so the postinstall step of an
+    // `npm install` meanwhile leaves .nuxt alone (server/local/prepare.mjs).
+    env: { ...process.env, ...env, NUXT_LOCK: '1' },
     stdio: 'inherit',
   })
 

@@ -51,9 +51,10 @@ describe('npm run dev', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   }, 30_000)
 
-  it('answers every request from the banner on, without restarting Nuxt', async () => {
+  /** Every answer the app gives to two pages, four times a second, for `seconds`. */
+  async function answersFor(seconds: number): Promise<string[]> {
     const statuses: string[] = []
-    const until = Date.now() + 15_000
+    const until = Date.now() + seconds * 1000
     while (Date.now() < until) {
       for (const page of ['/sign-in', '/api/openapi.json']) {
         const answer = await fetch(appUrl + page, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => error)
@@ -61,8 +62,28 @@ describe('npm run dev', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
+    return statuses
+  }
+
+  it('answers every request from the banner on, without restarting Nuxt', async () => {
+    const statuses = await answersFor(15)
+    expect(statuses.filter((status) => !/ 200$/.test(status))).toEqual([])
+    expect(statuses.length).toBeGreaterThan(20)
+    expect(output).not.toMatch(/Restarting Nuxt/)
+  }, 60_000)
+
+  it('keeps answering while `npm install` runs its postinstall step in the same checkout', async () => {
+    // `npm install` (a new package, say, in another terminal) ends with the postinstall
+    // step, which prepares .nuxt: it must leave the running dev server's build alone.
+    const install = spawn('npm', ['run', 'postinstall'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    let installOutput = ''
+    install.stdout!.on('data', (chunk) => (installOutput += chunk))
+    install.stderr!.on('data', (chunk) => (installOutput += chunk))
+    const installed = new Promise<number | null>((resolve) => install.once('exit', resolve))
+    const statuses = await answersFor(10)
+    expect(await installed, installOutput).toBe(0)
+    expect(installOutput).toMatch(/nuxi prepare skipped: a dev server \(PID \d+\) is using \.nuxt/)
     expect(statuses.filter((status) => !/ 200$/.test(status))).toEqual([])
     expect(output).not.toMatch(/Restarting Nuxt/)
-    expect(statuses.length).toBeGreaterThan(20)
   }, 60_000)
 })

@@ -73,4 +73,12 @@ describe('an older Node.js is told what to do', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stdout).toBe('')
   })
+
+  it.skipIf(!older)('npm install stops at its postinstall step on an older Node.js, with that one sentence', () => {
+    expect(packageJson.scripts.postinstall).toBe('node server/local/prepare.mjs')
+    const result = spawnSync(older!, ['server/local/prepare.mjs'], { cwd: root, encoding: 'utf8' })
+    const version = execFileSync(older!, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim()).toBe(nodeVersionProblem(version))
+  })
 })
