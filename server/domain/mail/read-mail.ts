@@ -52,10 +52,18 @@ function isCalendarAttachment(mimeType: string, filename: string | null, content
   return false
 }
 
-function kindOf(headers: Header[], contentType: string): MailKind {
+/**
+ * Bounces and automatic replies are never read as scheduling messages (nor answered).
+ * `Auto-Submitted: auto-generated` is not a reply: calendar systems mark the iMIP they
+ * generate so (RFC 3834), and such a message is read when it carries a calendar; without
+ * one it is left unanswered like an auto-reply.
+ */
+function kindOf(headers: Header[], contentType: string, hasCalendar: boolean): MailKind {
   if (/^multipart\/report/i.test(contentType)) return 'bounce'
   const header = (name: string) => headers.find((h) => h.key.toLowerCase() === name)?.value.trim().toLowerCase()
-  const autoSubmitted = header('auto-submitted')
+  // The keyword comes first; parameters such as owner-email follow a semicolon.
+  const autoSubmitted = header('auto-submitted')?.split(';')[0]!.trim()
+  if (autoSubmitted === 'auto-generated' && hasCalendar) return 'message'
   if (autoSubmitted && autoSubmitted !== 'no') return 'auto-reply'
   const precedence = header('precedence')
   if (precedence && /^(auto_reply|junk)$/.test(precedence)) return 'auto-reply'
@@ -95,7 +103,7 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
     messageId: email.messageId ?? null,
     headers,
     verdicts: readReceiptVerdicts(headers),
-    kind: kindOf(headers, contentType),
+    kind: kindOf(headers, contentType, calendars.length > 0),
     calendars,
     attachments,
   }

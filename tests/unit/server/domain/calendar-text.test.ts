@@ -108,10 +108,20 @@ describe('readMail (ITIP 1, 2, 4)', () => {
   it.each([
     ['Auto-Submitted: auto-replied', 'auto-reply'],
     ['Precedence: auto_reply', 'auto-reply'],
+    ['Precedence: junk', 'auto-reply'],
+    ['X-Autoreply: yes', 'auto-reply'],
     ['Auto-Submitted: no', 'message'],
-  ])('classifies %s as %s', async (header, kind) => {
+    // Calendar systems mark the iMIP they generate so (RFC 3834): an invitation all the same.
+    ['Auto-Submitted: auto-generated', 'message'],
+    ['Auto-Submitted: auto-generated; owner-email="calendar@example.com"', 'message'],
+  ])('classifies %s with a calendar as %s', async (header, kind) => {
     const raw = mime(['From: o@example.com', header, 'Content-Type: text/calendar; method=REQUEST'], ics)
     expect((await readMail(raw)).kind).toBe(kind)
+  })
+
+  it('leaves generated mail without a calendar unanswered, as an auto-reply', async () => {
+    const raw = mime(['From: o@example.com', 'Auto-Submitted: auto-generated', 'Content-Type: text/plain'], 'Your export is ready.')
+    expect((await readMail(raw)).kind).toBe('auto-reply')
   })
 })
 
