@@ -4,7 +4,7 @@
  * found in any MIME shape and de-duplicated (an inline text/calendar and its invite.ics
  * copy are one calendar).
  */
-import { parseMime } from './postal-mime-fast'
+import PostalMime from 'postal-mime'
 import type { Person } from '../scheduling'
 import { readReceiptVerdicts, type Header, type ReceiptVerdicts } from './receipt'
 
@@ -72,7 +72,7 @@ function kindOf(headers: Header[], contentType: string, hasCalendar: boolean): M
 }
 
 export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> {
-  const email = await parseMime(raw)
+  const email = await PostalMime.parse(raw)
   const headers: Header[] = email.headers.map((h) => ({ key: h.key, value: h.value }))
   const contentType = headers.find((h) => h.key.toLowerCase() === 'content-type')?.value ?? ''
 

@@ -119,6 +119,20 @@ describe('readMail (ITIP 1, 2, 4)', () => {
     expect((await readMail(raw)).kind).toBe(kind)
   })
 
+  it('leaves the process alone while it parses: code running between its steps sees the real Blob', async () => {
+    // Other work shares the process (the AWS SDK, the web server): nothing global may change.
+    const native = globalThis.Blob
+    const seen = new Set<unknown>()
+    let parsing = true
+    const parsed = readMail(mime(['From: o@example.com', 'Content-Type: text/calendar; method=REQUEST'], ics)).finally(() => (parsing = false))
+    while (parsing) {
+      seen.add(globalThis.Blob)
+      await Promise.resolve()
+    }
+    expect((await parsed).calendars).toHaveLength(1)
+    expect([...seen]).toEqual([native])
+  })
+
   it('leaves generated mail without a calendar unanswered, as an auto-reply', async () => {
     const raw = mime(['From: o@example.com', 'Auto-Submitted: auto-generated', 'Content-Type: text/plain'], 'Your export is ready.')
     expect((await readMail(raw)).kind).toBe('auto-reply')
