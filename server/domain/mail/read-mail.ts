@@ -40,6 +40,42 @@ export interface ReceivedMail {
 
 const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics', 'text/x-vcalendar', 'application/x-ics'])
 const decoder = new TextDecoder('utf-8')
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+const windows1252 = new TextDecoder('windows-1252')
+
+const CR = 0x0d
+const LF = 0x0a
+const isFoldSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09
+
+/**
+ * iCalendar lines unfolded on the bytes, before any decoding (RFC 5545 3.1: a line break
+ * followed by one space or tab is removed): clients that fold at 75 octets may split a
+ * multi-byte character, which decodes whole only once its bytes are together again.
+ */
+function unfoldBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length)
+  let length = 0
+  for (let at = 0; at < bytes.length; at++) {
+    if (bytes[at] === CR && bytes[at + 1] === LF && isFoldSpace(bytes[at + 2])) at += 2
+    else if (bytes[at] === LF && isFoldSpace(bytes[at + 1])) at += 1
+    else out[length++] = bytes[at]!
+  }
+  return out.subarray(0, length)
+}
+
+/**
+ * A calendar part's text: UTF-8, as iCalendar requires, or where the bytes are not UTF-8,
+ * windows-1252 (a superset of Latin-1), which is what Exchange's CDO sends as 8bit with no
+ * charset. postal-mime hands over the part's bytes without its charset parameter.
+ */
+function calendarText(content: Uint8Array): string {
+  const bytes = unfoldBytes(content)
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return windows1252.decode(bytes)
+  }
+}
 
 function isCalendarAttachment(mimeType: string, filename: string | null, content: Uint8Array): boolean {
   if (CALENDAR_TYPES.has(mimeType)) return true
@@ -87,7 +123,7 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
       attachments.push({ filename: attachment.filename, mimeType, content })
       continue
     }
-    const text = decoder.decode(content)
+    const text = calendarText(content)
     // An inline part and its invite.ics copy: keep one (the pipeline reads only the first anyway).
     if (seen.has(text)) continue
     seen.add(text)
