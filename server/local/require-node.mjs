@@ -1,7 +1,8 @@
-// The Node.js check that `npm run dev`, `npm test` and `cis` make before anything else:
-// on an older Node they stop with one sentence naming the version and the command that
-// installs the right one, instead of failing later in a dependency. Plain JavaScript with
-// nothing but Node's own modules, so that it runs on the old Node.js it is there to catch.
+// The Node.js check that `npm install` (its postinstall step), `npm run dev`, `npm test`
+// and `cis` make before anything else: on an older Node they stop with one sentence naming
+// the version and the command that installs the right one, instead of failing later in a
+// dependency. Plain JavaScript with nothing but Node's own modules, so that it runs on the
+// old Node.js it is there to catch.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 

@@ -30,16 +30,10 @@ describe('npm run dev', () => {
     })
     dev.stdout!.on('data', (chunk) => (output += chunk))
     dev.stderr!.on('data', (chunk) => (output += chunk))
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (output.includes(BANNER)) return done(resolve)
-        if (dev.exitCode !== null) done(() => reject(new Error(`npm run dev exited before its banner:\n${output}`)))
-      }, 100)
-      const done = (settle: () => void) => {
-        clearInterval(timer)
-        settle()
-      }
-    })
+    while (!output.includes(BANNER)) {
+      if (dev.exitCode !== null) throw new Error(`npm run dev exited before its banner:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }, 150_000)
 
   afterAll(async () => {

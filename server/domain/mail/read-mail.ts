@@ -66,7 +66,9 @@ function unfoldBytes(bytes: Uint8Array): Uint8Array {
 /**
  * A calendar part's text: UTF-8, as iCalendar requires, or where the bytes are not UTF-8,
  * windows-1252 (a superset of Latin-1), which is what Exchange's CDO sends as 8bit with no
- * charset. postal-mime hands over the part's bytes without its charset parameter.
+ * charset. Only parts postal-mime hands over as bytes (an invite.ics sent as
+ * application/octet-stream) get here undecoded: text/calendar and application/ics parts it
+ * has already decoded to UTF-8 itself, with the part's charset.
  */
 function calendarText(content: Uint8Array): string {
   const bytes = unfoldBytes(content)
