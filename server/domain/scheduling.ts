@@ -39,15 +39,28 @@ export interface EventComponent {
   start: string | null
   end: string | null
   allDay: boolean
-  /** IANA time zone of DTSTART, or null (UTC, floating, all-day, or unknown: see warnings). */
+  /** IANA time zone of DTSTART, or null (UTC, floating, all-day, or a zone only the message defines). */
   timezone: string | null
+  /** DTSTART's TZID as written (`Eastern`, `W. Europe Standard Time`), or null for UTC, floating and all-day. */
+  tzid: string | null
+  /**
+   * DTSTART's wall-clock time as written (`2026-03-08T02:30:00`), with `tzid`: what later
+   * occurrences of a series repeat, even where the first falls in a DST gap. Null for UTC
+   * and all-day starts.
+   */
+  startLocal: string | null
+  /** The message's VTIMEZONE for `tzid`, as written: the rules its times were placed by. */
+  vtimezone: string | null
   rrule: string | null
   exdates: string[]
+  /** Same formats as `start`; a PERIOD is `start/end`. */
   rdates: string[]
   /** Same format as `start`; null on the master. */
   recurrenceId: string | null
   /** RANGE=THISANDFUTURE on the RECURRENCE-ID. */
   thisAndFuture: boolean
+  /** TRANSP: TRANSPARENT events do not make attendees busy; null when not given (OPAQUE). */
+  transp: 'OPAQUE' | 'TRANSPARENT' | null
 }
 
 export interface SchedulingMessage {

@@ -1,10 +1,16 @@
 /**
- * Reads one iCalendar object (node-ical) into a SchedulingMessage. node-ical unfolds lines,
- * decodes values, resolves TZIDs through the message's own VTIMEZONE and Windows names, and
- * merges RECURRENCE-ID overrides into their master; this module turns its loose output into
- * plain, checked data and reports what it could not resolve.
+ * Reads one iCalendar object into a SchedulingMessage: plain, checked data, with times
+ * placed by the message's own VTIMEZONEs (zone.ts) and what could not be known reported as
+ * warnings.
+ *
+ * ical.js parses (unfolding, unescaping, parameters, value types, PERIOD and DATE lists);
+ * every VEVENT is read on its own, so an override with a higher SEQUENCE than its master
+ * (Google writes that after one occurrence moved) keeps the master, and RDATEs of every
+ * value type stay. node-ical, which this module used before, merges overrides into masters
+ * by SEQUENCE, returns RDATE as text and places times it cannot resolve in the process's
+ * zone; it stays only as the benchmark's baseline.
  */
-import ical from 'node-ical'
+import ICAL from 'ical.js'
 import {
   METHODS,
   PARTSTAT_VALUES,
@@ -16,206 +22,308 @@ import {
   type Person,
   type SchedulingMessage,
 } from '../scheduling'
-import { ianaTimezone } from './timezones'
-
-// node-ical reads floating times, and times in a zone it cannot resolve, in the process's
-// zone. Pinning it to UTC makes such times mean the same on every machine (Lambda runs in UTC).
-process.env.TZ = 'UTC'
-
-/** node-ical's loose value shapes. */
-type ParamValue = string | { params?: Record<string, unknown>; val?: unknown }
-type IcalDate = Date & { tz?: string; dateOnly?: boolean }
-interface RawComponent {
-  type?: string
-  [key: string]: unknown
-}
-
-const textOf = (value: unknown): string | null => {
-  if (value == null) return null
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'object' && 'val' in value) return textOf((value as { val: unknown }).val)
-  return null
-}
-const paramsOf = (value: unknown): Record<string, unknown> =>
-  (value && typeof value === 'object' && 'params' in value ? (value as { params?: Record<string, unknown> }).params : undefined) ?? {}
+import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, resolveZone, wallClockIn, type WallClock, type Zone } from './zone'
 
 /** `MAILTO:Alice@Example.com` (or a malformed `;mailto:` leftover) → `alice@example.com`. */
 export function addressOf(value: string | null): string | null {
   if (!value) return null
-  const match = /(?:mailto:)?\s*([^\s:;<>"]+@[^\s:;<>"]+)/i.exec(value)
+  const match = /(?:mailto:)?\s*([^\s:;<>"/]+@[^\s:;<>"/]+)/i.exec(value)
   return match ? match[1]!.toLowerCase() : null
 }
 
-const nameOf = (value: unknown): string | null => {
-  const cn = paramsOf(value).CN
-  const name = typeof cn === 'string' ? cn.replace(/^"(.*)"$/, '$1').trim() : null
-  return name || null
+const paramText = (property: ICAL.Property, name: string): string | null => {
+  const value = property.getParameter(name) as string | string[] | undefined
+  const text = Array.isArray(value) ? value[0] : value
+  return typeof text === 'string' && text.trim() ? text.replace(/^"(.*)"$/, '$1').trim() : null
 }
 
-function personOf(value: unknown): Person | null {
-  const email = addressOf(textOf(value))
-  return email ? { email, name: nameOf(value) } : null
+/**
+ * An ORGANIZER or ATTENDEE: the mailto: address, or where the value is a principal URL or
+ * URN (CalDAV servers write `EMAIL=` beside it, RFC 7986 §6.2), the EMAIL parameter.
+ */
+function personOf(property: ICAL.Property | null): Person | null {
+  if (!property) return null
+  const value = String(property.getFirstValue() ?? '')
+  const email = (/^\s*mailto:/i.test(value) ? addressOf(value) : null) ?? addressOf(paramText(property, 'email')) ?? addressOf(value)
+  return email ? { email, name: paramText(property, 'cn') } : null
 }
 
-function attendeesOf(value: unknown): Attendee[] {
-  const list = Array.isArray(value) ? value : value == null ? [] : [value]
+function attendeesOf(event: ICAL.Component): Attendee[] {
   const attendees: Attendee[] = []
-  for (const entry of list as ParamValue[]) {
-    const person = personOf(entry)
+  for (const property of event.getAllProperties('attendee')) {
+    const person = personOf(property)
     if (!person) continue
-    const params = paramsOf(entry)
-    const partstat = String(params.PARTSTAT ?? 'NEEDS-ACTION').toUpperCase()
+    const partstat = (paramText(property, 'partstat') ?? 'NEEDS-ACTION').toUpperCase()
     attendees.push({
       ...person,
       partstat: (PARTSTAT_VALUES as readonly string[]).includes(partstat) ? (partstat as PartstatValue) : 'NEEDS-ACTION',
-      role: typeof params.ROLE === 'string' ? params.ROLE.toUpperCase() : null,
-      rsvp: params.RSVP === true || String(params.RSVP).toUpperCase() === 'TRUE',
+      role: paramText(property, 'role')?.toUpperCase() ?? null,
+      rsvp: paramText(property, 'rsvp')?.toUpperCase() === 'TRUE',
     })
   }
   return attendees
 }
 
-const isDate = (value: unknown): value is IcalDate => value instanceof Date && !Number.isNaN(value.getTime())
-
-/** ISO UTC for times; the calendar date for all-day values. */
-function formatWhen(value: unknown, allDay: boolean): string | null {
-  if (!isDate(value)) return null
-  if (allDay || value.dateOnly) {
-    // node-ical builds DATE values at local midnight, which is UTC midnight here (TZ pinned).
-    return value.toISOString().slice(0, 10)
-  }
-  return value.toISOString().replace(/\.000Z$/, 'Z')
+const text = (component: ICAL.Component, name: string): string | null => {
+  const property = component.getFirstProperty(name)
+  const value = property ? valuesOf(property, []).map(String).join(',') : null
+  return value == null ? null : value
 }
 
-const datesOf = (value: unknown, allDay: boolean): string[] => {
-  if (!value || typeof value !== 'object') return []
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+const isoDate = (w: Pick<WallClock, 'year' | 'month' | 'day'>) => `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`
+const isoLocal = (w: WallClock) => `${isoDate(w)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`
+const isoInstant = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
+const fieldsOf = (t: ICAL.Time): WallClock => ({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second })
+
+/**
+ * A property's values, or none where ical.js cannot read them (`DTEND:199706211T173000Z`):
+ * one bad value costs that property, with a warning, not the whole invitation.
+ */
+function valuesOf(property: ICAL.Property, warnings: string[]): unknown[] {
+  try {
+    return property.getValues()
+  } catch {
+    const raw = property.jCal.slice(3).map(String).join(',')
+    warnings.push(`The ${property.name.toUpperCase()} value "${raw}" could not be read and was ignored.`)
+    return []
+  }
+}
+
+/** Reads the times of one message, resolving each TZID once and warning once per unknown one. */
+class TimeReader {
+  private readonly zones = new Map<string, Zone>()
+
+  constructor(
+    private readonly vtimezones: ReadonlyMap<string, string>,
+    readonly warnings: string[],
+  ) {}
+
+  /** The first value of a property, when it is a readable time. */
+  firstTime(property: ICAL.Property | null): ICAL.Time | null {
+    const value = property ? valuesOf(property, this.warnings)[0] : null
+    return value instanceof ICAL.Time ? value : null
+  }
+
+  /** The VTIMEZONE text a zone was read from, kept with the event so later occurrences read alike. */
+  vtimezoneOf(zone: Zone): string | null {
+    return zone.source === 'vtimezone' && zone.tzid ? (this.vtimezones.get(zone.tzid) ?? null) : null
+  }
+
+  zoneOf(time: ICAL.Time, tzid: string | null): Zone {
+    if (time.zone === ICAL.Timezone.utcTimezone) return UTC_ZONE
+    if (!tzid) return FLOATING_ZONE
+    let zone = this.zones.get(tzid)
+    if (!zone) {
+      zone = resolveZone(tzid, this.vtimezones)
+      this.zones.set(tzid, zone)
+      if (zone.source === 'unknown') {
+        this.warnings.push(
+          `The time zone "${cleanTzid(tzid)}" is neither defined in the message (no VTIMEZONE) nor a known zone name, so its times were read as UTC and may be off by hours.`,
+        )
+      }
+    }
+    return zone
+  }
+
+  /** The zone to read a UTC time on an all-day series in: the one the message's times use. */
+  get messageZone(): Zone {
+    for (const zone of this.zones.values()) if (zone.source !== 'unknown') return zone
+    const [only] = this.vtimezones.keys()
+    return this.vtimezones.size === 1 ? this.zoneOf(ICAL.Time.fromDateTimeString('2000-01-01T00:00:00'), only!) : UTC_ZONE
+  }
+
+  /**
+   * One value: ISO UTC for times, `YYYY-MM-DD` for dates. On an all-day series a DATE-TIME
+   * means its local date (ITIP.md 26): the date as written, or for a UTC time the date in
+   * the message's zone (Exchange writes the local midnight in UTC).
+   */
+  when(time: ICAL.Time, tzid: string | null, allDay: boolean): string {
+    if (time.isDate) return isoDate(time)
+    const zone = this.zoneOf(time, tzid)
+    if (allDay) return isoDate(zone.source === 'utc' ? wallClockIn(instantOf(fieldsOf(time), zone), this.messageZone) : time)
+    return isoInstant(instantOf(fieldsOf(time), zone))
+  }
+}
+
+
+/** EXDATE or RDATE values, sorted and unique; PERIOD values as `start/end`. */
+function timeList(event: ICAL.Component, name: string, reader: TimeReader, allDay: boolean): string[] {
   const unique = new Set<string>()
-  for (const date of Object.values(value as Record<string, unknown>)) {
-    const formatted = formatWhen(date, allDay)
-    if (formatted) unique.add(formatted)
+  for (const property of event.getAllProperties(name)) {
+    const tzid = paramText(property, 'tzid')
+    for (const value of valuesOf(property, reader.warnings)) {
+      if (value instanceof ICAL.Period) {
+        const start = value.start
+        const end = value.end ?? value.getEnd()
+        unique.add(`${reader.when(start, tzid, allDay)}/${reader.when(end, tzid, allDay)}`)
+      } else if (value instanceof ICAL.Time) unique.add(reader.when(value, tzid, allDay))
+    }
   }
   return [...unique].sort()
 }
 
-const STATUSES = ['CONFIRMED', 'TENTATIVE', 'CANCELLED'] as const
+/** UNTIL of an all-day series as a DATE (RFC 5545 §3.3.10: the type of DTSTART). */
+function allDayRrule(rrule: string, reader: TimeReader): string {
+  return rrule.replace(/(^|;)UNTIL=(\d{8})T(\d{6})(Z?)/i, (_, lead: string, date: string, time: string, utc: string) => {
+    const value = ICAL.Time.fromDateTimeString(
+      `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}${utc ? 'Z' : ''}`,
+    )
+    return `${lead}UNTIL=${reader.when(value, null, true).replace(/-/g, '')}`
+  })
+}
 
-function componentOf(raw: RawComponent, warnings: string[], zonesInMessage: Set<string>, rrules: KeptCalendar['rrules']): EventComponent {
-  const allDay = raw.datetype === 'date'
-  const start = raw.start as IcalDate | undefined
-  const tzid = start?.tz
-  let timezone: string | null = null
-  if (tzid && !/^(Etc\/)?(UTC|GMT)$/i.test(tzid)) {
-    timezone = ianaTimezone(tzid)
-    if (!timezone && !zonesInMessage.has(tzid)) {
-      warnings.push(`Unknown time zone "${tzid}" with no VTIMEZONE in the message: its times were read as UTC.`)
-    }
+const STATUSES = ['CONFIRMED', 'TENTATIVE', 'CANCELLED'] as const
+const TRANSPS = ['OPAQUE', 'TRANSPARENT'] as const
+
+function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeReader): EventComponent {
+  const dtstart = event.getFirstProperty('dtstart')
+  const startTime = reader.firstTime(dtstart)
+  const allDay = Boolean(startTime?.isDate)
+  const startTzid = dtstart ? paramText(dtstart, 'tzid') : null
+  const zone = startTime ? reader.zoneOf(startTime, startTzid) : null
+  const timeOf = (name: string) => {
+    const property = event.getFirstProperty(name)
+    const value = reader.firstTime(property)
+    return value ? reader.when(value, paramText(property!, 'tzid'), allDay) : null
   }
-  const sequence = Number.parseInt(String(raw.sequence ?? '0'), 10)
-  const status = String(textOf(raw.status) ?? '').toUpperCase()
-  const recurrenceId = raw.recurrenceid as IcalDate | undefined
-  const rangeParam = paramsOf(raw.recurrenceid).RANGE
+  let end = timeOf('dtend')
+  const durationProperty = event.getFirstProperty('duration')
+  const duration = durationProperty ? valuesOf(durationProperty, reader.warnings)[0] : null
+  if (!end && startTime && duration instanceof ICAL.Duration) {
+    // DURATION is nominal for days and weeks (RFC 5545 §3.3.6): added to the wall-clock time.
+    const local = startTime.clone()
+    local.addDuration(duration)
+    end = reader.when(local, startTzid, allDay)
+  }
+  const sequence = Number.parseInt(String(event.getFirstPropertyValue('sequence') ?? '0'), 10)
+  const status = String(text(event, 'status') ?? '').toUpperCase()
+  const transp = String(text(event, 'transp') ?? '').toUpperCase()
+  const recurrence = event.getFirstProperty('recurrence-id')
+  const recurrenceValue = reader.firstTime(recurrence)
+  const dtstamp = reader.firstTime(event.getFirstProperty('dtstamp'))
+  const zoned = Boolean(startTime && !allDay && zone && zone.source !== 'utc')
   return {
-    uid: String(textOf(raw.uid) ?? '').trim(),
+    uid: String(text(event, 'uid') ?? '').trim(),
     sequence: Number.isFinite(sequence) ? sequence : 0,
-    dtstamp: formatWhen(raw.dtstamp, false),
+    dtstamp: dtstamp ? reader.when(dtstamp, null, false) : null,
     status: (STATUSES as readonly string[]).includes(status) ? (status as EventComponent['status']) : null,
-    summary: textOf(raw.summary),
-    description: textOf(raw.description),
-    location: textOf(raw.location),
-    url: textOf(raw.url),
-    organizer: personOf(raw.organizer),
-    attendees: attendeesOf(raw.attendee),
-    start: formatWhen(start, allDay),
-    end: formatWhen(raw.end, allDay),
+    summary: text(event, 'summary'),
+    description: text(event, 'description'),
+    location: text(event, 'location'),
+    url: text(event, 'url'),
+    organizer: personOf(event.getFirstProperty('organizer')),
+    attendees: attendeesOf(event),
+    start: timeOf('dtstart'),
+    end,
     allDay,
-    timezone,
-    rrule: raw.recurrenceid ? rrules.override : rrules.master,
-    exdates: datesOf(raw.exdate, allDay),
-    rdates: datesOf(raw.rdate, allDay),
-    recurrenceId: recurrenceId ? formatWhen(recurrenceId, Boolean(recurrenceId.dateOnly)) : null,
-    thisAndFuture: String(rangeParam ?? '').toUpperCase() === 'THISANDFUTURE',
+    timezone: zoned ? zone!.iana : null,
+    tzid: zoned && zone!.tzid ? zone!.tzid : null,
+    startLocal: zoned && startTime ? isoLocal(fieldsOf(startTime)) : null,
+    vtimezone: zoned ? reader.vtimezoneOf(zone!) : null,
+    rrule: rrule && allDay ? allDayRrule(rrule, reader) : rrule,
+    exdates: timeList(event, 'exdate', reader, allDay),
+    rdates: timeList(event, 'rdate', reader, allDay),
+    recurrenceId: recurrenceValue ? reader.when(recurrenceValue, paramText(recurrence!, 'tzid'), allDay) : null,
+    thisAndFuture: (recurrence ? paramText(recurrence, 'range') : null)?.toUpperCase() === 'THISANDFUTURE',
+    transp: (TRANSPS as readonly string[]).includes(transp) ? (transp as EventComponent['transp']) : null,
   }
 }
 
 /**
- * The properties the scheduling rules read (and the VTIMEZONE rules node-ical needs to
- * place times). Everything else (alarms, X-ALT-DESC HTML, conference data, X-MICROSOFT-*)
- * is dropped before node-ical sees it: about half of its parse time went to them.
+ * The properties the scheduling rules read. Everything else (alarms, X-ALT-DESC HTML,
+ * conference data, X-MICROSOFT-*) is dropped before parsing: about half of the parse time
+ * went to them, and a malformed value there must not cost the invitation.
  */
 const KEPT_PROPERTIES = new Set([
-  'BEGIN', 'END', 'METHOD', 'PRODID', 'VERSION', 'X-WR-TIMEZONE',
+  'BEGIN', 'END', 'METHOD', 'PRODID', 'VERSION',
   'UID', 'SEQUENCE', 'DTSTAMP', 'DTSTART', 'DTEND', 'DURATION', 'RRULE', 'EXDATE', 'RDATE', 'RECURRENCE-ID',
-  'STATUS', 'SUMMARY', 'DESCRIPTION', 'LOCATION', 'URL', 'ORGANIZER', 'ATTENDEE',
-  'TZID', 'TZOFFSETFROM', 'TZOFFSETTO', 'TZNAME',
+  'STATUS', 'SUMMARY', 'DESCRIPTION', 'LOCATION', 'URL', 'ORGANIZER', 'ATTENDEE', 'TRANSP',
 ])
 
 export interface KeptCalendar {
   text: string
-  /** RRULE values of the events, by whether the VEVENT is an override (has RECURRENCE-ID). */
-  rrules: { master: string | null; override: string | null }
+  /** Each VEVENT's RRULE as written (spaces removed), in the order of the VEVENTs; null for none. */
+  rrules: (string | null)[]
+  /** Each VTIMEZONE's text as written, by its TZID. */
+  vtimezones: Map<string, string>
+}
+
+const unfold = (line: string) => line.replace(/\r?\n[ \t]/g, '')
+
+const DATE_PROPERTIES = new Set(['DTSTART', 'DTEND', 'RECURRENCE-ID', 'EXDATE', 'RDATE'])
+
+/**
+ * What real clients get wrong in lines the rules need, put right before parsing: a date
+ * written without VALUE=DATE (Apple iCal 1.0: `DTSTART:20021028`), and `ORGANIZER;mailto:…`
+ * with a `;` for the `:` (Zimbra).
+ */
+function repairLine(name: string, line: string): string {
+  if (DATE_PROPERTIES.has(name) && !/;VALUE=/i.test(line)) {
+    const value = unfold(line).slice(unfold(line).lastIndexOf(':') + 1).trim()
+    if (/^\d{8}(,\d{8})*$/.test(value)) return `${unfold(line).slice(0, unfold(line).lastIndexOf(':'))};VALUE=DATE:${value}`
+  }
+  if (name === 'ORGANIZER' || name === 'ATTENDEE') return line.replace(/^([^:]*?);(mailto:)/i, '$1:$2')
+  return line
 }
 
 /**
  * Logical lines (a folded continuation stays with its line) of the kept properties, outside
- * VALARMs. An event's RRULE is taken out and returned as text: the rules only store it,
- * and node-ical would otherwise build (and time-zone) a recurrence object for every message.
- * VTIMEZONE rules keep theirs: node-ical needs them to place times.
+ * VALARMs and VTIMEZONEs. Each event's RRULE is taken out and returned as text: the rules
+ * store it as written, and a rule real clients get wrong (BYDAY lists with spaces) would
+ * otherwise make the whole calendar unreadable. VTIMEZONEs are returned whole, as written:
+ * zone.ts evaluates them, and keeps each evaluated text for the next message that has it.
  */
-export function keepSchedulingProperties(text: string): KeptCalendar {
+export function keepSchedulingProperties(calendarText: string): KeptCalendar {
   const kept: string[] = []
-  const rrules: KeptCalendar['rrules'] = { master: null, override: null }
+  const rrules: (string | null)[] = []
+  const vtimezones = new Map<string, string>()
   let inAlarm = 0
   let inEvent = false
+  let zoneLines: string[] | null = null
   let eventRrule: string | null = null
-  let eventIsOverride = false
-  for (const line of text.split(/\r?\n(?![ \t])/)) {
+  for (const line of calendarText.split(/\r?\n(?![ \t])/)) {
     const name = /^([A-Za-z0-9-]+)[;:]/.exec(line)?.[1]?.toUpperCase()
     if (!name) continue
-    if (name === 'BEGIN' && /^BEGIN:VALARM\s*$/i.test(line)) inAlarm++
+    if (zoneLines) {
+      zoneLines.push(line)
+      if (name === 'END' && /^END:VTIMEZONE\s*$/i.test(line)) {
+        const zone = zoneLines.join('\r\n') + '\r\n'
+        const tzid = /^TZID[^:\r\n]*:(.*)$/im.exec(unfold(zone))?.[1]
+        if (tzid) vtimezones.set(cleanTzid(tzid), zone)
+        zoneLines = null
+      }
+    } else if (name === 'BEGIN' && /^BEGIN:VTIMEZONE\s*$/i.test(line)) zoneLines = [line]
+    else if (name === 'BEGIN' && /^BEGIN:VALARM\s*$/i.test(line)) inAlarm++
     else if (name === 'END' && /^END:VALARM\s*$/i.test(line)) inAlarm = Math.max(0, inAlarm - 1)
     else if (inAlarm || !KEPT_PROPERTIES.has(name)) continue
-    else if (inEvent && name === 'RRULE') eventRrule = line.replace(/\r?\n[ \t]/g, '').slice(line.indexOf(':') + 1).replace(/\s+/g, '').trim()
+    else if (inEvent && name === 'RRULE') eventRrule ??= unfold(line).slice(unfold(line).indexOf(':') + 1).replace(/\s+/g, '')
     else {
-      if (name === 'RECURRENCE-ID' && inEvent) eventIsOverride = true
-      if (name === 'BEGIN' && /^BEGIN:VEVENT\s*$/i.test(line)) [inEvent, eventRrule, eventIsOverride] = [true, null, false]
+      if (name === 'BEGIN' && /^BEGIN:VEVENT\s*$/i.test(line)) [inEvent, eventRrule] = [true, null]
       if (name === 'END' && /^END:VEVENT\s*$/i.test(line)) {
         inEvent = false
-        if (eventRrule) rrules[eventIsOverride ? 'override' : 'master'] ??= eventRrule
+        rrules.push(eventRrule || null)
       }
-      kept.push(line)
+      kept.push(repairLine(name, line))
     }
   }
-  return { text: kept.join('\r\n') + '\r\n', rrules }
-}
-
-const parseIcs = (text: string) => ical.sync.parseICS(text) as unknown as Record<string, RawComponent>
-
-/** Unfolds, removes spaces inside RRULE values, and drops an RRULE whose event has no DTSTART. */
-function repairRecurrence(text: string): string {
-  const unfolded = text.replace(/\r?\n[ \t]/g, '')
-  return unfolded.replace(/BEGIN:VEVENT[\s\S]*?END:VEVENT/g, (event) => {
-    const fixed = event.replace(/^(RRULE[^:\n]*:)(.*)$/gm, (_, name: string, value: string) => name + value.replace(/\s+/g, ''))
-    return /^DTSTART[;:]/m.test(fixed) ? fixed : fixed.replace(/^(RRULE|EXDATE|RDATE)[;:].*\r?\n/gm, '')
-  })
-}
-
-/** Whether some VEVENT in the text has no RECURRENCE-ID (that is, is a master or single event). */
-function hasMasterInText(text: string): boolean {
-  const events = text.match(/BEGIN:VEVENT[\s\S]*?END:VEVENT/gi) ?? []
-  return events.some((event) => !/^RECURRENCE-ID[;:]/im.test(event))
-}
-
-/** Some clients write `ORGANIZER;mailto:…` (a `;` for the `:`); the address is still plain to see. */
-function organizerFromRawText(text: string): Person | null {
-  const line = /^ORGANIZER[;:](.*)$/m.exec(text.replace(/\r?\n[ \t]/g, ''))
-  const email = addressOf(line?.[1] ?? null)
-  return email ? { email, name: null } : null
+  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones }
 }
 
 /** The bodies of each VCALENDAR in a text (files may hold a stream of several). */
-export function splitCalendars(text: string): string[] {
-  return text.match(/BEGIN:VCALENDAR[\s\S]*?END:VCALENDAR/gi) ?? []
+export function splitCalendars(calendarText: string): string[] {
+  return calendarText.match(/BEGIN:VCALENDAR[\s\S]*?END:VCALENDAR/gi) ?? []
+}
+
+/** The first component left open in the text (a calendar cut short), innermost first. */
+function unclosedComponent(calendarText: string): string | null {
+  const open: string[] = []
+  for (const match of calendarText.matchAll(/^(BEGIN|END):([A-Za-z-]+)\s*$/gim)) {
+    const name = match[2]!.toUpperCase()
+    if (match[1]!.toUpperCase() === 'BEGIN') open.push(name)
+    else if (open.at(-1) === name) open.pop()
+  }
+  return open.at(-1) ?? null
 }
 
 /**
@@ -224,65 +332,66 @@ export function splitCalendars(text: string): string[] {
  * sentence a person understands when the text is not something to act on.
  */
 export function readCalendar(fullText: string, fallbackMethod: string | null = null): SchedulingMessage {
-  const { text, rrules } = keepSchedulingProperties(fullText)
-  if (splitCalendars(text).length > 1) {
+  if (!/BEGIN:VCALENDAR/i.test(fullText)) throw new NotSchedulingMessage('The calendar part holds no calendar (no BEGIN:VCALENDAR).', 'no-calendar')
+  const { text: keptText, rrules, vtimezones } = keepSchedulingProperties(fullText)
+  if (splitCalendars(keptText).length > 1) {
     throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
   }
-  const warnings: string[] = []
-  let parsed: Record<string, RawComponent>
-  try {
-    parsed = parseIcs(text)
-  } catch (error) {
-    // One second chance for the recurrence properties real clients get wrong (a CANCEL with
-    // an RRULE but no DTSTART, BYDAY lists with spaces): the identity of the event survives.
-    try {
-      parsed = parseIcs(repairRecurrence(text))
-      warnings.push(`The calendar's recurrence rule could not be read (${(error as Error).message}) and was ignored.`)
-    } catch {
-      throw new NotSchedulingMessage(`The calendar could not be read: ${(error as Error).message}.`, 'unparsable')
-    }
-  }
-  const components = Object.values(parsed)
-  const calendar = components.find((c) => c.type === 'VCALENDAR')
-  if (!calendar) throw new NotSchedulingMessage('The calendar is incomplete (no END:VCALENDAR).', 'unparsable')
-  const bodyMethod = String(calendar?.method ?? '').trim().toUpperCase()
-  const method = (bodyMethod || String(fallbackMethod ?? '').trim().toUpperCase()) as Method
-  if (!method) throw new NotSchedulingMessage('The calendar has no METHOD, so it is not an invitation, reply or cancellation.', 'no-method')
-  if (method === 'PUBLISH') throw new NotSchedulingMessage('The calendar is published (METHOD:PUBLISH), not sent as an invitation.', 'publish')
-  if (!METHODS.includes(method)) throw new NotSchedulingMessage(`The calendar's METHOD ${method} is not an iTIP method.`, 'unsupported')
-
-  const zonesInMessage = new Set(
-    components.filter((c) => c.type === 'VTIMEZONE').map((c) => String(c.tzid ?? '').replace(/^"(.*)"$/, '$1')),
-  )
-  const events = components.filter((c) => c.type === 'VEVENT')
-  if (events.length === 0) {
-    const kinds = [...new Set(components.map((c) => c.type).filter((t) => t && t !== 'VCALENDAR' && t !== 'VTIMEZONE'))]
+  const unclosed = unclosedComponent(fullText)
+  if (unclosed) {
     throw new NotSchedulingMessage(
-      kinds.length ? `The calendar carries ${kinds.join(', ')}, not an event; only events are supported.` : 'The calendar carries no event.',
+      `The calendar is incomplete: it ends inside a ${unclosed} (no END:${unclosed}${unclosed === 'VCALENDAR' ? '' : ', no END:VCALENDAR'}), as if the message was cut short.`,
+      'unparsable',
+    )
+  }
+  const bodyMethod = /^METHOD[;:]([^\r\n]*)/im.exec(keptText)?.[1]?.split(':').at(-1)?.trim().toUpperCase() ?? ''
+  const headerMethod = String(fallbackMethod ?? '').trim().toUpperCase()
+  const method = (bodyMethod || headerMethod) as Method
+  const mislabelled = bodyMethod && headerMethod && bodyMethod !== headerMethod ? ` (the mail's Content-Type says method=${headerMethod}; the calendar's own METHOD decides)` : ''
+  if (!method) throw new NotSchedulingMessage('The calendar has no METHOD, so it is not an invitation, reply or cancellation.', 'no-method')
+  if (method === 'PUBLISH') throw new NotSchedulingMessage(`The calendar is published (METHOD:PUBLISH), not sent as an invitation${mislabelled}.`, 'publish')
+  if (!METHODS.includes(method)) throw new NotSchedulingMessage(`The calendar's METHOD ${method} is not an iTIP method${mislabelled}.`, 'unsupported')
+
+  let root: ICAL.Component
+  try {
+    root = new ICAL.Component(ICAL.parse(keptText) as unknown[])
+  } catch (error) {
+    throw new NotSchedulingMessage(`The calendar could not be read: ${(error as Error).message}.`, 'unparsable')
+  }
+  const calendar = root.name === 'vcalendar' ? root : root.getFirstSubcomponent('vcalendar')
+  if (!calendar) throw new NotSchedulingMessage('The calendar is incomplete (no VCALENDAR).', 'unparsable')
+
+  const events = calendar.getAllSubcomponents('vevent')
+  if (events.length === 0) {
+    const kinds = [...new Set(calendar.getAllSubcomponents().map((c) => c.name.toUpperCase()))]
+    throw new NotSchedulingMessage(
+      kinds.length ? `The calendar carries ${kinds.join(', ')}, not an event; only events are supported.` : 'The calendar carries no event (no VEVENT).',
       'unsupported',
     )
   }
 
+  const warnings: string[] = mislabelled ? [`The mail's Content-Type says method=${headerMethod}, the calendar says METHOD:${bodyMethod}; the calendar's own METHOD was followed.`] : []
+  const reader = new TimeReader(vtimezones, warnings)
+  // Zones first, in the order the events use them, so an all-day series' UTC times read in
+  // the zone its other times name.
+  for (const event of events) {
+    for (const property of event.getAllProperties()) {
+      const tzid = paramText(property, 'tzid')
+      const value = tzid ? reader.firstTime(property) : null
+      if (value) reader.zoneOf(value, tzid)
+    }
+  }
   let master: EventComponent | null = null
   const overrides: EventComponent[] = []
-  for (const raw of events) {
-    // Overrides arrive merged into their master under `recurrences`, keyed twice (date and time).
-    const recurrences = raw.recurrences && typeof raw.recurrences === 'object' ? Object.values(raw.recurrences as Record<string, RawComponent>) : []
-    const component = componentOf(raw, warnings, zonesInMessage, rrules)
+  for (const [index, event] of events.entries()) {
+    const component = componentOf(event, rrules[index] ?? null, reader)
     if (component.recurrenceId) overrides.push(component)
     else if (master) throw new NotSchedulingMessage('The calendar holds more than one event; a scheduling message is about one.', 'several-uids')
     else master = component
-    for (const override of recurrences) overrides.push(componentOf(override, warnings, zonesInMessage, rrules))
   }
-  // node-ical turns an override that also carries an RRULE into a master holding itself as
-  // its override; the text decides whether the message really has a master.
-  if (master && !hasMasterInText(text)) master = null
-  // node-ical files each override under two keys (date and time): keep one per RECURRENCE-ID.
+  // One per RECURRENCE-ID: the last written wins, as a calendar store would keep it.
   const byRecurrenceId = new Map(overrides.map((o) => [o.recurrenceId!, o]))
   const uniqueOverrides = [...byRecurrenceId.values()].sort((a, b) => a.recurrenceId!.localeCompare(b.recurrenceId!))
-  if (events.length === 1) {
-    for (const component of [master, ...uniqueOverrides]) if (component && !component.organizer) component.organizer = organizerFromRawText(text)
-  }
 
   const uids = new Set([master, ...uniqueOverrides].filter(Boolean).map((c) => c!.uid))
   if (uids.has('') || uids.size === 0) throw new NotSchedulingMessage('The event has no UID, so it cannot be matched to later updates.', 'no-uid')
@@ -290,7 +399,7 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
 
   return {
     method,
-    prodid: textOf(calendar?.prodid),
+    prodid: text(calendar, 'prodid'),
     master,
     overrides: uniqueOverrides,
     warnings: [...new Set(warnings)],

@@ -51,7 +51,9 @@ describe('readCalendar on hand-made messages (ITIP 3, 5, 6, 18)', () => {
     const unknown = () => readCalendar(calendar('METHOD:REQUEST', ...event().map((l) => (l.startsWith('DTSTART') ? 'DTSTART;TZID=Mars/Olympus:20270101T100000' : l))))
     const first = unknown()
     expect(first.master).toMatchObject({ timezone: null, start: '2027-01-01T10:00:00Z' })
-    expect(first.warnings).toEqual(['Unknown time zone "Mars/Olympus" with no VTIMEZONE in the message: its times were read as UTC.'])
+    expect(first.warnings).toEqual([
+      'The time zone "Mars/Olympus" is neither defined in the message (no VTIMEZONE) nor a known zone name, so its times were read as UTC and may be off by hours.',
+    ])
     expect(unknown()).toEqual(first)
   })
 
@@ -69,7 +71,14 @@ describe('readCalendar on hand-made messages (ITIP 3, 5, 6, 18)', () => {
     expect(windowsZones).toEqual(JSON.parse(readFileSync(path.join(nodeIcalDir, 'windowsZones.json'), 'utf8')))
   })
 
-  it.each([['Pacific Standard Time', 'America/Los_Angeles'], ['Europe/Tallinn', 'Europe/Tallinn'], ['(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna', 'Europe/Berlin'], ['FLE', null]])('maps %s to %s', (tzid, iana) => {
+  it.each([['Pacific Standard Time', 'America/Los_Angeles'], ['Europe/Tallinn', 'Europe/Tallinn'], ['(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna', 'Europe/Berlin'],
+    // Lotus Notes: the Windows name without " Standard Time".
+    ['FLE', 'Europe/Kiev'], ['Eastern', 'America/New_York'], ['Central', 'America/Chicago'], ['Central European', 'Europe/Warsaw'],
+    // Exchange CDO and Outlook 2003 display names, spelled unlike CLDR's.
+    ['(GMT+01.00) Sarajevo/Warsaw/Zagreb', 'Europe/Warsaw'], ['(GMT-05.00) Eastern Time (US & Canada)', 'America/New_York'],
+    ['Pacific Time (US & Canada)\\, Tijuana', 'America/Los_Angeles'],
+    // Names that fit several zones, or none, stay unnamed.
+    ['Standard Time', null], ['Atlantis Standard Time', null], ['GMT +0100 (Standard) / GMT +0200 (Daylight)', null]])('maps %s to %s', (tzid, iana) => {
     expect(ianaTimezone(tzid)).toBe(iana)
   })
 })

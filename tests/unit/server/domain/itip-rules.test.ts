@@ -215,7 +215,7 @@ describe.skipIf(!hasCorpus)('replies', () => {
         uid: '02e79b96', sequence: 0, dtstamp: '2022-03-17T00:00:00Z', status: null, summary: null, description: null, location: null, url: null,
         organizer: { email: 'sender@example.com', name: null },
         attendees: [{ email, name: null, partstat: partstat as 'ACCEPTED', role: null, rsvp: false }],
-        start: null, end: null, allDay: false, timezone: null, rrule: null, exdates: [], rdates: [], recurrenceId: null, thisAndFuture: false,
+        start: null, end: null, allDay: false, timezone: null, tzid: null, startLocal: null, vtimezone: null, rrule: null, exdates: [], rdates: [], recurrenceId: null, thisAndFuture: false, transp: null,
         ...extra,
       },
     }
