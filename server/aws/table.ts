@@ -130,6 +130,11 @@ const eventSchema = item({
   end: string().optional(),
   allDay: boolean().default(false),
   timezone: string().optional(),
+  /** DTSTART's TZID and wall-clock time as the organizer wrote them, and that zone's VTIMEZONE. */
+  tzid: string().optional(),
+  startLocal: string().optional(),
+  vtimezone: string().optional(),
+  transp: string().enum('OPAQUE', 'TRANSPARENT').optional(),
   rrule: string().optional(),
   exdates: list(string()).default(() => []),
   rdates: list(string()).default(() => []),

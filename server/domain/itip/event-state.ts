@@ -17,7 +17,10 @@ export interface InstanceState extends Pick<EventComponent, 'start' | 'end' | 's
  * cannot lack made definite (organizer, summary, start, status, DTSTAMP).
  */
 export interface EventState
-  extends Pick<EventComponent, 'uid' | 'description' | 'location' | 'url' | 'end' | 'allDay' | 'timezone' | 'rrule' | 'exdates' | 'rdates' | 'sequence'> {
+  extends Pick<
+    EventComponent,
+    'uid' | 'description' | 'location' | 'url' | 'end' | 'allDay' | 'timezone' | 'tzid' | 'startLocal' | 'vtimezone' | 'rrule' | 'exdates' | 'rdates' | 'sequence' | 'transp'
+  > {
   organizer: Person
   summary: string
   start: string

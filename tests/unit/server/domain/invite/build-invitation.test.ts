@@ -11,7 +11,7 @@ const RSVP = 'rsvp@events.example.com'
 const event: EventState = {
   uid: 'evt-1@example.com', organizer: { email: 'olga@example.com', name: 'Olga Ørganizer' }, summary: 'Planning; budget, Q1 \\ review',
   description: 'Line one\nLine two', location: 'Room 1', url: null, start: '2027-03-15T09:00:00Z', end: '2027-03-15T10:00:00Z', allDay: false,
-  timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4', exdates: [], rdates: [], status: 'CONFIRMED', sequence: 3, dtstamp: '2026-11-01T00:00:00Z', prodid: null, instances: {},
+  timezone: 'Europe/Berlin', tzid: null, startLocal: null, vtimezone: null, transp: null, rrule: 'FREQ=WEEKLY;COUNT=4', exdates: [], rdates: [], status: 'CONFIRMED', sequence: 3, dtstamp: '2026-11-01T00:00:00Z', prodid: null, instances: {},
 }
 
 const single: EventState = { ...event, uid: 'single@example.com', rrule: null, sequence: 0 }

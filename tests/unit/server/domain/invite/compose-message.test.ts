@@ -19,7 +19,7 @@ const UNSUBSCRIBE = 'https://events.example.com/unsubscribe/tok_123-abc'
 const launch: EventState = {
   uid: 'evt-2@example.com', organizer: { email: 'olga@example.com', name: 'Olga Ørganizer' }, summary: 'Launch <party> & "friends"',
   description: 'Bring <b>snacks</b>,\nand friends; all welcome.', location: 'Hall 1, Main St.', url: null,
-  start: '2027-05-01T16:00:00Z', end: '2027-05-01T18:00:00Z', allDay: false, timezone: 'Europe/Berlin', rrule: null, exdates: [], rdates: [],
+  start: '2027-05-01T16:00:00Z', end: '2027-05-01T18:00:00Z', allDay: false, timezone: 'Europe/Berlin', tzid: null, startLocal: null, vtimezone: null, transp: null, rrule: null, exdates: [], rdates: [],
   status: 'CONFIRMED', sequence: 0, dtstamp: '2026-11-01T00:00:00Z', prodid: null, instances: {},
 }
 

@@ -8,7 +8,7 @@ import { expectProperInvitation, type ExpectedInvitation } from '../../../../sup
 
 const event: EventState = {
   uid: 'check@example.com', organizer: { email: 'olga@example.com', name: 'Olga' }, summary: 'Check, please', description: 'Some; text', location: null,
-  url: null, start: '2027-05-01T16:00:00Z', end: '2027-05-01T18:00:00Z', allDay: false, timezone: null, rrule: null, exdates: [], rdates: [],
+  url: null, start: '2027-05-01T16:00:00Z', end: '2027-05-01T18:00:00Z', allDay: false, timezone: null, tzid: null, startLocal: null, vtimezone: null, transp: null, rrule: null, exdates: [], rdates: [],
   status: 'CONFIRMED', sequence: 1, dtstamp: '', prodid: null, instances: {},
 }
 const expected: ExpectedInvitation = { method: 'REQUEST', recipient: 'bob@example.org', uid: event.uid, sequence: 1, unsubscribe: true }
