@@ -5,6 +5,7 @@
  * copy are one calendar).
  */
 import PostalMime from 'postal-mime'
+import { z } from 'zod'
 import type { Person } from '../scheduling'
 import { readReceiptVerdicts, type Header, type ReceiptVerdicts } from './receipt'
 
@@ -43,6 +44,46 @@ const decoder = new TextDecoder('utf-8')
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const windows1252 = new TextDecoder('windows-1252')
 
+/** A part's body as transferred (base64 or quoted-printable undone, no charset applied) and the charset it names. */
+interface PartBytes {
+  bytes: Uint8Array
+  charset: string | null
+}
+
+// Only the field read here of postal-mime's MIME node; zod drops the rest.
+const MimeNode = z.object({ contentType: z.object({ parsed: z.object({ params: z.object({ charset: z.string().optional() }) }) }) })
+
+const collectAttachment: unknown = Reflect.get(PostalMime.prototype, 'collectAttachment')
+
+/**
+ * postal-mime, keeping each attachment's bytes as transferred. postal-mime decodes a
+ * text/calendar or application/ics part to text itself (with the part's charset, else
+ * UTF-8), and none of its options hands over that part's bytes (attachmentEncoding only
+ * changes how the decoded text is returned), so a character split by a fold, or Latin-1
+ * sent with no charset, is U+FFFD before we see it. Re-encoding that text cannot bring the
+ * bytes back, and a MIME parser of our own would duplicate postal-mime; so this reaches into
+ * the one place postal-mime turns a part's bytes into an attachment, its internal
+ * collectAttachment(node, content, …), and keeps the bytes and the part's charset beside the
+ * attachment. What it reads there is checked at run time: if a later postal-mime differs,
+ * nothing is kept and calendars are read from postal-mime's text as before (the charset
+ * tests then fail). Parts of an inline forwarded message go through a parser postal-mime
+ * creates itself, and are read from its text too.
+ */
+class PartBytesParser extends PostalMime {
+  readonly partBytes = new WeakMap<object, PartBytes>()
+
+  collectAttachment(node: unknown, content: unknown, ...rest: unknown[]): void {
+    if (typeof collectAttachment !== 'function') return
+    collectAttachment.call(this, node, content, ...rest)
+    const attachments: unknown = Reflect.get(this, 'attachments')
+    const attachment: unknown = Array.isArray(attachments) ? attachments.at(-1) : undefined
+    const part = MimeNode.safeParse(node)
+    if (typeof attachment === 'object' && attachment !== null && content instanceof ArrayBuffer && part.success) {
+      this.partBytes.set(attachment, { bytes: new Uint8Array(content), charset: part.data.contentType.parsed.params.charset ?? null })
+    }
+  }
+}
+
 const CR = 0x0d
 const LF = 0x0a
 const isFoldSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09
@@ -63,20 +104,41 @@ function unfoldBytes(bytes: Uint8Array): Uint8Array {
   return out.subarray(0, length)
 }
 
-/**
- * A calendar part's text: UTF-8, as iCalendar requires, or where the bytes are not UTF-8,
- * windows-1252 (a superset of Latin-1), which is what Exchange's CDO sends as 8bit with no
- * charset. Only parts postal-mime hands over as bytes (an invite.ics sent as
- * application/octet-stream) get here undecoded: text/calendar and application/ics parts it
- * has already decoded to UTF-8 itself, with the part's charset.
- */
-function calendarText(content: Uint8Array): string {
-  const bytes = unfoldBytes(content)
+/** The decoder a part's charset names; null where no charset is named or the runtime does not know the label. */
+function namedDecoder(charset: string | null): TextDecoder | null {
+  if (!charset) return null
   try {
-    return strictUtf8.decode(bytes)
+    return new TextDecoder(charset)
   } catch {
-    return windows1252.decode(bytes)
+    return null
   }
+}
+
+/**
+ * A calendar part's text, from its bytes: unfolded first, then decoded with the charset the
+ * part names, or where it names none (or one unknown here) as UTF-8, as iCalendar requires,
+ * and where the bytes are not UTF-8 as windows-1252 (a superset of Latin-1), which is what
+ * Exchange's CDO sends as 8bit with no charset. Lines end in LF, the text in exactly one:
+ * copies of a calendar that differ only in their line ends (CRLF in base64, LF in 8bit)
+ * are one text.
+ */
+function calendarText(content: Uint8Array, charset: string | null): string {
+  const bytes = unfoldBytes(content)
+  let text: string
+  const named = namedDecoder(charset)
+  if (named) text = named.decode(bytes)
+  else {
+    try {
+      text = strictUtf8.decode(bytes)
+    } catch {
+      text = windows1252.decode(bytes)
+    }
+  }
+  text = text.replace(/\r?\n/g, '\n')
+  // Counted rather than /\n*$/, which retries at every newline of a run that does not end the text.
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === LF) end--
+  return text.slice(0, end) + '\n'
 }
 
 function isCalendarAttachment(mimeType: string, filename: string | null, content: Uint8Array): boolean {
@@ -110,7 +172,8 @@ function kindOf(headers: Header[], contentType: string, hasCalendar: boolean): M
 }
 
 export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> {
-  const email = await PostalMime.parse(raw)
+  const parser = new PartBytesParser()
+  const email = await parser.parse(raw)
   const headers: Header[] = email.headers.map((h) => ({ key: h.key, value: h.value }))
   const contentType = headers.find((h) => h.key.toLowerCase() === 'content-type')?.value ?? ''
 
@@ -118,14 +181,16 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
   const seen = new Set<string>()
   const attachments: MailAttachment[] = []
   for (const attachment of email.attachments) {
+    const part = parser.partBytes.get(attachment)
     const content =
-      typeof attachment.content === 'string' ? new TextEncoder().encode(attachment.content) : new Uint8Array(attachment.content)
+      part?.bytes ??
+      (typeof attachment.content === 'string' ? new TextEncoder().encode(attachment.content) : new Uint8Array(attachment.content))
     const mimeType = attachment.mimeType.toLowerCase()
     if (!isCalendarAttachment(mimeType, attachment.filename, content)) {
       attachments.push({ filename: attachment.filename, mimeType, content })
       continue
     }
-    const text = calendarText(content)
+    const text = calendarText(content, part?.charset ?? null)
     // An inline part and its invite.ics copy: keep one (the pipeline reads only the first anyway).
     if (seen.has(text)) continue
     seen.add(text)
