@@ -1,5 +1,21 @@
 /** The JSON description `cis inspect` prints for a scheduling message. */
 import type { EventComponent, SchedulingMessage } from './scheduling'
+import { occurrencesOf } from './ical/occurrences'
+
+const SHOWN_OCCURRENCES = 10
+
+/** A series' first occurrences (over two years), as the server would keep them. */
+function firstOccurrences(master: EventComponent, overrides: EventComponent[]) {
+  if (!master.start || (!master.rrule && master.rdates.length === 0)) return undefined
+  const from = master.start.slice(0, 10)
+  const to = `${Number(from.slice(0, 4)) + 2}${from.slice(4)}`
+  const instances = Object.fromEntries(overrides.map((o) => [o.recurrenceId!, { start: o.start, end: o.end, status: o.status ?? 'CONFIRMED' }]))
+  return occurrencesOf({ ...master, start: master.start, instances }, from, to, SHOWN_OCCURRENCES).map(({ start, end, status }) => ({
+    start,
+    end,
+    ...(status ? { status } : {}),
+  }))
+}
 
 const instanceSummary = (c: EventComponent) => ({
   recurrenceId: c.recurrenceId,
@@ -27,7 +43,13 @@ export function describeMessage(message: SchedulingMessage) {
     end: lead.end,
     allDay: lead.allDay,
     timezone: lead.timezone,
+    tzid: lead.tzid,
+    startLocal: lead.startLocal,
+    transp: lead.transp,
     rrule: lead.rrule,
+    rdates: lead.rdates,
+    exdates: lead.exdates,
+    occurrences: message.master ? firstOccurrences(message.master, message.overrides) : undefined,
     recurrenceId: lead.recurrenceId,
     overrides: overrides.map(instanceSummary),
     prodid: message.prodid,
