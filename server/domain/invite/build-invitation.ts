@@ -72,7 +72,10 @@ function timeProperty(name: string, value: string, clock: Clock): string {
 function timeListProperties(name: string, values: string[], clock: Clock): string[] {
   const dates = values.filter(isDateOnly)
   const times = values.filter((v) => !isDateOnly(v) && !Number.isNaN(Date.parse(v)))
+  // An RDATE with its own end (`start/end`, as stored from a PERIOD), written in UTC as RFC 5545 §3.3.9 allows.
+  const periods = values.filter((v) => v.includes('/') && v.split('/').every((t) => !isDateOnly(t) && !Number.isNaN(Date.parse(t))))
   const lines: string[] = []
+  if (periods.length) lines.push(`${name};VALUE=PERIOD:${periods.map((p) => p.split('/').map(utcDateTime).join('/')).join(',')}`)
   if (dates.length) lines.push(`${name};VALUE=DATE:${dates.map(dateValue).join(',')}`)
   if (times.length) {
     lines.push(

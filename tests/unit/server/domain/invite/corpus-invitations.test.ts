@@ -8,7 +8,8 @@ import { NotSchedulingMessage, type SchedulingMessage } from '../../../../../ser
 import type { EventState } from '../../../../../server/domain/itip/event-state'
 import { invitationZone, normalizeRrule } from '../../../../../server/domain/invite/build-invitation'
 import { composeInvitationMessage } from '../../../../../server/domain/invite/compose-message'
-import { corpusFile, corpusFiles, hasCorpus } from '../../../../corpus'
+import { readFileSync } from 'node:fs'
+import { corpusFile, corpusFiles, fixturePath, hasCorpus } from '../../../../corpus'
 import { expectProperInvitation } from '../../../../support/invitation-mime'
 
 // Real organizers' invitations, turned into events as the pipeline does, and sent on:
@@ -84,6 +85,7 @@ function expectSameEvent(read: SchedulingMessage, event: EventState) {
     allDay: event.allDay,
     rrule: event.rrule ? normalizeRrule(event.rrule, event.allDay, zone) : null,
     exdates: [...new Set([...event.exdates, ...cancelled])].sort(),
+    rdates: event.rdates,
     organizer: { email: RSVP, name: event.organizer.name ?? event.organizer.email },
   })
   // Without DTEND node-ical reads the end as the start (a moment), which is what no DTEND means.
@@ -118,6 +120,14 @@ describe.skipIf(!hasCorpus)('invitations for events from the real-world corpus',
     const event = (await eventFrom(chain))!
     expect(event).not.toBeNull()
     expectSameEvent(await sendAndReadBack(event), event)
+  })
+
+  it('sends the RDATEs the organizer wrote, a PERIOD with its own end (Lotus Notes)', async () => {
+    const message = readCalendar(readFileSync(fixturePath('ical/lotus-notes-eastern-short-tzid.ics'), 'utf8'))
+    const decision = decideOrganizerMessage(message, null, { email: message.master!.organizer!.email, verified: true }, policy)
+    if (!('event' in decision)) throw new Error(decision.reason)
+    expect(decision.event.rdates).toEqual(['2026-04-15T14:00:00Z/2026-04-15T15:00:00Z'])
+    expectSameEvent(await sendAndReadBack(decision.event), decision.event)
   })
 
   it('has a changed and a cancelled occurrence in the akonadi chain, sent as override and EXDATE', async () => {
