@@ -88,6 +88,10 @@ export async function processStoredMail(key: string, options: { replay?: boolean
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
 
+/** What the reader could not be sure of (an unknown time zone…), for the organizer to check. */
+const warningsParagraph = (warnings: string[]) =>
+  warnings.length ? `\nPlease check:\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''
+
 /** Tell people about their own messages: never anyone unverified, never about bounces or loops. */
 async function notify(key: string, mailbox: string, result: IngestOutcome): Promise<void> {
   if (!result.senderVerified || !result.sender) return
@@ -112,6 +116,7 @@ async function notify(key: string, mailbox: string, result: IngestOutcome): Prom
         mailbox: mailboxAddress,
         start: result.event?.start ?? '',
         reason: result.reason,
+        warnings: warningsParagraph(result.warnings),
         eventUrl: eventUrl(result.uid),
       },
       result.messageId,

@@ -1,6 +1,7 @@
 /**
  * The texts of the mail the server writes to people. Edit freely: `{{name}}` is replaced
- * by the value of that name (plain text; no HTML is ever built from these).
+ * by the value of that name (plain text; no HTML is ever built from these). `{{warnings}}`
+ * is empty, or a paragraph listing what the server could not be sure of in the message.
  * The first line of each template is its subject.
  */
 export const mailTemplates = {
@@ -8,7 +9,7 @@ export const mailTemplates = {
 Hello {{organizerName}},
 
 The invitation you sent to {{mailbox}} created the event "{{summary}}" ({{start}}).
-
+{{warnings}}
 See its attendees and replies, and send invitations, in your dashboard:
 {{eventUrl}}
 
@@ -20,7 +21,7 @@ Later changes you make in your calendar reach the server the same way, as long a
 Hello {{organizerName}},
 
 The update you sent for "{{summary}}" was applied: {{reason}}
-
+{{warnings}}
 {{eventUrl}}
 `,
 

@@ -141,6 +141,22 @@ describe('replies and notifications', () => {
     expect(mails.find((m) => m.destination.to.includes(organizer))?.subject).toBe('Your event "Quarterly review" is now managed by Calendar Invite Server')
   })
 
+  it('shows a time zone it cannot know in the mail log and in the organizer\'s confirmation', async () => {
+    const zoneUid = `unknown-zone-${Date.now()}@tests.local`
+    const since = Math.floor(Date.now() / 1000) - 1
+    const message = imip(organizer, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${zoneUid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', 'DTSTART;TZID=Atlantis Standard Time:20270115T150000',
+      'SUMMARY:Sunken review', `ORGANIZER:mailto:${organizer}`, 'ATTENDEE;RSVP=TRUE:mailto:ann@example.com', 'END:VEVENT',
+    ])
+    const { key, outcome } = await deliver('create', received(message, organizer))
+    expect(outcome).toBe('created')
+    const warning = expect.stringContaining('"Atlantis Standard Time" is neither defined in the message')
+    expect((await mailLog.get({ key })).Item?.warnings).toEqual([warning])
+    await runSendQueue()
+    const confirmation = (await sentMail(since)).find((m) => m.subject === 'Your event "Sunken review" is now managed by Calendar Invite Server')
+    expect(confirmation?.body.text).toContain('Please check:\n- The time zone "Atlantis Standard Time" is neither defined in the message')
+  })
+
   it('does not store the server mailbox as an attendee', async () => {
     expect((await loadAttendees(uid)).map((a) => a.email).sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'])
   })
