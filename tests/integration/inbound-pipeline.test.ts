@@ -6,7 +6,8 @@ import { getRawMail, putRawMail } from '../../server/aws/mail-store'
 import { loadAttendees, loadEvent } from '../../server/services/event-store'
 import { handleInboundMail } from '../../server/queues/inbound-mail'
 import { listMailLogOfSender } from '../../server/services/mail-log'
-import { corpusFile, hasCorpus } from '../corpus'
+import { readFileSync } from 'node:fs'
+import { corpusFile, fixturePath, hasCorpus } from '../corpus'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, useFreshSendQueue, useFreshTable } from './support'
 
 const mailLog = MailLogEntity.build(EntityRepository)
@@ -155,6 +156,18 @@ describe('replies and notifications', () => {
     await runSendQueue()
     const confirmation = (await sentMail(since)).find((m) => m.subject === 'Your event "Sunken review" is now managed by Calendar Invite Server')
     expect(confirmation?.body.text).toContain('Please check:\n- The time zone "Atlantis Standard Time" is neither defined in the message')
+  })
+
+  it("stores the organizer's TZID, wall-clock time, VTIMEZONE, RDATE and TRANSP, and reads them back (Lotus Notes)", async () => {
+    const calendar = readFileSync(fixturePath('ical/lotus-notes-eastern-short-tzid.ics'), 'utf8')
+    const lotus = 'organizer@lotus.example'
+    const raw = [`From: <${lotus}>`, `To: <${mailbox('create')}>`, 'Subject: Project sync', `Message-ID: <${Date.now()}@lotus.example>`, 'MIME-Version: 1.0',
+      'Content-Type: text/calendar; charset=UTF-8; method=REQUEST', '', calendar].join('\r\n')
+    const { uid } = await deliver('create', received(raw, lotus))
+    expect((await loadEvent(uid!))?.state).toMatchObject({
+      start: '2026-02-24T14:00:00Z', tzid: 'Eastern', startLocal: '2026-02-24T09:00:00', timezone: 'America/New_York', transp: 'OPAQUE',
+      vtimezone: expect.stringContaining('TZID:Eastern'), rdates: ['2026-04-15T14:00:00Z/2026-04-15T15:00:00Z'], exdates: ['2026-03-17T13:00:00Z'],
+    })
   })
 
   it('does not store the server mailbox as an attendee', async () => {

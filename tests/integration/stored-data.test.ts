@@ -33,6 +33,11 @@ describe('items stored by earlier versions', () => {
     expect(await eventDetails('old-event@test')).toMatchObject({ summary: 'Stored long ago' })
   })
 
+  it('reads an event stored before the organizer\'s zone, wall-clock time and TRANSP were kept', async () => {
+    const stored = await loadEvent('old-event@test')
+    expect(stored?.state).toMatchObject({ start: '2027-05-01T10:00:00Z', timezone: null, tzid: null, startLocal: null, vtimezone: null, transp: null })
+  })
+
   it('sums a domain with such events and an organizer without a reply counter', async () => {
     expect(await domainSummaries({ systemOwner: false, ownedDomains: ['legacy.example'] })).toEqual([
       { domain: 'legacy.example', organizers: 1, events: 1, invitesSent: 0, accepted: 1, declined: 0, tentative: 0, noAnswer: 0 },
