@@ -6,7 +6,7 @@
  */
 import ICAL from 'ical.js'
 import type { EventState, InstanceState } from '../itip/event-state'
-import { UTC_ZONE, instantOf, wallClockIn, zoneOfStored, type WallClock, type Zone } from './zone'
+import { UTC_ZONE, instantOf, isoInstant, wallClockIn, wallClockOfTime, zoneOfStored, type WallClock, type Zone } from './zone'
 
 export type SeriesTimes = Pick<EventState, 'start' | 'end' | 'allDay' | 'rrule' | 'rdates' | 'exdates'> &
   Partial<Pick<EventState, 'timezone' | 'tzid' | 'startLocal' | 'vtimezone'>> & {
@@ -23,10 +23,8 @@ export interface Occurrence {
 }
 
 const DAY = 86_400_000
-const isoInstant = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const msOf = (value: string, allDay: boolean) => Date.parse(allDay || value.length === 10 ? `${value.slice(0, 10)}T00:00:00Z` : value)
-const fieldsOf = (t: ICAL.Time): WallClock => ({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second })
 
 function wallClockOfLocal(local: string): WallClock {
   const [date, time = '00:00:00'] = local.split('T')
@@ -46,10 +44,10 @@ function wallClockRule(rrule: string, zone: Zone, allDay: boolean): ICAL.Recur {
   const recur = ICAL.Recur.fromString(rrule.replace(/^RRULE:/i, ''))
   const until = recur.until
   if (until) {
-    if (allDay) recur.until = timeOfWallClock(fieldsOf(until), true)
-    else if (until.isDate) recur.until = ICAL.Time.fromData({ ...fieldsOf(until), hour: 23, minute: 59, second: 59, isDate: false })
+    if (allDay) recur.until = timeOfWallClock(wallClockOfTime(until), true)
+    else if (until.isDate) recur.until = ICAL.Time.fromData({ ...wallClockOfTime(until), hour: 23, minute: 59, second: 59, isDate: false })
     else if (until.zone === ICAL.Timezone.utcTimezone) recur.until = timeOfWallClock(wallClockIn(until.toUnixTime() * 1000, zone), false)
-    else recur.until = timeOfWallClock(fieldsOf(until), false)
+    else recur.until = timeOfWallClock(wallClockOfTime(until), false)
   }
   return recur
 }
@@ -73,7 +71,7 @@ export function occurrencesOf(series: SeriesTimes, from: string, to: string, lim
   if (series.rrule) {
     const iterator = wallClockRule(series.rrule, zone, allDay).iterator(timeOfWallClock(startWall, allDay))
     for (let next = iterator.next(), count = 0; next && count < limit * 4; next = iterator.next(), count++) {
-      const at = allDay ? msOf(next.toString().slice(0, 10), true) : instantOf(fieldsOf(next), zone)
+      const at = allDay ? msOf(next.toString().slice(0, 10), true) : instantOf(wallClockOfTime(next), zone)
       if (at > toMs) break
       starts.add(at)
     }

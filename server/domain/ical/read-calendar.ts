@@ -22,7 +22,7 @@ import {
   type Person,
   type SchedulingMessage,
 } from '../scheduling'
-import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, resolveZone, wallClockIn, type WallClock, type Zone } from './zone'
+import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
 
 /** `MAILTO:Alice@Example.com` (or a malformed `;mailto:` leftover) → `alice@example.com`. */
 export function addressOf(value: string | null): string | null {
@@ -73,8 +73,6 @@ const text = (component: ICAL.Component, name: string): string | null => {
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
 const isoDate = (w: Pick<WallClock, 'year' | 'month' | 'day'>) => `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`
 const isoLocal = (w: WallClock) => `${isoDate(w)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`
-const isoInstant = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
-const fieldsOf = (t: ICAL.Time): WallClock => ({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second })
 
 /**
  * A property's values, or none where ical.js cannot read them (`DTEND:199706211T173000Z`):
@@ -141,8 +139,8 @@ class TimeReader {
   when(time: ICAL.Time, tzid: string | null, allDay: boolean): string {
     if (time.isDate) return isoDate(time)
     const zone = this.zoneOf(time, tzid)
-    if (allDay) return isoDate(zone.source === 'utc' ? wallClockIn(instantOf(fieldsOf(time), zone), this.messageZone) : time)
-    return isoInstant(instantOf(fieldsOf(time), zone))
+    if (allDay) return isoDate(zone.source === 'utc' ? wallClockIn(instantOf(wallClockOfTime(time), zone), this.messageZone) : time)
+    return isoInstant(instantOf(wallClockOfTime(time), zone))
   }
 }
 
@@ -219,7 +217,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     allDay,
     timezone: zoned ? zone!.iana : null,
     tzid: zoned && zone!.tzid ? zone!.tzid : null,
-    startLocal: zoned && startTime ? isoLocal(fieldsOf(startTime)) : null,
+    startLocal: zoned && startTime ? isoLocal(wallClockOfTime(startTime)) : null,
     vtimezone: zoned ? reader.vtimezoneOf(zone!) : null,
     rrule: rrule && allDay ? allDayRrule(rrule, reader) : rrule,
     exdates: timeList(event, 'exdate', reader, allDay),

@@ -113,7 +113,7 @@ class Observance {
       const until = recur.until
       this.untilMs = until ? localOfTime(until) - (until.zone === ICAL.Timezone.utcTimezone ? 0 : this.from * MINUTE) : null
       recur.until = null
-      this.iterator = recur.iterator(ICAL.Time.fromData({ ...timeFields(start), isDate: false }))
+      this.iterator = recur.iterator(ICAL.Time.fromData({ ...wallClockOfTime(start), isDate: false }))
       this.done = false
     } else {
       this.iterator = null
@@ -148,7 +148,8 @@ const offsetOf = (value: unknown): number => {
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
 }
 
-const timeFields = (time: ICAL.Time) => ({
+/** An ical.js time's fields, without its zone. */
+export const wallClockOfTime = (time: ICAL.Time): WallClock => ({
   year: time.year,
   month: time.month,
   day: time.day,
@@ -157,8 +158,11 @@ const timeFields = (time: ICAL.Time) => ({
   second: time.second,
 })
 
+/** An instant as the server stores it: ISO 8601 UTC, whole seconds (`2026-03-08T07:30:00Z`). */
+export const isoInstant = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
+
 /** A time's fields read as if UTC (its wall-clock, as a number). */
-const localOfTime = (time: ICAL.Time): number => wallClockMs(timeFields(time))
+const localOfTime = (time: ICAL.Time): number => wallClockMs(wallClockOfTime(time))
 
 /**
  * A zone defined by a VTIMEZONE: the offset at an instant is the TZOFFSETTO of the latest
