@@ -8,7 +8,8 @@
  * (Google writes that after one occurrence moved) keeps the master, and RDATEs of every
  * value type stay. node-ical, which this module used before, merges overrides into masters
  * by SEQUENCE, returns RDATE as text and places times it cannot resolve in the process's
- * zone; it stays only as the benchmark's baseline.
+ * zone; it stays a development dependency, as the benchmark's baseline and a second reader
+ * in tests.
  */
 import ICAL from 'ical.js'
 import {
