@@ -74,6 +74,9 @@ export function ianaZone(name: string, tzid: string | null = name): Zone {
   return { tzid, iana: name, source: 'iana', offsetAt: (ms) => offsetMinutes(name, ms) }
 }
 
+/** Twelve a year from 1601 to 2400: more than any real zone has. */
+const MAX_ONSETS = 12 * 800
+
 interface Onset {
   /** The instant the observance begins (UTC ms). */
   at: number
@@ -108,6 +111,9 @@ class Observance {
     this.fixed = [...locals].sort((a, b) => a - b).map((local) => this.onsetAt(local))
     const rrule = component.getFirstPropertyValue('rrule') as ICAL.Recur | null
     if (rrule) {
+      // Clocks change at most a few times a year; a rule that changes them every second from
+      // 1601 on would take hours to expand (a message is untrusted input).
+      if (rrule.freq !== 'YEARLY' && rrule.freq !== 'MONTHLY') throw new Error(`an observance repeats ${rrule.freq}, not yearly or monthly`)
       const recur = rrule.clone()
       // UNTIL is in UTC (RFC 5545 §3.6.5); a floating one is read in the offset before the onset.
       const until = recur.until
@@ -130,9 +136,13 @@ class Observance {
     return this.ruled.length ? [...this.fixed, ...this.ruled] : this.fixed
   }
 
-  /** Expands the rule until its onsets pass `ms` (or the rule ends). */
+  /** Expands the rule until its onsets pass `ms` (or the rule ends, or has given MAX_ONSETS). */
   cover(ms: number): void {
     while (!this.done && !((this.ruled.at(-1)?.at ?? -Infinity) > ms)) {
+      if (this.ruled.length >= MAX_ONSETS) {
+        this.done = true
+        return
+      }
       const next = this.iterator!.next()
       const onset = next ? this.onsetAt(localOfTime(next)) : null
       if (!onset || (this.untilMs !== null && onset.at > this.untilMs)) this.done = true
