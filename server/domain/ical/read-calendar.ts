@@ -242,6 +242,8 @@ const KEPT_PROPERTIES = new Set([
 
 export interface KeptCalendar {
   text: string
+  /** Time properties left out because their values cannot be read, each as a sentence. */
+  warnings: string[]
   /** Each VEVENT's RRULE as written (spaces removed), in the order of the VEVENTs; null for none. */
   rrules: (string | null)[]
   /** Each VTIMEZONE's text as written, by its TZID. */
@@ -251,6 +253,45 @@ export interface KeptCalendar {
 const unfold = (line: string) => line.replace(/\r?\n[ \t]/g, '')
 
 const DATE_PROPERTIES = new Set(['DTSTART', 'DTEND', 'RECURRENCE-ID', 'EXDATE', 'RDATE'])
+
+/** A logical line's parameters and value: the value starts at the first `:` outside quotes. */
+function splitValue(line: string): { head: string; value: string } {
+  const unfolded = unfold(line)
+  let quoted = false
+  for (let at = 0; at < unfolded.length; at++) {
+    const char = unfolded[at]
+    if (char === '"') quoted = !quoted
+    else if (char === ':' && !quoted) return { head: unfolded.slice(0, at), value: unfolded.slice(at + 1).trim() }
+  }
+  return { head: unfolded, value: '' }
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const DATE = /^(\d{4})(\d{2})(\d{2})$/
+const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z?$/
+const DURATION = /^[+-]?P(\d+W|(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?)$/
+
+/** A DATE or DATE-TIME as RFC 5545 §3.3.4-5 writes it, with a month, day and time that exist. */
+function isTimeValue(value: string): boolean {
+  const match = DATE_TIME.exec(value) ?? DATE.exec(value)
+  if (!match) return false
+  const [month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(2).map((part) => Number(part ?? 0))
+  return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! && hour <= 23 && minute <= 59 && second <= 60
+}
+
+/**
+ * Whether a time property's values are well formed. ical.js reads `2026111OT150000` as
+ * 1 November and month 13 as next January without a word, so values are checked here first.
+ */
+function timeValuesReadable(value: string): boolean {
+  return value.split(',').every((part) => {
+    const [start, end, extra] = part.trim().split('/')
+    if (extra !== undefined || !isTimeValue(start!)) return false
+    return end === undefined || isTimeValue(end) || DURATION.test(end)
+  })
+}
+
+const TIME_PROPERTIES = new Set(['DTSTART', 'DTEND', 'RECURRENCE-ID', 'EXDATE', 'RDATE', 'DTSTAMP'])
 
 /**
  * What real clients get wrong in lines the rules need, put right before parsing: a date
@@ -277,6 +318,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
   const kept: string[] = []
   const rrules: (string | null)[] = []
   const vtimezones = new Map<string, string>()
+  const warnings: string[] = []
   let inAlarm = 0
   let inEvent = false
   let zoneLines: string[] | null = null
@@ -303,10 +345,14 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
         inEvent = false
         rrules.push(eventRrule || null)
       }
+      if (TIME_PROPERTIES.has(name) && !timeValuesReadable(splitValue(line).value)) {
+        warnings.push(`The ${name} value "${splitValue(line).value}" could not be read and was ignored.`)
+        continue
+      }
       kept.push(repairLine(name, line))
     }
   }
-  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones }
+  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones, warnings }
 }
 
 /** The bodies of each VCALENDAR in a text (files may hold a stream of several). */
@@ -332,7 +378,7 @@ function unclosedComponent(calendarText: string): string | null {
  */
 export function readCalendar(fullText: string, fallbackMethod: string | null = null): SchedulingMessage {
   if (!/BEGIN:VCALENDAR/i.test(fullText)) throw new NotSchedulingMessage('The calendar part holds no calendar (no BEGIN:VCALENDAR).', 'no-calendar')
-  const { text: keptText, rrules, vtimezones } = keepSchedulingProperties(fullText)
+  const { text: keptText, rrules, vtimezones, warnings: unreadable } = keepSchedulingProperties(fullText)
   if (splitCalendars(keptText).length > 1) {
     throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
   }
@@ -369,7 +415,8 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
     )
   }
 
-  const warnings: string[] = mislabelled ? [`The mail's Content-Type says method=${headerMethod}, the calendar says METHOD:${bodyMethod}; the calendar's own METHOD was followed.`] : []
+  const warnings: string[] = [...unreadable]
+  if (mislabelled) warnings.push(`The mail's Content-Type says method=${headerMethod}, the calendar says METHOD:${bodyMethod}; the calendar's own METHOD was followed.`)
   const reader = new TimeReader(vtimezones, warnings)
   // Zones first, in the order the events use them, so an all-day series' UTC times read in
   // the zone its other times name.

@@ -71,6 +71,12 @@ function checkSender(sender: Sender, expected: string, role: string, policy: Pol
   return null
 }
 
+/** Why a message without a usable DTSTART is refused: missing, or there but unreadable. */
+function noStart(what: string, message: SchedulingMessage): string {
+  const unreadable = message.warnings.find((w) => w.startsWith('The DTSTART value'))
+  return unreadable ? `The ${what} has no start time that can be read: ${unreadable.replace(/ and was ignored\.$/, '.')}` : `The ${what} has no start time (DTSTART).`
+}
+
 const describeVersion = (c: { sequence: number; dtstamp: string | null }) => `SEQUENCE ${c.sequence}${c.dtstamp ? `, DTSTAMP ${c.dtstamp}` : ''}`
 
 function stateFromMaster(master: EventComponent, message: SchedulingMessage, overrides: EventComponent[]): EventState {
@@ -156,7 +162,7 @@ export function decideOrganizerMessage(
         reason: `This updates single occurrences of an event the server does not know (${uid}); send the whole event to create it.`,
       }
     }
-    if (!master.start) return { outcome: 'rejected', reason: 'The invitation has no start time (DTSTART).' }
+    if (!master.start) return { outcome: 'rejected', reason: noStart('invitation', message) }
     return {
       outcome: 'created',
       reason: `Created "${master.summary ?? uid}".`,
@@ -175,7 +181,7 @@ export function decideOrganizerMessage(
     if (order === 'same' && current.status !== 'CANCELLED') {
       return { outcome: 'ignored', reason: `Already applied (${describeVersion(master)}).` }
     }
-    if (!master.start) return { outcome: 'rejected', reason: 'The update has no start time (DTSTART).' }
+    if (!master.start) return { outcome: 'rejected', reason: noStart('update', message) }
     return {
       outcome: 'updated',
       reason: `Updated "${master.summary ?? uid}" to ${describeVersion(master)}.`,

@@ -152,6 +152,17 @@ describe('found 9: reasons that are true', () => {
     expect(error.message).toBe('The calendar is incomplete: it ends inside a VEVENT (no END:VEVENT, no END:VCALENDAR), as if the message was cut short.')
   })
 
+  // Before, ical.js read the first as 1 November and the second as 10 January 2027, silently.
+  it.each(['2026111OT150000', '20261310T150000'])('names a DTSTART it cannot read (%s), and refuses the invitation for that reason', (bad) => {
+    const garbled = text('cdo-eastern-1601.ics').replace(/^DTSTART;TZID=([^:\r\n]*):20261110T150000\r$/m, `DTSTART;TZID=$1:${bad}\r`)
+    const message = readCalendar(garbled)
+    expect(message.warnings).toEqual([`The DTSTART value "${bad}" could not be read and was ignored.`])
+    expect(decideOrganizerMessage(message, null, organizerOf(message), policy)).toEqual({
+      outcome: 'rejected',
+      reason: `The invitation has no start time that can be read: The DTSTART value "${bad}" could not be read.`,
+    })
+  })
+
   it('says a calendar part with no calendar in it has no calendar', () => {
     const error = refusal(() => readFirstCalendar([{ text: 'Sorry, the invitation could not be attached.\n', contentTypeMethod: 'REQUEST' }]))
     expect(error).toMatchObject({ code: 'no-calendar', message: 'The calendar part holds no calendar (no BEGIN:VCALENDAR).' })
