@@ -10,7 +10,7 @@ function firstOccurrences(master: EventComponent, overrides: EventComponent[]) {
   const from = master.start.slice(0, 10)
   const to = `${Number(from.slice(0, 4)) + 2}${from.slice(4)}`
   const instances = Object.fromEntries(overrides.map((o) => [o.recurrenceId!, { start: o.start, end: o.end, status: o.status ?? 'CONFIRMED' }]))
-  return occurrencesOf({ ...master, start: master.start, instances }, from, to, SHOWN_OCCURRENCES).map(({ start, end, status }) => ({
+  return occurrencesOf({ ...master, start: master.start, status: master.status ?? undefined, instances }, from, to, SHOWN_OCCURRENCES).map(({ start, end, status }) => ({
     start,
     end,
     ...(status ? { status } : {}),

@@ -9,7 +9,7 @@ import type { EventState, InstanceState } from '../itip/event-state'
 import { UTC_ZONE, instantOf, isoInstant, wallClockIn, wallClockOfTime, zoneOfStored, type WallClock, type Zone } from './zone'
 
 export type SeriesTimes = Pick<EventState, 'start' | 'end' | 'allDay' | 'rrule' | 'rdates' | 'exdates'> &
-  Partial<Pick<EventState, 'timezone' | 'tzid' | 'startLocal' | 'vtimezone'>> & {
+  Partial<Pick<EventState, 'timezone' | 'tzid' | 'startLocal' | 'vtimezone' | 'status'>> & {
     instances?: Record<string, Pick<InstanceState, 'start' | 'end' | 'status'>>
   }
 
@@ -54,7 +54,8 @@ function wallClockRule(rrule: string, zone: Zone, allDay: boolean): ICAL.Recur {
 
 /**
  * Every occurrence that starts in [from, to] (ISO instants or dates), at most `limit`.
- * Cancelled overrides are listed with their status, so callers decide whether they count.
+ * Cancelled ones (overrides, or all of a cancelled event) are listed with their status, so
+ * callers decide whether they count.
  */
 export function occurrencesOf(series: SeriesTimes, from: string, to: string, limit = 5000): Occurrence[] {
   const allDay = series.allDay
@@ -88,15 +89,18 @@ export function occurrencesOf(series: SeriesTimes, from: string, to: string, lim
 
   const overrides = new Map(Object.entries(series.instances ?? {}).map(([rid, instance]) => [msOf(rid, allDay), { rid, instance }]))
   const occurrences: Occurrence[] = []
+  // A cancelled event keeps its occurrences, each cancelled, as a calendar shows them.
+  const seriesCancelled = series.status === 'CANCELLED'
   for (const at of [...starts].sort((a, b) => a - b)) {
     const override = overrides.get(at)
     if (override) {
       const start = override.instance.start ? msOf(override.instance.start, allDay) : at
       const end = override.instance.end ? msOf(override.instance.end, allDay) : start + duration
-      occurrences.push({ start: format(start), end: format(end), recurrenceId: override.rid, status: override.instance.status === 'CANCELLED' ? 'CANCELLED' : null })
+      const cancelled = seriesCancelled || override.instance.status === 'CANCELLED'
+      occurrences.push({ start: format(start), end: format(end), recurrenceId: override.rid, status: cancelled ? 'CANCELLED' : null })
       continue
     }
-    occurrences.push({ start: format(at), end: format(ends.get(at) ?? at + duration), recurrenceId: null, status: null })
+    occurrences.push({ start: format(at), end: format(ends.get(at) ?? at + duration), recurrenceId: null, status: seriesCancelled ? 'CANCELLED' : null })
   }
   return occurrences
     .filter((o) => msOf(o.start, allDay) >= fromMs && msOf(o.start, allDay) <= toMs)

@@ -195,6 +195,10 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     local.addDuration(duration)
     end = reader.when(local, startTzid, allDay)
   }
+  const start = timeOf('dtstart')
+  if (start && end && Date.parse(end.length === 10 ? `${end}T00:00:00Z` : end) < Date.parse(start.length === 10 ? `${start}T00:00:00Z` : start)) {
+    reader.warnings.push(`The event ends (${end}) before it starts (${start}); its end was kept as written.`)
+  }
   const sequence = Number.parseInt(String(event.getFirstPropertyValue('sequence') ?? '0'), 10)
   const status = String(text(event, 'status') ?? '').toUpperCase()
   const transp = String(text(event, 'transp') ?? '').toUpperCase()
@@ -213,7 +217,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     url: text(event, 'url'),
     organizer: personOf(event.getFirstProperty('organizer')),
     attendees: attendeesOf(event),
-    start: timeOf('dtstart'),
+    start,
     end,
     allDay,
     timezone: zoned ? zone!.iana : null,

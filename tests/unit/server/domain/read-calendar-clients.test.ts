@@ -163,6 +163,13 @@ describe('found 9: reasons that are true', () => {
     })
   })
 
+  it('warns about an event that ends before it starts, and keeps it as written', () => {
+    const backwards = text('cdo-eastern-1601.ics').replace(/^(DTEND;TZID=[^:\r\n]*):20261110T160000\r$/m, '$1:20261110T140000\r')
+    const message = readCalendar(backwards)
+    expect(message.master).toMatchObject({ start: '2026-11-10T20:00:00Z', end: '2026-11-10T19:00:00Z' })
+    expect(message.warnings).toEqual(['The event ends (2026-11-10T19:00:00Z) before it starts (2026-11-10T20:00:00Z); its end was kept as written.'])
+  })
+
   it('says a calendar part with no calendar in it has no calendar', () => {
     const error = refusal(() => readFirstCalendar([{ text: 'Sorry, the invitation could not be attached.\n', contentTypeMethod: 'REQUEST' }]))
     expect(error).toMatchObject({ code: 'no-calendar', message: 'The calendar part holds no calendar (no BEGIN:VCALENDAR).' })
