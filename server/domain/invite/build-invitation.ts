@@ -1,28 +1,53 @@
 /**
  * The iCalendar invitation the server sends for a stored event, to one recipient per
- * message (ITIP 20–22):
+ * message (ITIP 20–22), built with ical-generator:
  * - METHOD:REQUEST (or CANCEL with STATUS:CANCELLED), the event's UID, the SEQUENCE the
  *   caller gives, a fresh DTSTAMP;
  * - ORGANIZER is the server's rsvp@ mailbox, with the real organizer's name as CN, so
  *   replies come back to the server;
  * - exactly one ATTENDEE, the recipient: PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT
  *   (the CANCEL names the attendee without asking for an answer);
- * - a series is described as stored: RRULE, EXDATE (cancelled occurrences included), RDATE,
- *   and one VEVENT with RECURRENCE-ID per changed occurrence.
+ * - a series as the organizer set it (ITIP 25–28): RRULE, EXDATE (cancelled occurrences
+ *   included), RDATE (dates, times, periods), one VEVENT with RECURRENCE-ID per changed
+ *   occurrence, TRANSP.
  *
  * Times: a single event is written in UTC, which every client places correctly. A series
- * with a time zone is written in that zone (TZID plus a VTIMEZONE built from the runtime's
- * zone data): in UTC, a weekly 09:00 meeting would move to 08:00 or 10:00 in the
- * attendee's calendar after a daylight-saving change. All-day events use DATE values.
+ * is written in its zone, as wall-clock time with a TZID and a VTIMEZONE: in UTC, a weekly
+ * 09:00 meeting would move to 08:00 or 10:00 in the attendee's calendar after a
+ * daylight-saving change. DTSTART keeps the organizer's own wall-clock time, so a series
+ * that starts in a DST gap keeps its time of day. The zone is the IANA one the TZID names
+ * (VTIMEZONE generated from the runtime's data, vtimezone.ts), else the organizer's own
+ * VTIMEZONE as received (Lotus Notes' `Eastern`, an Outlook "Customized Time Zone").
+ * All-day events use DATE values throughout.
  *
- * The text is built once per (event, method, SEQUENCE, organizer mailbox) as a template;
- * only the ATTENDEE and DTSTAMP lines are written per recipient, so sending one event to
- * thousands of people does not rebuild it each time.
+ * What ical-generator is given, and why: wall-clock times as a Luxon-shaped value (its
+ * documented stub), since it formats a plain Date in the process's own zone; RRULE, EXDATE
+ * and RDATE as its raw `repeating` text, which it writes as given (it has no RDATE, and
+ * its EXDATE follows its own zone handling); and an all-day override's RECURRENCE-ID the
+ * same way, because ical-generator writes RECURRENCE-ID only as a DATE-TIME, which on an
+ * all-day series names another day and the wrong value type (RFC 5545 §3.8.4.4). The one
+ * line written by hand: ical-generator puts "RRULE:" before a `repeating` text of one line
+ * that is not an RRULE, so that prefix is taken off again (tests in build-invitation.test.ts:
+ * "writes an all-day override's RECURRENCE-ID as a DATE" and "writes a series of RDATEs
+ * only").
+ *
+ * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets
+ * only its ATTENDEE and DTSTAMP on it.
  */
+import ical, {
+  ICalAttendeeRole,
+  ICalAttendeeStatus,
+  ICalCalendarMethod,
+  ICalEventStatus,
+  ICalEventTransparency,
+  type ICalCalendar,
+  type ICalEvent,
+  type ICalLuxonDateTimeStub,
+} from 'ical-generator'
 import type { EventState, InstanceState } from '../itip/event-state'
 import type { Person } from '../scheduling'
-import { dateValue, escapeText, foldLine, foldLines, isDateOnly, paramText, quoteParam, utcDateTime, zonedDateTime } from './ical-text'
-import { buildVtimezone, isKnownZone, offsetMinutes } from './vtimezone'
+import { cleanTzid, ianaZone, instantOf, wallClockIn, zoneOfStored, type WallClock, type Zone } from '../ical/zone'
+import { buildVtimezone, isKnownZone } from './vtimezone'
 
 export type InvitationMethod = 'REQUEST' | 'CANCEL'
 
@@ -37,13 +62,13 @@ export interface CalendarOptions {
 /** An event's invitation with the recipient left open. */
 export interface InvitationCalendar {
   readonly method: InvitationMethod
-  /** The zone times are written in (TZID), or null for UTC and DATE values. */
+  /** The TZID times are written in, or null for UTC and DATE values. */
   readonly timezone: string | null
   /** The calendar for one recipient: CRLF, folded, ending with CRLF. */
   render(recipient: Person, now: Date): string
 }
 
-export const PRODID = '-//Calendar Invite Server//Invitations//EN'
+export const PRODID = { company: 'Calendar Invite Server', product: 'Invitations', language: 'EN' }
 
 /** A plain address without anything that could end a property or a header. */
 const ADDRESS = /^[^\s@<>"(),;:\\[\]\u0000-\u001f\u007f]+@[^\s@<>"(),;:\\[\]\u0000-\u001f\u007f]+$/
@@ -57,47 +82,87 @@ function checkAddress(value: string, what: string): string {
   return value
 }
 
-type Slot = 'ATTENDEE' | 'DTSTAMP'
+/**
+ * The text a quoted parameter (CN) can carry: a quoted-string holds neither DQUOTE nor
+ * control characters and has no escape every client reads (RFC 6868's `^'` is not), so `"`
+ * becomes `'` and control characters become spaces ('' when nothing is left).
+ */
+const paramText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/"/g, "'").replace(/\s+/g, ' ').trim()
 
-/** How date-times are written: in UTC, or as wall-clock time in a zone. */
-type Clock = { zone: string | null }
-
-function timeProperty(name: string, value: string, clock: Clock): string {
-  if (isDateOnly(value)) return `${name};VALUE=DATE:${dateValue(value)}`
-  if (clock.zone) return `${name};TZID=${clock.zone}:${zonedDateTime(value, clock.zone)}`
-  return `${name}:${utcDateTime(value)}`
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const isDateOnly = (value: string) => DATE_ONLY.test(value)
+const basicDate = (w: Pick<WallClock, 'year' | 'month' | 'day'>) => `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}`
+const basicTime = (w: WallClock) => `${pad(w.hour)}${pad(w.minute)}${pad(w.second)}`
+const utcText = (ms: number) => {
+  const d = new Date(ms)
+  return `${basicDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() })}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`
 }
-
-/** EXDATE / RDATE lines: one per value type (dates and date-times may be mixed in storage). */
-function timeListProperties(name: string, values: string[], clock: Clock): string[] {
-  const dates = values.filter(isDateOnly)
-  const times = values.filter((v) => !isDateOnly(v) && !Number.isNaN(Date.parse(v)))
-  // An RDATE with its own end (`start/end`, as stored from a PERIOD), written in UTC as RFC 5545 §3.3.9 allows.
-  const periods = values.filter((v) => v.includes('/') && v.split('/').every((t) => !isDateOnly(t) && !Number.isNaN(Date.parse(t))))
-  const lines: string[] = []
-  if (periods.length) lines.push(`${name};VALUE=PERIOD:${periods.map((p) => p.split('/').map(utcDateTime).join('/')).join(',')}`)
-  if (dates.length) lines.push(`${name};VALUE=DATE:${dates.map(dateValue).join(',')}`)
-  if (times.length) {
-    lines.push(
-      clock.zone
-        ? `${name};TZID=${clock.zone}:${times.map((t) => zonedDateTime(t, clock.zone!)).join(',')}`
-        : `${name}:${times.map((t) => utcDateTime(t)).join(',')}`,
-    )
-  }
-  return lines
+const msOf = (value: string) => Date.parse(isDateOnly(value) ? `${value}T00:00:00Z` : value)
+const wallClockOfLocal = (local: string): WallClock => {
+  const [date, time] = local.split('T')
+  const [year, month, day] = date!.split('-').map(Number)
+  const [hour, minute, second] = time!.split(':').map(Number)
+  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second! }
 }
 
 /**
- * The stored RRULE as a clean value. A DATE-TIME UNTIL must be in UTC when DTSTART is UTC
- * or zoned (RFC 5545 §3.3.10): a floating UNTIL is read in the event's zone (or as UTC).
+ * A wall-clock time as ical-generator's Luxon stub: it writes `toFormat`'s fields after the
+ * event's TZID as they are, with no conversion through the process's zone.
  */
-export function normalizeRrule(rrule: string, allDay: boolean, zone: string | null): string {
+function wallClockValue(w: WallClock): ICalLuxonDateTimeStub {
+  const stub: ICalLuxonDateTimeStub = {
+    isValid: true,
+    setZone: () => stub,
+    toFormat: (format: string) => (format === 'yyyyLLdd' ? basicDate(w) : format === 'HHmmss' ? basicTime(w) : ''),
+    toJSDate: () => new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second)),
+    toJSON: () => `${basicDate(w)}T${basicTime(w)}`,
+    zone: { type: 'iana' },
+  }
+  return stub
+}
+
+/** How a series' times are written: in a zone (TZID, its VTIMEZONE, its rules), or in UTC. */
+interface WritingZone {
+  tzid: string
+  zone: Zone
+  vtimezone(from: number, through: number): string
+}
+
+/** A TZID that needs no quoting in a parameter (a received one may hold `,` or `"`). */
+const safeTzid = (tzid: string) => cleanTzid(tzid).replace(/[",;:\\\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
+
+/** The zone a series is written in, or null (single events, all-day events, unknown zones). */
+function writingZone(event: EventState): WritingZone | null {
+  const recurring = Boolean(event.rrule) || event.rdates.length > 0 || Object.keys(event.instances).length > 0
+  if (event.allDay || !recurring) return null
+  if (event.timezone && isKnownZone(event.timezone)) {
+    const name = event.timezone
+    return { tzid: name, zone: ianaZone(name), vtimezone: (from, through) => buildVtimezone(name, from, through)!.join('\r\n') }
+  }
+  if (event.vtimezone && event.tzid) {
+    const tzid = safeTzid(event.tzid)
+    const text = event.vtimezone.replace(/^TZID[^:\r\n]*:.*$/im, `TZID:${tzid}`).replace(/\r?\n$/, '')
+    return tzid ? { tzid, zone: zoneOfStored(event), vtimezone: () => text } : null
+  }
+  return null
+}
+
+/** The TZID a series is written in, or null (single events, all-day events, unknown zones). */
+export const invitationZone = (event: EventState): string | null => writingZone(event)?.tzid ?? null
+
+/**
+ * The stored RRULE as a clean value. UNTIL takes DTSTART's value type (RFC 5545 §3.3.10):
+ * a DATE on an all-day series; on a timed one a UTC DATE-TIME, a floating UNTIL being read
+ * in the event's zone (or as UTC).
+ */
+export function normalizeRrule(rrule: string, allDay: boolean, zone: string | Zone | null): string {
   const clean = rrule.replace(/^RRULE:/i, '').replace(/[\s\u0000-\u001f\u007f]+/g, '')
-  if (allDay) return clean
+  if (allDay) return clean.replace(/(^|;)UNTIL=(\d{8})T\d{6}Z?(?=;|$)/i, '$1UNTIL=$2')
+  const inZone = typeof zone === 'string' ? ianaZone(zone) : zone
   return clean.replace(/(^|;)UNTIL=(\d{8})T(\d{6})(?=;|$)/i, (_, lead: string, d: string, t: string) => {
-    const wall = Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6))
-    const utc = zone ? wall - offsetMinutes(zone, wall) * 60_000 : wall
-    return `${lead}UNTIL=${utcDateTime(utc)}`
+    const wall = { year: +d.slice(0, 4), month: +d.slice(4, 6), day: +d.slice(6, 8), hour: +t.slice(0, 2), minute: +t.slice(2, 4), second: +t.slice(4, 6) }
+    return `${lead}UNTIL=${utcText(inZone ? instantOf(wall, inZone) : Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second))}`
   })
 }
 
@@ -108,16 +173,9 @@ const untilOf = (rrule: string | null): number | null => {
   return Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6))
 }
 
-/** The zone a series is written in, or null (single events, all-day events, unknown zones). */
-export function invitationZone(event: EventState): string | null {
-  const recurring = Boolean(event.rrule) || event.rdates.length > 0 || Object.keys(event.instances).length > 0
-  if (event.allDay || !recurring || !event.timezone) return null
-  return isKnownZone(event.timezone) ? event.timezone : null
-}
-
 const durationOf = (event: EventState): number | null => {
   if (!event.end) return null
-  const ms = Date.parse(event.allDay ? `${event.end}T00:00:00Z` : event.end) - Date.parse(event.allDay ? `${event.start}T00:00:00Z` : event.start)
+  const ms = msOf(event.end) - msOf(event.start)
   return Number.isFinite(ms) ? ms : null
 }
 
@@ -126,92 +184,131 @@ function overrideEnd(event: EventState, instance: InstanceState, start: string):
   if (instance.end) return instance.end
   const duration = durationOf(event)
   if (duration === null) return null
-  if (isDateOnly(start)) return new Date(Date.parse(`${start}T00:00:00Z`) + duration).toISOString().slice(0, 10)
+  if (isDateOnly(start)) return new Date(msOf(start) + duration).toISOString().slice(0, 10)
   return new Date(Date.parse(start) + duration).toISOString()
+}
+
+/** Only links a reader can open safely: http(s). */
+const webUrl = (url: string | null) => (url && /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i.test(url) ? url : null)
+
+const STATUS: Record<EventState['status'], ICalEventStatus> = {
+  CONFIRMED: ICalEventStatus.CONFIRMED,
+  TENTATIVE: ICalEventStatus.TENTATIVE,
+  CANCELLED: ICalEventStatus.CANCELLED,
 }
 
 export function prepareInvitationCalendar(event: EventState, options: CalendarOptions): InvitationCalendar {
   const organizerMailbox = checkAddress(options.organizerMailbox, 'organizer mailbox')
   const method = options.method
   const sequence = Math.max(0, Math.trunc(options.sequence))
-  const zone = invitationZone(event)
-  const clock: Clock = { zone }
+  const writing = writingZone(event)
   const cancel = method === 'CANCEL'
+  const allDay = event.allDay
 
   const instances = Object.values(event.instances).sort((a, b) => a.recurrenceId.localeCompare(b.recurrenceId))
   const cancelled = instances.filter((i) => i.status === 'CANCELLED').map((i) => i.recurrenceId)
   const overrides = cancel ? [] : instances.filter((i) => i.status !== 'CANCELLED')
   const exdates = [...new Set([...event.exdates, ...cancelled])].sort()
-  const rrule = event.rrule ? normalizeRrule(event.rrule, event.allDay, zone) : null
+  const rrule = event.rrule ? normalizeRrule(event.rrule, allDay, writing?.zone ?? null) : null
 
-  const organizerCn = quoteParam(paramText(event.organizer.name ?? '') || event.organizer.email)
-  const segments: (string | Slot)[] = []
-  const lines: string[] = []
-  const flush = () => {
-    if (lines.length) segments.push(foldLines(lines.splice(0)))
+  /** A time as a value for ical-generator: a Date for UTC and dates, a wall-clock value in a zone. */
+  const timeValue = (value: string) => (isDateOnly(value) || !writing ? new Date(msOf(value)) : wallClockValue(wallClockIn(msOf(value), writing.zone)))
+  /** A time as property text after `NAME`: for the raw lines ical-generator writes as given. */
+  const timeText = (value: string) => {
+    if (isDateOnly(value)) return `;VALUE=DATE:${value.replace(/-/g, '')}`
+    if (!writing) return `:${utcText(msOf(value))}`
+    const w = wallClockIn(msOf(value), writing.zone)
+    return `;TZID=${writing.tzid}:${basicDate(w)}T${basicTime(w)}`
   }
-  const slot = (name: Slot) => {
-    flush()
-    segments.push(name)
-  }
-
-  lines.push('BEGIN:VCALENDAR', `PRODID:${PRODID}`, 'VERSION:2.0', 'CALSCALE:GREGORIAN', `METHOD:${method}`)
-  if (zone) {
-    const times = [event.start, event.end, ...exdates, ...event.rdates, ...overrides.flatMap((o) => [o.recurrenceId, o.start, o.end])]
-      .filter((t): t is string => Boolean(t) && !isDateOnly(t!))
-      .map((t) => Date.parse(t))
-      .filter(Number.isFinite)
-    const until = untilOf(rrule)
-    if (until !== null) times.push(until)
-    lines.push(...buildVtimezone(zone, Math.min(...times), Math.max(...times))!)
-  }
-
-  const common = (summary: string, location: string | null) => {
-    lines.push(`SUMMARY:${escapeText(summary)}`)
-    if (event.description) lines.push(`DESCRIPTION:${escapeText(event.description)}`)
-    if (location) lines.push(`LOCATION:${escapeText(location)}`)
-    if (event.url && /^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/i.test(event.url)) lines.push(`URL;VALUE=URI:${event.url}`)
-    lines.push(`ORGANIZER;CN=${organizerCn}:mailto:${organizerMailbox}`)
-    slot('ATTENDEE')
+  /** EXDATE / RDATE lines, one per value type; an RDATE period (`start/end`) in UTC, as RFC 5545 §3.3.9 allows. */
+  const listLines = (name: string, values: string[]) => {
+    const periods = values.filter((v) => v.includes('/'))
+    const dates = values.filter((v) => !v.includes('/') && isDateOnly(v))
+    const times = values.filter((v) => !v.includes('/') && !isDateOnly(v) && Number.isFinite(Date.parse(v)))
+    const lines: string[] = []
+    if (periods.length) lines.push(`${name};VALUE=PERIOD:${periods.map((p) => p.split('/').map((t) => utcText(msOf(t))).join('/')).join(',')}`)
+    if (dates.length) lines.push(`${name};VALUE=DATE:${dates.map((d) => d.replace(/-/g, '')).join(',')}`)
+    if (times.length) {
+      const texts = times.map(timeText)
+      const head = texts[0]!.slice(0, texts[0]!.lastIndexOf(':'))
+      lines.push(`${name}${head}:${texts.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(',')}`)
+    }
+    return lines
   }
 
-  // The master (or single event).
-  lines.push('BEGIN:VEVENT', `UID:${escapeText(event.uid)}`, `SEQUENCE:${sequence}`)
-  slot('DTSTAMP')
-  lines.push(timeProperty('DTSTART', event.start, clock))
-  if (event.end) lines.push(timeProperty('DTEND', event.end, clock))
-  if (rrule) lines.push(`RRULE:${rrule}`)
-  if (exdates.length) lines.push(...timeListProperties('EXDATE', exdates, clock))
-  if (event.rdates.length) lines.push(...timeListProperties('RDATE', event.rdates, clock))
-  common(event.summary, event.location)
-  lines.push(`STATUS:${cancel ? 'CANCELLED' : event.status}`, 'TRANSP:OPAQUE', 'END:VEVENT')
+  const times = [event.start, event.end, ...exdates, ...event.rdates.flatMap((r) => r.split('/')), ...overrides.flatMap((o) => [o.recurrenceId, o.start, o.end])]
+    .filter((t): t is string => Boolean(t) && !isDateOnly(t!))
+    .map(msOf)
+    .filter(Number.isFinite)
+  const until = untilOf(rrule)
+  if (until !== null) times.push(until)
+  const vtimezone = writing && times.length ? writing.vtimezone(Math.min(...times), Math.max(...times)) : null
+
+  const calendar: ICalCalendar = ical({
+    prodId: PRODID,
+    method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    timezone: vtimezone ? { name: null, generator: () => vtimezone } : null,
+  })
+  const organizer = { name: paramText(event.organizer.name ?? '') || event.organizer.email, email: organizerMailbox }
+  const common = (summary: string, location: string | null) => ({
+    id: event.uid,
+    summary,
+    description: event.description || null,
+    location: location || null,
+    url: webUrl(event.url),
+    organizer,
+    allDay,
+    timezone: writing && !allDay ? writing.tzid : null,
+    transparency: event.transp === 'TRANSPARENT' ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,
+  })
+
+  // The master (or single event): DTSTART at the organizer's own wall-clock time.
+  const startValue = writing && event.startLocal && event.tzid ? wallClockValue(wallClockOfLocal(event.startLocal)) : timeValue(event.start)
+  const master = calendar.createEvent({
+    ...common(event.summary, event.location),
+    sequence,
+    start: startValue,
+    end: event.end ? timeValue(event.end) : null,
+    repeating: [...(rrule ? [`RRULE:${rrule}`] : []), ...listLines('EXDATE', exdates), ...listLines('RDATE', event.rdates)].join('\r\n') || null,
+    status: cancel ? ICalEventStatus.CANCELLED : STATUS[event.status],
+  })
 
   // Changed occurrences (a CANCEL of the whole event needs none).
+  const events: ICalEvent[] = [master]
   for (const instance of overrides) {
     const start = instance.start ?? instance.recurrenceId
     const end = overrideEnd(event, instance, start)
-    lines.push('BEGIN:VEVENT', `UID:${escapeText(event.uid)}`, `SEQUENCE:${Math.max(sequence, instance.sequence)}`)
-    slot('DTSTAMP')
-    lines.push(timeProperty('RECURRENCE-ID', instance.recurrenceId, clock), timeProperty('DTSTART', start, clock))
-    if (end) lines.push(timeProperty('DTEND', end, clock))
-    common(instance.summary ?? event.summary, instance.location ?? event.location)
-    lines.push(`STATUS:${instance.status}`, 'TRANSP:OPAQUE', 'END:VEVENT')
+    const dateRecurrence = isDateOnly(instance.recurrenceId)
+    events.push(
+      calendar.createEvent({
+        ...common(instance.summary ?? event.summary, instance.location ?? event.location),
+        allDay: isDateOnly(start),
+        sequence: Math.max(sequence, instance.sequence),
+        start: timeValue(start),
+        end: end ? timeValue(end) : null,
+        recurrenceId: dateRecurrence ? null : timeValue(instance.recurrenceId),
+        repeating: dateRecurrence ? `RECURRENCE-ID${timeText(instance.recurrenceId)}` : null,
+        status: STATUS[instance.status],
+      }),
+    )
   }
-  lines.push('END:VCALENDAR')
-  flush()
 
-  const params = cancel ? 'PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT' : 'PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT'
+  // One ATTENDEE per VEVENT, the recipient: each copy changes only its address and name.
+  const attendees = events.map((item) =>
+    item.createAttendee({ email: 'recipient@example.invalid', status: ICalAttendeeStatus.NEEDSACTION, role: ICalAttendeeRole.REQ, rsvp: cancel ? null : true }),
+  )
   return {
     method,
-    timezone: zone,
+    timezone: writing?.tzid ?? null,
     render(recipient: Person, now: Date): string {
       const email = checkAddress(recipient.email, 'recipient address')
-      const name = paramText(recipient.name ?? '')
-      const attendee = foldLine(`ATTENDEE;${name ? `CN="${name}";` : ''}${params}:mailto:${email}`) + '\r\n'
-      const dtstamp = `DTSTAMP:${utcDateTime(now)}\r\n`
-      let text = ''
-      for (const segment of segments) text += segment === 'ATTENDEE' ? attendee : segment === 'DTSTAMP' ? dtstamp : segment
-      return text
+      const name = paramText(recipient.name ?? '') || null
+      for (const attendee of attendees) attendee.email(email).name(name)
+      for (const item of events) item.stamp(now)
+      // ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header).
+      const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID)[;:])/gm, '')
+      // RFC 5545 §3.1: every content line ends with CRLF, the last one too.
+      return `${text.replace(/(\r\n)?$/, '')}\r\n`
     },
   }
 }
