@@ -57,7 +57,7 @@ describe('cis preview-invite', () => {
     expect(code).toBe(0)
     const { uid, sequence } = await inspectFile(name, await readFile(name))
     const parts = expectProperInvitation(stdout, { method: 'REQUEST', recipient: 'carol@example.org', uid, sequence, unsubscribe: true })
-    expect(parts.calendarLines.filter((l) => l.startsWith('ATTENDEE'))).toEqual(['ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:carol@example.org'])
+    expect(parts.calendarLines.filter((l) => l.startsWith('ATTENDEE'))).toEqual(['ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:MAILTO:carol@example.org'])
   }, 30_000)
 
   it.each([
