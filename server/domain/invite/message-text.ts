@@ -159,7 +159,7 @@ function footerOf(f: Facts, recipient: RecipientWords): { sentence: string; unsu
     sentence:
       f.method === 'CANCEL'
         ? `This cancellation was sent to ${email} because you were invited to this event.`
-        : `This invitation was sent to ${email}. Answer with Yes, No or Maybe in your calendar; your answer goes to ${f.organizer}.`,
+        : `This invitation was sent to ${email}. Answer with Yes, No or Maybe in your calendar; this server records your answer for ${f.organizer}.`,
     unsubscribeUrl: isWebLink(recipient.unsubscribeUrl) ? recipient.unsubscribeUrl : null,
   }
 }
