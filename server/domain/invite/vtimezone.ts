@@ -193,6 +193,12 @@ export function buildVtimezone(zone: string, from: number, through: number = fro
     lines.push(...observance('STANDARD', { at: 0, from: offset, to: offset }, { dtstart: '19700101T000000' } as Onset, null, abbreviation(zone, start)))
   } else {
     const standardOffset = Math.min(...changes.map((t) => t.to), changes[0]!.from)
+    // A zone that changed nothing in the year before `from` (Egypt before April 2023) starts
+    // with the offset then in force, so the first times of the event have an observance too.
+    if (changes[0]!.at > from) {
+      const offset = changes[0]!.from
+      lines.push(...observance(offset > standardOffset ? 'DAYLIGHT' : 'STANDARD', { at: 0, from: offset, to: offset }, { dtstart: '19700101T000000' } as Onset, null, abbreviation(zone, from)))
+    }
     // The longest run of final years whose transitions follow one yearly rule per kind.
     const withOnsets = changes.map((t) => ({ t, onset: onsetOf(t), kind: kindOf(t, standardOffset) }))
     let ruled: { rules: Map<string, string>; from: number } | null = null

@@ -101,6 +101,16 @@ describe('buildVtimezone', () => {
     expectSameOffsets('Africa/Casablanca', '2027-01-10T00:00:00Z', '2028-06-01T00:00:00Z', '2028-06-01T00:00:00Z')
   })
 
+  // Egypt kept no daylight saving from 2015 until April 2023: a 2022 series' VTIMEZONE
+  // must say what is in force before that first change (before: the first onset was 2023).
+  it.each([
+    ['Africa/Cairo', '2022-03-01T08:00:00Z', '2024-06-01T08:00:00Z'],
+    ['Europe/Moscow', '2011-06-01T08:00:00Z', '2015-06-01T08:00:00Z'],
+    ['America/Nuuk', '2022-01-10T12:00:00Z', '2025-06-01T12:00:00Z'],
+  ])('covers the first time of a series in %s when the zone changed nothing in the year before it', (zone, from, through) => {
+    expectSameOffsets(zone, from, through, through)
+  })
+
   it('knows no made-up zone', () => {
     expect(buildVtimezone('Mars/Olympus_Mons', Date.parse('2027-01-01T00:00:00Z'))).toBeNull()
     expect(buildVtimezone('+01:00', Date.parse('2027-01-01T00:00:00Z'))).toBeNull()
