@@ -90,6 +90,7 @@ function checkAddress(value: string, what: string): string {
 const paramText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/"/g, "'").replace(/\s+/g, ' ').trim()
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+const DAY = 86_400_000
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const isDateOnly = (value: string) => DATE_ONLY.test(value)
 const basicDate = (w: Pick<WallClock, 'year' | 'month' | 'day'>) => `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}`
@@ -220,6 +221,26 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     const w = wallClockIn(msOf(value), writing.zone)
     return `;TZID=${writing.tzid}:${basicDate(w)}T${basicTime(w)}`
   }
+  /**
+   * How an event's end is written: DTEND, or on an all-day event without one the next day
+   * (what no DTEND means, RFC 5545 §3.6.1, written out for every client); none for an end
+   * before the start (the reader warned the organizer). A series whose DTEND would read as
+   * a wall-clock time before DTSTART's (one starting in the repeated hour of an autumn
+   * fold) gets a DURATION instead, so a client that reads the repeated hour either way
+   * keeps the length.
+   */
+  const endOf = (start: string, end: string | null, startWall: WallClock | null): { end: string | null; duration: string | null } => {
+    if (!end) return { end: isDateOnly(start) ? new Date(msOf(start) + DAY).toISOString().slice(0, 10) : null, duration: null }
+    const length = msOf(end) - msOf(start)
+    if (length < 0) return { end: null, duration: null }
+    if (writing && !isDateOnly(start)) {
+      const from = startWall ?? wallClockIn(msOf(start), writing.zone)
+      const to = wallClockIn(msOf(end), writing.zone)
+      if (length > 0 && `${basicDate(to)}${basicTime(to)}` <= `${basicDate(from)}${basicTime(from)}`) return { end: null, duration: `PT${Math.round(length / 1000)}S` }
+    }
+    return { end, duration: null }
+  }
+
   /** EXDATE / RDATE lines, one per value type; an RDATE period (`start/end`) in UTC, as RFC 5545 §3.3.9 allows. */
   const listLines = (name: string, values: string[]) => {
     const periods = values.filter((v) => v.includes('/'))
@@ -263,13 +284,16 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   })
 
   // The master (or single event): DTSTART at the organizer's own wall-clock time.
-  const startValue = writing && event.startLocal && event.tzid ? wallClockValue(wallClockOfLocal(event.startLocal)) : timeValue(event.start)
+  const startWall = writing && event.startLocal && event.tzid ? wallClockOfLocal(event.startLocal) : null
+  const { end, duration } = endOf(event.start, event.end, startWall)
   const master = calendar.createEvent({
     ...common(event.summary, event.location),
     sequence,
-    start: startValue,
-    end: event.end ? timeValue(event.end) : null,
-    repeating: [...(rrule ? [`RRULE:${rrule}`] : []), ...listLines('EXDATE', exdates), ...listLines('RDATE', event.rdates)].join('\r\n') || null,
+    start: startWall ? wallClockValue(startWall) : timeValue(event.start),
+    end: end ? timeValue(end) : null,
+    repeating:
+      [...(rrule ? [`RRULE:${rrule}`] : []), ...listLines('EXDATE', exdates), ...listLines('RDATE', event.rdates), ...(duration ? [`DURATION:${duration}`] : [])].join('\r\n') ||
+      null,
     status: cancel ? ICalEventStatus.CANCELLED : STATUS[event.status],
   })
 
@@ -277,7 +301,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   const events: ICalEvent[] = [master]
   for (const instance of overrides) {
     const start = instance.start ?? instance.recurrenceId
-    const end = overrideEnd(event, instance, start)
+    const { end } = endOf(start, overrideEnd(event, instance, start), null)
     const dateRecurrence = isDateOnly(instance.recurrenceId)
     events.push(
       calendar.createEvent({
@@ -306,7 +330,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
       for (const attendee of attendees) attendee.email(email).name(name)
       for (const item of events) item.stamp(now)
       // ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header).
-      const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID)[;:])/gm, '')
+      const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID|DURATION)[;:])/gm, '')
       // RFC 5545 §3.1: every content line ends with CRLF, the last one too.
       return `${text.replace(/(\r\n)?$/, '')}\r\n`
     },
