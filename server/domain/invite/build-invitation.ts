@@ -28,7 +28,7 @@
  * all-day series names another day and the wrong value type (RFC 5545 §3.8.4.4). The one
  * line written by hand: ical-generator puts "RRULE:" before a `repeating` text of one line
  * that is not an RRULE, so that prefix is taken off again (tests in build-invitation.test.ts:
- * "writes an all-day override's RECURRENCE-ID as a DATE" and "writes a series of RDATEs
+ * "writes an all-day series with DATE values and no zone" and "writes a series of RDATEs
  * only").
  *
  * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets

@@ -207,6 +207,63 @@ describe('a series as stored (rrule, exdates, rdates, overrides)', () => {
     expect(message.overrides).toMatchObject([{ recurrenceId: '2027-05-06', start: '2027-05-08', summary: 'Moved day' }])
   })
 
+  it('writes a series of RDATEs only, and an override of an RDATE occurrence points at it (found 1)', () => {
+    const rdates: EventState = {
+      ...series, rrule: null, exdates: [], rdates: ['2027-03-22T09:00:00Z', '2027-04-01T08:00:00Z/2027-04-01T09:30:00Z'],
+      instances: { '2027-03-22T09:00:00Z': { recurrenceId: '2027-03-22T09:00:00Z', start: '2027-03-22T13:00:00Z', end: '2027-03-22T14:00:00Z', status: 'CONFIRMED', sequence: 4, dtstamp: null, summary: null, location: null } },
+    }
+    const text = invite(rdates)
+    expect(linesOf(text)).toEqual(expect.arrayContaining(['RDATE;VALUE=PERIOD:20270401T080000Z/20270401T093000Z', 'RDATE;TZID=Europe/Berlin:20270322T100000']))
+    expect(eventBlocks(text).join('\n')).not.toMatch(/^RRULE:/m)
+    const message = readCalendar(text)
+    expect(message.master!.rdates).toEqual(rdates.rdates)
+    expect(message.overrides.map((o) => [o.recurrenceId, o.start])).toEqual([['2027-03-22T09:00:00Z', '2027-03-22T13:00:00Z']])
+  })
+
+  it('writes a series that starts in a DST gap at the wall-clock time the organizer chose (found 5)', () => {
+    // 02:30 on 8 March 2026 does not exist in New York; read with the offset before the gap it is 07:30Z.
+    const gap: EventState = { ...series, rrule: 'FREQ=WEEKLY;COUNT=4', exdates: [], rdates: [], instances: {}, timezone: 'America/New_York', tzid: 'America/New_York', startLocal: '2026-03-08T02:30:00', start: '2026-03-08T07:30:00Z', end: '2026-03-08T08:30:00Z' }
+    const lines = linesOf(invite(gap))
+    expect(lines).toContain('DTSTART;TZID=America/New_York:20260308T023000')
+    expect(lines).toContain('DTEND;TZID=America/New_York:20260308T043000')
+  })
+
+  it('writes a series in a zone only the organizer\'s VTIMEZONE defines with that VTIMEZONE (found 2)', () => {
+    const vtimezone = ['BEGIN:VTIMEZONE', 'TZID:Customized Time Zone', 'BEGIN:STANDARD', 'DTSTART:16010101T000000', 'TZOFFSETFROM:+0330', 'TZOFFSETTO:+0330', 'END:STANDARD', 'END:VTIMEZONE', ''].join('\r\n')
+    const custom: EventState = { ...series, timezone: null, tzid: 'Customized Time Zone', vtimezone, startLocal: '2027-03-15T10:00:00', start: '2027-03-15T06:30:00Z', end: '2027-03-15T07:30:00Z', exdates: [], rdates: [], instances: {} }
+    const text = invite(custom)
+    expect(linesOf(text)).toEqual(expect.arrayContaining(['TZID:Customized Time Zone', 'DTSTART;TZID=Customized Time Zone:20270315T100000', 'TZOFFSETTO:+0330']))
+    expect(readCalendar(text).master).toMatchObject({ start: '2027-03-15T06:30:00Z', end: '2027-03-15T07:30:00Z', tzid: 'Customized Time Zone' })
+  })
+
+  it('writes TRANSP as the organizer set it, OPAQUE when unset (found 6)', () => {
+    expect(linesOf(invite({ ...series, allDay: true, start: '2027-05-03', end: '2027-05-04', transp: 'TRANSPARENT', exdates: [], rdates: [], instances: {} }))).toContain('TRANSP:TRANSPARENT')
+    expect(linesOf(invite(series)).filter((l) => l.startsWith('TRANSP:'))).toEqual(['TRANSP:OPAQUE', 'TRANSP:OPAQUE'])
+  })
+
+  it('writes UNTIL on an all-day series as a DATE, also for a series stored with a DATE-TIME (found 3)', () => {
+    expect(normalizeRrule('FREQ=WEEKLY;UNTIL=20260329T220000Z;BYDAY=MO', true, null)).toBe('FREQ=WEEKLY;UNTIL=20260329;BYDAY=MO')
+    expect(linesOf(invite({ ...series, allDay: true, start: '2027-05-03', end: '2027-05-04', rrule: 'FREQ=DAILY;UNTIL=20270510T000000Z', exdates: [], rdates: [], instances: {} }))).toContain('RRULE:FREQ=DAILY;UNTIL=20270510')
+  })
+
+  it('keeps an all-day series all-day in a SEQUENCE-raised update, with a cancelled day as a DATE EXDATE (deliver 5)', () => {
+    const allDay: EventState = {
+      ...series, allDay: true, start: '2027-05-03', end: '2027-05-04', rrule: 'FREQ=DAILY;COUNT=5', exdates: [], rdates: [], sequence: 5,
+      instances: { '2027-05-05': { recurrenceId: '2027-05-05', start: null, end: null, status: 'CANCELLED', sequence: 5, dtstamp: null, summary: null, location: null } },
+    }
+    const lines = linesOf(invite(allDay, { sequence: 6 }))
+    expect(lines).toEqual(expect.arrayContaining(['SEQUENCE:6', 'DTSTART;VALUE=DATE:20270503', 'DTEND;VALUE=DATE:20270504', 'EXDATE;VALUE=DATE:20270505']))
+    expect(lines.some((l) => /^(DTSTART|DTEND|EXDATE|RECURRENCE-ID)[:;](?!VALUE=DATE)/.test(l))).toBe(false)
+    const cancel = linesOf(invite(allDay, { method: 'CANCEL', sequence: 7 }))
+    expect(cancel).toEqual(expect.arrayContaining(['METHOD:CANCEL', 'STATUS:CANCELLED', 'DTSTART;VALUE=DATE:20270503']))
+  })
+
+  it('keeps only http(s) URLs (found 7)', () => {
+    expect(linesOf(invite({ ...single, url: 'https://events.example.com/e/1' }))).toContain('URL;VALUE=URI:https://events.example.com/e/1')
+    expect(invite({ ...single, url: 'javascript:alert(1)' })).not.toMatch(/^URL/m)
+    expect(invite({ ...single, url: 'data:text/html,<script>' })).not.toMatch(/^URL/m)
+  })
+
   it('gives a series without a known zone UTC times', () => {
     const text = invite({ ...series, timezone: null })
     expect(text).not.toMatch(/TZID|VTIMEZONE/)
