@@ -18,6 +18,7 @@ import type { EventState } from '../../../../../server/domain/itip/event-state'
 import { hasCorpus } from '../../../../corpus'
 import { asServer, calendarFolder, inside, refereeWrongFor, sources, storedSeries, windowOf, type Case } from '../../../../support/calendar-cases'
 import { refereeAvailable, refereeOccurrences, type RefereeResult } from '../../../../support/referee'
+import { icaljsList } from '../../../../support/icaljs-occurrences'
 
 const RSVP = 'rsvp@events.example.com'
 const NOW = new Date('2026-11-23T12:00:00Z')
@@ -41,41 +42,6 @@ function refereeList(verdict: RefereeResult | undefined, uid: string) {
     .flatMap((e) => e.occurrences)
     .filter((o) => o.status !== 'CANCELLED')
     .map((o) => ({ start: asServer(o.start), end: asServer(o.end) }))
-}
-
-/**
- * The second referee, for invitations python's cannot read (PERIOD RDATEs) or reads wrongly
- * (an UNTIL exactly at the last occurrence of a zoned series): Mozilla's ical.js expands the
- * invitation as Thunderbird would. Its zone registry is process-wide, so the invitation's
- * VTIMEZONEs are registered only while it is read.
- */
-function icaljsList(text: string, uid: string, from: string, to: string) {
-  const root = new ICAL.Component(ICAL.parse(text))
-  const zones = root.getAllSubcomponents('vtimezone').map((component) => new ICAL.Timezone({ component, tzid: String(component.getFirstPropertyValue('tzid')) }))
-  for (const zone of zones) ICAL.TimezoneService.register(zone)
-  try {
-    const vevents = root.getAllSubcomponents('vevent').filter((v) => String(v.getFirstPropertyValue('uid')) === uid)
-    const master = vevents.find((v) => !v.hasProperty('recurrence-id'))!
-    const event = new ICAL.Event(master, { exceptions: vevents.filter((v) => v.hasProperty('recurrence-id')) })
-    const time = (t: ICAL.Time) => (t.isDate ? t.toString() : isoInstant(t.toUnixTime() * 1000))
-    const until = Date.parse(`${to}T23:59:59Z`)
-    const list: { start: string; end: string }[] = []
-    const iterator = event.iterator()
-    for (let next: ICAL.Time | ICAL.Period = iterator.next(); next && list.length < 5000; next = iterator.next()) {
-      // ical.js hands a PERIOD RDATE over as the period itself, which its occurrence details cannot take.
-      if (next instanceof ICAL.Period) {
-        list.push({ start: time(next.start), end: time(next.getEnd()) })
-        continue
-      }
-      const details = event.getOccurrenceDetails(next)
-      if ((next.isDate ? Date.parse(`${next.toString()}T00:00:00Z`) : next.toUnixTime() * 1000) > until) break
-      if (String(details.item.component.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') continue
-      list.push({ start: time(details.startDate), end: time(details.endDate) })
-    }
-    return list.filter((o) => o.start >= from)
-  } finally {
-    for (const zone of zones) ICAL.TimezoneService.remove(zone.tzid)
-  }
 }
 
 /**
