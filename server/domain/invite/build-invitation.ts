@@ -133,6 +133,25 @@ interface WritingZone {
 /** A TZID that needs no quoting in a parameter (a received one may hold `,` or `"`). */
 const safeTzid = (tzid: string) => cleanTzid(tzid).replace(/[",;:\\\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
 
+const VTIMEZONE_PROPERTIES = new Set(['TZID', 'DTSTART', 'TZOFFSETFROM', 'TZOFFSETTO', 'RRULE', 'RDATE', 'TZNAME'])
+const VTIMEZONE_COMPONENTS = /^(BEGIN|END):(VTIMEZONE|STANDARD|DAYLIGHT)$/i
+
+/**
+ * The organizer's VTIMEZONE as it is sent on: only its own components and the properties
+ * that define offsets, so text a sender shaped cannot add anything else to the invitation
+ * (a VEVENT, a second ATTENDEE); its TZID is the one the invitation's times name.
+ */
+function timezoneLines(vtimezone: string, tzid: string): string | null {
+  const lines = vtimezone
+    .replace(/\r?\n[ \t]/g, '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => VTIMEZONE_COMPONENTS.test(line) || VTIMEZONE_PROPERTIES.has(/^([A-Za-z-]+)[;:]/.exec(line)?.[1]?.toUpperCase() ?? ''))
+    .map((line) => (/^TZID[;:]/i.test(line) ? `TZID:${tzid}` : line))
+  const depth = lines.reduce((open, line) => open + (/^BEGIN:/i.test(line) ? 1 : /^END:/i.test(line) ? -1 : 0), 0)
+  return /^BEGIN:VTIMEZONE$/i.test(lines[0] ?? '') && /^END:VTIMEZONE$/i.test(lines.at(-1) ?? '') && depth === 0 ? lines.join('\r\n') : null
+}
+
 /** The zone a series is written in, or null (single events, all-day events, unknown zones). */
 function writingZone(event: EventState): WritingZone | null {
   const recurring = Boolean(event.rrule) || event.rdates.length > 0 || Object.keys(event.instances).length > 0
@@ -143,8 +162,8 @@ function writingZone(event: EventState): WritingZone | null {
   }
   if (event.vtimezone && event.tzid) {
     const tzid = safeTzid(event.tzid)
-    const text = event.vtimezone.replace(/^TZID[^:\r\n]*:.*$/im, `TZID:${tzid}`).replace(/\r?\n$/, '')
-    return tzid ? { tzid, zone: zoneOfStored(event), vtimezone: () => text } : null
+    const text = timezoneLines(event.vtimezone, tzid)
+    return tzid && text ? { tzid, zone: zoneOfStored(event), vtimezone: () => text } : null
   }
   return null
 }

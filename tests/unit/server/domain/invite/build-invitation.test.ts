@@ -236,6 +236,16 @@ describe('a series as stored (rrule, exdates, rdates, overrides)', () => {
     expect(readCalendar(text).master).toMatchObject({ start: '2027-03-15T06:30:00Z', end: '2027-03-15T07:30:00Z', tzid: 'Customized Time Zone' })
   })
 
+  it("sends on only the organizer's VTIMEZONE components and offset properties, nothing a sender slipped in", () => {
+    const hostile = ['BEGIN:VTIMEZONE', 'TZID:Customized Time Zone', 'X-INJECT:1', 'BEGIN:STANDARD', 'DTSTART:16010101T000000', 'TZOFFSETFROM:+0330', 'TZOFFSETTO:+0330',
+      'ATTENDEE:mailto:eve@example.org', 'END:STANDARD', 'BEGIN:VEVENT', 'UID:evil', 'END:VEVENT', 'END:VTIMEZONE', ''].join('\r\n')
+    const custom: EventState = { ...series, timezone: null, tzid: 'Customized Time Zone', vtimezone: hostile, startLocal: '2027-03-15T10:00:00', start: '2027-03-15T06:30:00Z', end: '2027-03-15T07:30:00Z', exdates: [], rdates: [], instances: {} }
+    const text = invite(custom)
+    expect(text).not.toMatch(/eve@example\.org|X-INJECT|UID:evil/)
+    expect(linesOf(text).filter((l) => l.startsWith('ATTENDEE'))).toHaveLength(1)
+    expect(readCalendar(text).master).toMatchObject({ start: '2027-03-15T06:30:00Z', tzid: 'Customized Time Zone' })
+  })
+
   it('writes TRANSP as the organizer set it, OPAQUE when unset (found 6)', () => {
     expect(linesOf(invite({ ...series, allDay: true, start: '2027-05-03', end: '2027-05-04', transp: 'TRANSPARENT', exdates: [], rdates: [], instances: {} }))).toContain('TRANSP:TRANSPARENT')
     expect(linesOf(invite(series)).filter((l) => l.startsWith('TRANSP:'))).toEqual(['TRANSP:OPAQUE', 'TRANSP:OPAQUE'])
