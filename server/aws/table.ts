@@ -275,6 +275,19 @@ const mailLogSchema = item({
   /** Non-fatal remarks (an unknown time zone…). */
   warnings: list(string()).default(() => []),
   attempts: number().default(1),
+  /**
+   * What SES's receipt notification said (verdicts, envelope sender, From), kept so a replay
+   * decides trust as the first delivery did. Absent on mail logged before it was kept.
+   */
+  receipt: map({
+    source: string(),
+    from: list(string()),
+    spf: string(),
+    dkim: string(),
+    dmarc: string(),
+    spam: string(),
+    virus: string(),
+  }).optional(),
 }).and((schema) => ({
   gsi1pk: string().hidden().putLink<typeof schema>(({ sender }) => `MAILFROM#${lower(sender)}`),
   gsi1sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import PostalMime from 'postal-mime'
 import { splitCalendars } from '../domain/ical/read-calendar'
-import { receiptHeadersFor } from '../local/smtp-receiver'
+import { receivedAsSes } from '../local/smtp-receiver'
+import { sesReceiptOf } from '../domain/mail/receipt'
 import { putRawMail } from '../aws/mail-store'
 import { processStoredMail } from '../services/inbound-mail'
 import { config } from '../config'
@@ -34,7 +35,6 @@ function wrapCalendar(calendar: string, mailbox: string): string {
   const from = new RegExp(`^${property}[;:].*mailto:([^\\s;:"<>]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
   const body = Buffer.from(calendar.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/(.{76})/g, '$1\r\n')
   return [
-    receiptHeadersFor(from, `${mailbox}@${config().mailDomain}`).trimEnd(),
     `From: <${from}>`,
     `To: <${mailbox}@${config().mailDomain}>`,
     `Subject: ${method ?? 'Calendar'} (imported with cis ingest)`,
@@ -66,24 +66,29 @@ export async function* ingestFiles(files: string[], options: { mailbox?: string;
   for (const file of files) {
     // `source` is what the key is made from: the file's own bytes, not the receipt headers
     // added here (they carry a fresh id and time), so the same file gets the same key.
-    let messages: { label: string; raw: string | Buffer; mailbox: string; source: string | Buffer }[]
+    let messages: { label: string; raw: string | Buffer; mailbox: string; source: string | Buffer; from: string; verified: boolean }[]
     try {
       const bytes = await readFile(file)
       if (isBareCalendar(bytes)) {
         const calendars = splitCalendars(bytes.toString('utf8'))
         const mailbox = (calendar: string) =>
           options.mailbox ?? (/^METHOD:\s*REPLY/im.test(calendar) ? 'rsvp' : 'create')
-        messages = calendars.map((calendar, index) => ({
-          label: calendars.length > 1 ? `${file}#${index + 1}` : file,
-          raw: wrapCalendar(calendar, mailbox(calendar)),
-          mailbox: mailbox(calendar),
-          source: calendar,
-        }))
+        messages = calendars.map((calendar, index) => {
+          const raw = wrapCalendar(calendar, mailbox(calendar))
+          return {
+            label: calendars.length > 1 ? `${file}#${index + 1}` : file,
+            raw,
+            mailbox: mailbox(calendar),
+            source: calendar,
+            from: /^From: <([^>]*)>/m.exec(raw)![1]!,
+            // A bare calendar has no mail around it: the operator who imports it vouches for it.
+            verified: true,
+          }
+        })
       } else {
         const mailbox = await mailboxOf(bytes, options.mailbox)
         const from = (await PostalMime.parse(bytes)).from?.address ?? 'unknown@invalid'
-        const raw = options.verified ? Buffer.concat([Buffer.from(receiptHeadersFor(from, `${mailbox}@${config().mailDomain}`)), bytes]) : bytes
-        messages = [{ label: file, raw, mailbox, source: bytes }]
+        messages = [{ label: file, raw: bytes, mailbox, source: bytes, from, verified: options.verified }]
       }
     } catch (error) {
       yield { file, outcome: 'failed', uid: null, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file.' : (error as Error).message }
@@ -92,8 +97,16 @@ export async function* ingestFiles(files: string[], options: { mailbox?: string;
     for (const message of messages) {
       const key = `${message.mailbox}/cli-${createHash('sha256').update(message.source).update(String(options.verified)).digest('hex').slice(0, 32)}`
       try {
-        await putRawMail(key, message.raw)
-        const result = await processStoredMail(key)
+        let result
+        if (message.verified) {
+          // What SES's receipt rule would store and notify, with passing verdicts.
+          const { stored, notification } = receivedAsSes(message.raw, message.from, `${message.mailbox}@${config().mailDomain}`, key, config().mailBucket)
+          await putRawMail(key, stored)
+          result = await processStoredMail(key, { receipt: sesReceiptOf(JSON.stringify(notification)) })
+        } else {
+          await putRawMail(key, message.raw)
+          result = await processStoredMail(key)
+        }
         yield { file: message.label, outcome: result.outcome, uid: result.uid ?? null, reason: result.reason ?? null }
       } catch (error) {
         yield { file: message.label, outcome: 'failed', uid: null, reason: (error as Error).message }

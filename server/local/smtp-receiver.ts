@@ -6,10 +6,13 @@
  *  1. prepends the headers SES adds on receipt (Return-Path, Received, spam / virus
  *     verdicts, Received-SPF, Authentication-Results, X-SES-RECEIPT) to the bytes received,
  *  2. stores the result in the mail bucket at `<mailbox>/<SES-style message id>`,
- *  3. sends the inbound queue the S3 `ObjectCreated:Put` notification S3 would send.
+ *  3. sends the inbound queue the receipt notification SES publishes for an S3 action
+ *     (through SNS, raw message delivery): the stored object's key and SES's verdicts,
+ *     which alone verify a sender.
  *
- * Nothing is verified locally (no DNS): the verdicts are whatever the `verdicts` option,
- * the CIS_LOCAL_* variables or a test's `X-Local-Verdicts` header say, PASS by default.
+ * Nothing is verified locally (no DNS): the verdicts are whatever the stack's `verdicts`
+ * option or the CIS_LOCAL_* variables say, PASS by default, decided from the SMTP session
+ * and never from anything the message itself says.
  */
 import { randomBytes } from 'node:crypto'
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
@@ -19,6 +22,7 @@ import type { AppConfig } from '../config'
 import type { AwsClients } from '../aws/clients'
 import { LOCAL_HOST } from './ports'
 import { domainOf } from '../domain/mail/address'
+import { organizationalDomain, type VerdictStatus } from '../domain/mail/receipt'
 
 /** The host name the receiver gives itself, in `Received: … by <name>` and its greeting. */
 export const RECEIVER_NAME = 'inbound-smtp.local'
@@ -104,20 +108,25 @@ export function verdictsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<R
   return verdicts
 }
 
-/** The header tests use to ask for verdicts: `X-Local-Verdicts: spf=fail; dkim=none`. */
-export const LOCAL_VERDICTS_HEADER = 'x-local-verdicts'
+/** DMARC as SES would find it locally: pass when SPF passed aligned with the From domain, or DKIM passed. */
+function dmarcOf(verdicts: ReceiptVerdicts, spfDomain: string, fromDomain: string): DmarcVerdict {
+  if (verdicts.dmarc) return verdicts.dmarc
+  const spfOrganization = organizationalDomain(spfDomain)
+  const aligned = spfOrganization !== null && spfOrganization === organizationalDomain(fromDomain)
+  return (verdicts.spf === 'pass' && aligned) || verdicts.dkim === 'pass' ? 'pass' : 'fail'
+}
 
-export function parseLocalVerdicts(value: string): Partial<ReceiptVerdicts> {
-  const verdicts: Partial<ReceiptVerdicts> = {}
-  for (const part of value.split(/[;,]/)) {
-    const [name, result] = part.split('=').map((s) => s.trim().toLowerCase())
-    if (name === 'spf') verdicts.spf = pick(SPF_VALUES, result) ?? verdicts.spf
-    if (name === 'dkim') verdicts.dkim = pick(DKIM_VALUES, result) ?? verdicts.dkim
-    if (name === 'dmarc') verdicts.dmarc = pick(DKIM_VALUES, result) ?? verdicts.dmarc
-    if (name === 'spam') verdicts.spam = pick(SCAN_VALUES, result) ?? verdicts.spam
-    if (name === 'virus') verdicts.virus = pick(SCAN_VALUES, result) ?? verdicts.virus
-  }
-  return verdicts
+/** SES's status words for the local verdicts (its notification has PASS, FAIL, GRAY, PROCESSING_FAILED). */
+const STATUS_OF: Record<string, VerdictStatus> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  softfail: 'FAIL',
+  neutral: 'GRAY',
+  none: 'GRAY',
+  gray: 'GRAY',
+  temperror: 'PROCESSING_FAILED',
+  permerror: 'PROCESSING_FAILED',
+  processing_failed: 'PROCESSING_FAILED',
 }
 
 // ------------------------------------------------------------------ raw header handling
@@ -281,8 +290,7 @@ export function sesReceiptHeaders(input: ReceiptHeaderInput): string {
   const spfDomain = envelope.mailFrom ? domainOf(envelope.mailFrom) : helo
   const fromDomain = domainOf(from) || spfDomain
   const spfText = `${verdicts.spf} (${spfExplanation(verdicts.spf, spfDomain, ip)}) client-ip=${ip}; envelope-from=${envelope.mailFrom}; helo=${helo};`
-  const aligned = spfDomain === fromDomain || spfDomain.endsWith(`.${fromDomain}`) || fromDomain.endsWith(`.${spfDomain}`)
-  const dmarc = verdicts.dmarc ?? ((verdicts.spf === 'pass' && aligned) || verdicts.dkim === 'pass' ? 'pass' : 'fail')
+  const dmarc = dmarcOf(verdicts, spfDomain, fromDomain)
   const dkimIdentity = verdicts.dkim === 'none' ? 'unknown' : `@${fromDomain}`
   // Opaque to receivers; shaped like SES's (base64 of a base64 token).
   const receipt = Buffer.from(`AAAAAAAAAAF${randomBytes(150).toString('base64')}`).toString('base64')
@@ -318,6 +326,83 @@ export function receiptHeadersFor(from: string, recipient: string, verdicts: Par
     verdicts: { spf: 'pass', dkim: 'pass', spam: 'pass', virus: 'pass', ...verdicts },
     at: new Date(),
   })
+}
+
+// ------------------------------------------------------------------ the receipt notification
+
+export interface ReceiptNotificationInput {
+  id: string
+  envelope: ReceivedEnvelope
+  /** The From header values of the message, as SES lists them in commonHeaders. */
+  fromHeaders: string[]
+  subject: string | null
+  verdicts: ReceiptVerdicts
+  bucket: string
+  key: string
+  at: Date
+  topicArn?: string
+}
+
+/**
+ * The notification SES publishes when a receipt rule's S3 action has stored a message
+ * (`notificationType: Received`), as the inbound queue gets it from SNS with raw message
+ * delivery: the fields SES fills, with the verdicts as its status words.
+ */
+export function sesReceiptNotification(input: ReceiptNotificationInput) {
+  const { envelope, verdicts } = input
+  const spfDomain = envelope.mailFrom ? domainOf(envelope.mailFrom) : envelope.helo
+  const fromDomain = domainOf(addressOf(input.fromHeaders[0])) || spfDomain
+  const status = (verdict: string) => ({ status: STATUS_OF[verdict] ?? 'GRAY' })
+  const timestamp = input.at.toISOString()
+  return {
+    notificationType: 'Received',
+    mail: {
+      timestamp,
+      source: envelope.mailFrom,
+      messageId: input.id,
+      destination: envelope.rcptTo,
+      headersTruncated: false,
+      commonHeaders: { from: input.fromHeaders, to: envelope.rcptTo, ...(input.subject !== null ? { subject: input.subject } : {}) },
+    },
+    receipt: {
+      timestamp,
+      processingTimeMillis: 1,
+      recipients: envelope.rcptTo,
+      spamVerdict: status(verdicts.spam),
+      virusVerdict: status(verdicts.virus),
+      spfVerdict: status(verdicts.spf),
+      dkimVerdict: status(verdicts.dkim),
+      dmarcVerdict: status(dmarcOf(verdicts, spfDomain, fromDomain)),
+      action: {
+        type: 'S3',
+        topicArn: input.topicArn ?? 'arn:aws:sns:us-east-1:000000000000:cis-inbound-mail',
+        bucketName: input.bucket,
+        objectKeyPrefix: `${input.key.slice(0, input.key.indexOf('/') + 1)}`,
+        objectKey: input.key,
+      },
+    },
+  }
+}
+
+/**
+ * A message from `from` to `recipient` as SES would receive it over loopback, for stand-ins
+ * of the receipt rule outside SMTP (`cis ingest --verified`, tests): the stored copy (its
+ * receipt headers prepended) and the receipt notification for `key`, verdicts PASS unless
+ * given.
+ */
+export function receivedAsSes(raw: Buffer | string, from: string, recipient: string, key: string, bucket: string, verdicts: Partial<ReceiptVerdicts> = {}) {
+  const message = Buffer.from(raw)
+  const id = key.slice(key.lastIndexOf('/') + 1) || sesMessageId()
+  const envelope: ReceivedEnvelope = { mailFrom: from, rcptTo: [recipient], remoteAddress: '127.0.0.1', helo: 'localhost' }
+  const all: ReceiptVerdicts = { spf: 'pass', dkim: 'pass', spam: 'pass', virus: 'pass', ...verdicts }
+  const fields = readHeaderFields(message)
+  const fromHeaders = fields.filter((field) => field.key.toLowerCase() === 'from').map((field) => field.value)
+  const subject = fields.find((field) => field.key.toLowerCase() === 'subject')?.value ?? null
+  const at = new Date()
+  return {
+    stored: Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from: addressOf(fromHeaders[0]), verdicts: all, at }), 'latin1'), message]),
+    notification: sesReceiptNotification({ id, envelope, fromHeaders, subject, verdicts: all, bucket, key, at }),
+  }
 }
 
 // ------------------------------------------------------------------ S3 event notification
@@ -426,13 +511,9 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
   async function deliver(raw: Buffer, session: SMTPServerSession): Promise<string> {
     const id = sesMessageId()
     const at = new Date()
-    const fields = headerFields(raw)
-    const local = fields.filter((field) => field.key.toLowerCase() === LOCAL_VERDICTS_HEADER)
-    // The test-only header is honoured and removed, as if the sender's infrastructure
-    // (not the message) had produced those results.
-    const message = withoutFields(raw, fields, (field) => local.includes(field))
-    const visible: HeaderField[] = fields.filter((field) => !local.includes(field)).map(({ key, value }) => ({ key, value }))
-    const from = addressOf(visible.find((field) => field.key.toLowerCase() === 'from')?.value)
+    const visible: HeaderField[] = headerFields(raw).map(({ key, value }) => ({ key, value }))
+    const fromHeaders = visible.filter((field) => field.key.toLowerCase() === 'from').map((field) => field.value)
+    const from = addressOf(fromHeaders[0])
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
     const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address)
     const envelope: ReceivedEnvelope = { mailFrom, rcptTo, remoteAddress: session.remoteAddress, helo: session.hostNameAppearsAs }
@@ -443,7 +524,6 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
       virus: 'pass',
       ...verdictsFromEnv(),
       ...options.verdicts?.(envelope, visible),
-      ...Object.assign({}, ...local.map((field) => parseLocalVerdicts(field.value))),
     }
 
     // One stored copy per mailbox, as one receipt rule (with its own key prefix) per
@@ -455,14 +535,10 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     }
     for (const [name, recipient] of targets) {
       const key = `${name}/${id}`
-      const stored = Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from, verdicts, at }), 'latin1'), message])
-      const put = await clients.s3.send(
-        new PutObjectCommand({ Bucket: config.mailBucket, Key: key, Body: stored, ContentLength: stored.length }),
-      )
-      const notification = s3EventNotification(config.mailBucket, key, stored.length, put.ETag ?? '', {
-        region: config.region,
-        eventTime: at,
-      })
+      const stored = Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from, verdicts, at }), 'latin1'), raw])
+      await clients.s3.send(new PutObjectCommand({ Bucket: config.mailBucket, Key: key, Body: stored, ContentLength: stored.length }))
+      const subject = visible.find((field) => field.key.toLowerCase() === 'subject')?.value ?? null
+      const notification = sesReceiptNotification({ id, envelope, fromHeaders, subject, verdicts, bucket: config.mailBucket, key, at })
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: options.inboundQueueUrl, MessageBody: JSON.stringify(notification) }))
       log(`smtp: ${mailFrom || '<>'} -> ${recipient}: stored s3://${config.mailBucket}/${key} (${stored.length} bytes, spf=${verdicts.spf} dkim=${verdicts.dkim})`)
     }

@@ -1,10 +1,15 @@
 /**
- * Lambda handler for the inbound mail queue: SQS batches of S3 ObjectCreated notifications
- * from the mail bucket. Each stored message goes through the mail pipeline; only the
- * records that failed are reported, so SQS retries just those (and, after the
- * queue's maxReceiveCount, moves them to the dead-letter queue).
+ * Lambda handler for the inbound mail queue: SQS batches of the receipt notifications SES
+ * publishes (through SNS) for each message its receipt rule stores in the mail bucket. The
+ * notification names the stored object and carries SES's verdicts, the only ground for
+ * trusting a sender. Each stored message goes through the mail pipeline; only the records
+ * that failed are reported, so SQS retries just those (and, after the queue's
+ * maxReceiveCount, moves them to the dead-letter queue). A bare S3 ObjectCreated event
+ * (the bucket's own notification) is still processed, with no verdicts: its sender stays
+ * unverified.
  */
 import { objectKeysOf, type SQSEvent, type SQSBatchResponse } from './lambda-events'
+import { sesReceiptOf } from '../domain/mail/receipt'
 import { processStoredMail } from '../services/inbound-mail'
 
 export async function handleInboundMail(event: SQSEvent): Promise<SQSBatchResponse> {
@@ -13,7 +18,9 @@ export async function handleInboundMail(event: SQSEvent): Promise<SQSBatchRespon
   const outcomes = await Promise.all(
     event.Records.map(async (record) => {
       try {
-        for (const { key } of objectKeysOf(record.body)) await processStoredMail(key)
+        const receipt = sesReceiptOf(record.body)
+        if (receipt) await processStoredMail(receipt.objectKey, { receipt })
+        else for (const { key } of objectKeysOf(record.body)) await processStoredMail(key)
         return null
       } catch (error) {
         console.error(`inbound mail: message ${record.messageId} failed and will be retried`, error)

@@ -8,6 +8,7 @@ import { EntityRepository } from 'dynamodb-toolbox'
 import { MailLogEntity, isConditionFailure, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
+import type { ReceiptVerdicts, SesReceipt, VerdictStatus } from '../domain/mail/receipt'
 import { ingestMessage, type IngestOutcome } from './ingest'
 import { eventUrl, queueNotification } from './notifications'
 
@@ -29,7 +30,25 @@ export interface ProcessedMail {
 
 const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'refreshed', 'ignored', 'rejected']
 
-export async function processStoredMail(key: string, options: { replay?: boolean } = {}): Promise<ProcessedMail> {
+/** What a mail log entry keeps of a receipt, and the receipt read back from it. */
+type StoredReceipt = { source: string; from: string[] } & Record<keyof ReceiptVerdicts, string>
+const storedReceipt = (receipt: SesReceipt | null): StoredReceipt | undefined =>
+  receipt ? { source: receipt.source, from: receipt.from, ...receipt.verdicts } : undefined
+const receiptFromLog = (stored: StoredReceipt | undefined): Pick<SesReceipt, 'source' | 'from' | 'verdicts'> | null =>
+  stored
+    ? {
+        source: stored.source,
+        from: stored.from,
+        verdicts: { spf: stored.spf, dkim: stored.dkim, dmarc: stored.dmarc, spam: stored.spam, virus: stored.virus } as Record<keyof ReceiptVerdicts, VerdictStatus>,
+      }
+    : null
+
+/**
+ * Processes one stored message. `receipt` is SES's receipt notification for it, which
+ * alone can verify the sender; without it (a replay, an S3 event) the receipt the mail
+ * log kept from the first delivery counts, and with neither the sender is unverified.
+ */
+export async function processStoredMail(key: string, options: { replay?: boolean; receipt?: SesReceipt | null } = {}): Promise<ProcessedMail> {
   // Both reads at once: a redelivery is rare, and the raw message is needed otherwise.
   const [{ Item: previous }, raw] = await Promise.all([mailLog.get({ key }, { consistent: true }), getRawMail(key)])
   if (previous && FINAL.includes(previous.outcome) && !options.replay) {
@@ -38,19 +57,21 @@ export async function processStoredMail(key: string, options: { replay?: boolean
   const mailbox = mailboxOfKey(key)
   const receivedAt = previous?.receivedAt ?? new Date().toISOString()
   const attempts = (previous?.attempts ?? 0) + 1
+  const receipt = options.receipt ? { ...options.receipt } : receiptFromLog(previous?.receipt as StoredReceipt | undefined)
+  const kept = storedReceipt(options.receipt ?? null) ?? (previous?.receipt as StoredReceipt | undefined)
 
   if (!raw) {
-    await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.' })
+    await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', receipt: kept })
     return { key, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', repeated: false }
   }
 
   let result: IngestOutcome
   try {
-    result = await ingestMessage(raw, { mailbox, mailKey: key, receivedAt })
+    result = await ingestMessage(raw, { mailbox, mailKey: key, receivedAt, receipt })
   } catch (error) {
     // Kept visible while the queue retries; the raw message stays in S3.
     await mailLog
-      .put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: `Processing failed and will be retried: ${(error as Error).message}` })
+      .put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: `Processing failed and will be retried: ${(error as Error).message}`, receipt: kept })
       .catch(() => undefined)
     throw error
   }
@@ -73,6 +94,7 @@ export async function processStoredMail(key: string, options: { replay?: boolean
         method: result.method,
         senderVerified: result.senderVerified,
         warnings: result.warnings,
+        receipt: kept,
       },
       options.replay
         ? undefined

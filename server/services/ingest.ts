@@ -4,7 +4,7 @@
  * understands; throws only when storage itself fails (so the queue retries).
  */
 import { readMail, type ReceivedMail } from '../domain/mail/read-mail'
-import { isSenderVerified } from '../domain/mail/receipt'
+import { isSenderVerified, type SesReceipt } from '../domain/mail/receipt'
 import { readFirstCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
 import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
@@ -33,6 +33,8 @@ export interface IngestContext {
   /** The S3 key, recorded with replies and on the event for tracing. */
   mailKey?: string
   receivedAt: string
+  /** SES's receipt notification (verdicts, envelope sender): the only ground for trusting the sender. */
+  receipt: Pick<SesReceipt, 'verdicts' | 'source' | 'from'> | null
 }
 
 export function policyFromConfig(): Policy {
@@ -64,7 +66,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
     }
   }
   const senderEmail = mail.from?.email ?? ''
-  const sender: Sender = { email: senderEmail || null, verified: senderEmail ? isSenderVerified(mail.verdicts, senderEmail) : false }
+  const sender: Sender = { email: senderEmail || null, verified: senderEmail ? isSenderVerified(context.receipt, senderEmail) : false }
   const base = { sender: senderEmail, senderVerified: sender.verified, subject: mail.subject, messageId: mail.messageId, warnings: [] as string[] }
   const done = (outcome: MailOutcome, reason: string, extra: Partial<IngestOutcome> = {}): IngestOutcome => ({ ...base, outcome, reason, ...extra })
 
@@ -72,8 +74,8 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
   if (mail.kind === 'auto-reply') return done('ignored', 'This is an automatic reply, not an invitation.')
   const policy = policyFromConfig()
   if (senderEmail && policy.serverAddresses.includes(senderEmail)) return done('ignored', 'The message was sent by this server itself (a mail loop).')
-  if (mail.verdicts.virus === 'fail') return done('rejected', 'The mail scanner found a virus in this message.')
-  if (mail.verdicts.spam === 'fail') return done('rejected', 'The mail scanner classified this message as spam.')
+  if (context.receipt?.verdicts.virus === 'FAIL') return done('rejected', 'The mail scanner found a virus in this message.')
+  if (context.receipt?.verdicts.spam === 'FAIL') return done('rejected', 'The mail scanner classified this message as spam.')
   if (context.mailbox === 'bulk') return done('rejected', 'Bulk invitations by email (a CSV sent to the bulk mailbox) are not supported yet.')
 
   let message: SchedulingMessage

@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url'
 import { randomUUID } from 'node:crypto'
 import { putRawMail } from '../../server/aws/mail-store'
 import { loadEvent } from '../../server/services/event-store'
-import { s3EventNotification } from '../../server/local/smtp-receiver'
+import { receivedAsSes } from '../../server/local/smtp-receiver'
 import { config } from '../../server/config'
 import { corpusFile, hasCorpus, repoRoot } from '../corpus'
-import { rawSentMail, received, useFreshTable } from '../integration/support'
+import { rawSentMail, useFreshTable } from '../integration/support'
 import { inviteToEvent, loadInvitation } from '../../server/services/invitations'
 
 const run = promisify(execFile)
@@ -34,13 +34,16 @@ describe.skipIf(!hasCorpus)('the Nitro-built queue Lambdas', () => {
     sendHandler = await load('send')
   }, 240_000)
 
-  it('exports a handler that turns an S3 notification batch into an event', async () => {
+  it("exports a handler that turns a batch of SES's receipt notifications (through SNS) into an event", async () => {
     const key = `create/${randomUUID()}`
-    await putRawMail(key, received(corpusFile('eml/google__tb__meet-meeting-invite.eml'), 'example@gmail.com'))
+    const { stored, notification } = receivedAsSes(corpusFile('eml/google__tb__meet-meeting-invite.eml'), 'example@gmail.com', config().mailboxes.create, key, config().mailBucket)
+    await putRawMail(key, stored)
+    // As SNS delivers to SQS without raw message delivery: the notification inside its envelope.
+    const viaSns = { Type: 'Notification', MessageId: randomUUID(), TopicArn: 'arn:aws:sns:us-east-1:000000000000:cis-inbound-mail', Message: JSON.stringify(notification), Timestamp: new Date().toISOString() }
     const answer = await handler({
       Records: [
         {
-          messageId: 'm-1', receiptHandle: 'r-1', body: JSON.stringify(s3EventNotification(config().mailBucket, key, 100, 'etag')),
+          messageId: 'm-1', receiptHandle: 'r-1', body: JSON.stringify(viaSns),
           attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:cis-inbound', awsRegion: 'us-east-1',
         },
         {

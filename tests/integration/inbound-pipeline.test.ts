@@ -8,7 +8,7 @@ import { handleInboundMail } from '../../server/queues/inbound-mail'
 import { listMailLogOfSender } from '../../server/services/mail-log'
 import { readFileSync } from 'node:fs'
 import { corpusFile, fixturePath, hasCorpus } from '../corpus'
-import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, useFreshSendQueue, useFreshTable } from './support'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, storeReceived, useFreshSendQueue, useFreshTable } from './support'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 const fromOf = async (raw: Buffer) => (await PostalMime.parse(raw)).from!.address!.toLowerCase()
@@ -69,12 +69,11 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
   })
 
   it('keeps the real outcome and notifies once when one key is delivered twice at the same time', async () => {
-    const raw = await verified('eml/yahoo__james__yahooInvitation.eml')
     const key = `create/twice-${Date.now()}`
-    await putRawMail(key, raw)
+    const receipt = await storeReceived(key, await verified('eml/yahoo__james__yahooInvitation.eml'))
     const since = Math.floor(Date.now() / 1000) - 1
     const { processStoredMail } = await import('../../server/services/inbound-mail')
-    const results = await Promise.all([processStoredMail(key), processStoredMail(key)])
+    const results = await Promise.all([processStoredMail(key, { receipt }), processStoredMail(key, { receipt })])
     expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'created'])
     expect((await mailLog.get({ key })).Item?.outcome).toBe('created')
     const confirmations = (await runSendQueue(), await sentMail(since)).filter((m) => m.destination.to.includes('obmlinagora@yahoo.fr'))
@@ -194,7 +193,7 @@ describe('replies and notifications', () => {
 
   it('rejects a reply that names someone else than its sender, and tells the verified sender why', async () => {
     const since = Math.floor(Date.now() / 1000) - 1
-    const result = await deliver('rsvp', received(reply('bob@example.com', 'ACCEPTED'), 'mallory@example.org').toString().replace('From: <bob@example.com>', 'From: <mallory@example.org>'))
+    const result = await deliver('rsvp', received(reply('bob@example.com', 'ACCEPTED').replace('From: <bob@example.com>', 'From: <mallory@example.org>'), 'mallory@example.org'))
     expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/only the attendee it answers for \(bob@example.com\)/) })
     await runSendQueue()
     const mails = await sentMail(since)
@@ -257,11 +256,10 @@ describe('replies and notifications', () => {
   })
 
   it('keeps the raw message of a rejected mail and lets it be reprocessed', async () => {
-    const raw = received(invite(5, '20270117T150000Z'), organizer, { spf: 'fail', dkim: 'fail' })
     const key = `create/replay-${Date.now()}`
-    await putRawMail(key, raw)
+    const receipt = await storeReceived(key, received(invite(5, '20270117T150000Z'), organizer, { spf: 'fail', dkim: 'fail' }))
     const { processStoredMail } = await import('../../server/services/inbound-mail')
-    expect((await processStoredMail(key)).outcome).toBe('rejected')
+    expect((await processStoredMail(key, { receipt })).outcome).toBe('rejected')
     expect((await processStoredMail(key)).repeated).toBe(true)
     process.env.CIS_REQUIRE_VERIFIED_SENDER = 'false'
     ;(await import('../../server/config')).resetConfig()

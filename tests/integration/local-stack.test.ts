@@ -25,10 +25,14 @@ import { getRawMail } from '../../server/aws/mail-store'
 import { sendRawMail } from '../../server/aws/mailer'
 import { deleteFromQueue, queueUrl, receiveFromQueue, type QueueName } from '../../server/aws/queue'
 import { objectKeysOf, type SQSEvent, type SQSBatchResponse } from '../../server/queues/lambda-events'
-import { isSenderVerified, readReceiptVerdicts } from '../../server/domain/mail/receipt'
+import { isSenderVerified, sesReceiptOf, type SesReceipt } from '../../server/domain/mail/receipt'
 import { startLocalStack } from '../../server/local/stack'
 import { encodeS3EventKey, type S3EventNotification } from '../../server/local/smtp-receiver'
-import { recordsToDelete, startQueuePoller } from '../../server/local/poller'
+import { recordsToDelete, startQueuePoller, toSqsRecord } from '../../server/local/poller'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { MailLogEntity } from '../../server/aws/table'
+import { handleInboundMail } from '../../server/queues/inbound-mail'
+import { imip, useFreshTable } from './support'
 
 const env = () => process.env as Record<string, string>
 const md5 = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex')
@@ -62,12 +66,13 @@ function rawMail(options: { from?: string; to?: string; subject?: string; extraH
 }
 
 /** Sends over SMTP to the local receiver; returns the SES message id from the 250 reply. */
-async function smtpSend(raw: string, envelope: { from: string; to: string[] }): Promise<string> {
+async function smtpSend(raw: string, envelope: { from: string; to: string[] }, helo?: string): Promise<string> {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: Number(env().CIS_LOCAL_SMTP_PORT),
     secure: false,
     ignoreTLS: true,
+    ...(helo ? { name: helo } : {}),
   })
   try {
     const info = await transport.sendMail({ envelope, raw })
@@ -83,15 +88,15 @@ async function smtpSend(raw: string, envelope: { from: string; to: string[] }): 
  * Receives the inbound queue until the notifications for all `keys` showed up; deletes
  * them and makes any other message visible again at once.
  */
-async function takeNotifications(...keys: string[]): Promise<S3EventNotification[]> {
-  const found = new Map<string, S3EventNotification>()
+async function takeNotifications(...keys: string[]): Promise<{ body: Record<string, unknown>; receipt: SesReceipt }[]> {
+  const found = new Map<string, { body: Record<string, unknown>; receipt: SesReceipt }>()
   const deadline = Date.now() + 5000
   while (found.size < keys.length && Date.now() < deadline) {
     const messages = await receiveFromQueue('inbound', 10, 1)
-    const mine = messages.filter((message) => objectKeysOf(message.Body!).some((object) => keys.includes(object.key)))
+    const mine = messages.filter((message) => keys.includes(sesReceiptOf(message.Body!)?.objectKey ?? ''))
     for (const message of mine) {
-      const notification = JSON.parse(message.Body!) as S3EventNotification
-      found.set(objectKeysOf(message.Body!)[0]!.key, notification)
+      const receipt = sesReceiptOf(message.Body!)!
+      found.set(receipt.objectKey, { body: JSON.parse(message.Body!) as Record<string, unknown>, receipt })
     }
     await deleteFromQueue('inbound', mine)
     const others = messages.filter((message) => !mine.includes(message))
@@ -169,29 +174,18 @@ describe('inbound SMTP receiver (the SES receipt rule)', () => {
     expect(added).toContain(' dkim=pass header.i=@example.com;\r\n dmarc=pass header.from=example.com;\r\n')
     expect(added).toMatch(/X-SES-RECEIPT: [A-Za-z0-9+/=]+\r\n$/)
 
-    // What the domain code reads from it: a verified sender.
-    const parsed = await PostalMime.parse(stored)
-    const verdicts = readReceiptVerdicts(parsed.headers)
-    expect(verdicts).toMatchObject({ spf: 'pass', spfDomain: 'example.com', dkimPassDomains: ['example.com'], dmarc: 'pass', spam: 'pass', virus: 'pass' })
-    expect(isSenderVerified(verdicts, 'alice@example.com')).toBe(true)
-
-    // The S3 ObjectCreated notification, as S3 would send it to SQS.
-    const [notification] = await takeNotifications(key)
-    const [record] = notification!.Records
-    expect(notification!.Records).toHaveLength(1)
-    expect(record).toMatchObject({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: config().region,
-      eventName: 'ObjectCreated:Put',
-      s3: {
-        s3SchemaVersion: '1.0',
-        bucket: { name: config().mailBucket, arn: `arn:aws:s3:::${config().mailBucket}` },
-        object: { key, size: stored.length, eTag: md5(stored) },
+    // The receipt notification SES publishes for the S3 action, as SNS delivers it raw:
+    // the stored object and the verdicts, which verify the sender.
+    const { body, receipt } = (await takeNotifications(key))[0]!
+    expect(body).toMatchObject({
+      notificationType: 'Received',
+      mail: { source: 'alice@example.com', messageId: id, destination: ['Create@events.localhost'], commonHeaders: { from: ['Alice Example <alice@example.com>'] } },
+      receipt: {
+        spfVerdict: { status: 'PASS' }, dkimVerdict: { status: 'PASS' }, dmarcVerdict: { status: 'PASS' }, spamVerdict: { status: 'PASS' }, virusVerdict: { status: 'PASS' },
+        action: { type: 'S3', bucketName: config().mailBucket, objectKeyPrefix: 'create/', objectKey: key },
       },
     })
-    expect(record!.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-    expect(record!.s3.object.sequencer).toMatch(/^[0-9A-F]{18}$/)
+    expect(isSenderVerified(receipt, 'alice@example.com')).toBe(true)
   })
 
   it('stores one copy per mailbox, under each mailbox prefix', async () => {
@@ -212,20 +206,31 @@ describe('inbound SMTP receiver (the SES receipt rule)', () => {
     }
   })
 
-  it('honours and removes X-Local-Verdicts, as if the checks had failed', async () => {
-    const raw = rawMail({ extraHeaders: ['X-Local-Verdicts: spf=fail;', ' dkim=fail; spam=fail'] })
-    const id = await smtpSend(raw, { from: 'alice@example.com', to: ['create@events.localhost'] })
-    const stored = Buffer.from((await getRawMail(`create/${id}`))!).toString('latin1')
-    expect(stored).not.toMatch(/X-Local-Verdicts/i)
-    expect(stored.endsWith(raw.replace('X-Local-Verdicts: spf=fail;\r\n dkim=fail; spam=fail\r\n', ''))).toBe(true)
-    expect(stored).toMatch(/^Received-SPF: fail \(spfCheck: domain of example\.com does not designate/m)
-    expect(stored).toContain('X-SES-Spam-Verdict: FAIL')
-    expect(stored).toContain(' dkim=fail header.i=@example.com;\r\n dmarc=fail header.from=example.com;')
+  // Issue 13, found 1: the verdicts came from the message's own X-Local-Verdicts header, and a
+  // HELO name spelling `dkim=pass` passed for any domain. Both are text the sender chose.
+  it('takes no verdict from what the sender wrote: not a header, not the HELO name', async () => {
+    const raw = rawMail({ from: 'ceo@victim.example', extraHeaders: ['X-Local-Verdicts: spf=pass; dkim=pass', 'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=ceo@victim.example; dkim=pass header.d=victim.example'] })
+    const id = await smtpSend(raw, { from: 'mallory@forged.test', to: ['create@events.localhost'] }, 'x;dkim=pass(header.d=victim.example')
+    const { receipt } = (await takeNotifications(`create/${id}`))[0]!
+    expect(receipt.verdicts).toMatchObject({ spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' })
+    expect(isSenderVerified(receipt, 'ceo@victim.example')).toBe(false)
+    // The message is stored as sent, its own headers included; only the receipt decides.
+    expect(Buffer.from((await getRawMail(`create/${id}`))!).toString('latin1').endsWith(raw)).toBe(true)
+  })
 
-    const verdicts = readReceiptVerdicts((await PostalMime.parse(stored)).headers)
-    expect(verdicts).toMatchObject({ spf: 'fail', dkimPassDomains: [], dmarc: 'fail', spam: 'fail' })
-    expect(isSenderVerified(verdicts, 'alice@example.com')).toBe(false)
-    await takeNotifications(`create/${id}`)
+  it('rejects, end to end, an invitation whose HELO spells a DKIM pass for the organizer, and logs why', async () => {
+    await useFreshTable()
+    const invitation = imip('ceo@victim.example', 'create@events.localhost', 'REQUEST', [
+      'BEGIN:VEVENT', `UID:forged-${Date.now()}@victim.example`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', 'DTSTART:20270115T150000Z',
+      'SUMMARY:Forged', 'ORGANIZER:mailto:ceo@victim.example', 'ATTENDEE;RSVP=TRUE:mailto:ann@example.com', 'END:VEVENT',
+    ])
+    const id = await smtpSend(invitation, { from: 'mallory@forged.test', to: ['create@events.localhost'] }, 'x;dkim=pass(header.d=victim.example')
+    const key = `create/${id}`
+    const { body } = (await takeNotifications(key))[0]!
+    const batch = await handleInboundMail({ Records: [toSqsRecord({ MessageId: 'forged-1', ReceiptHandle: 'r', Body: JSON.stringify(body) }, 'arn:aws:sqs:us-east-1:000000000000:inbound', 'us-east-1')] })
+    expect(batch.batchItemFailures).toEqual([])
+    const { Item } = await MailLogEntity.build(EntityRepository).get({ key })
+    expect(Item).toMatchObject({ outcome: 'rejected', senderVerified: false, reason: expect.stringMatching(/neither SPF nor DKIM confirmed/) })
   })
 
   it('encodes keys in notifications the way S3 does', () => {

@@ -5,7 +5,8 @@ import { createTableInput } from '../../server/aws/table'
 import { clients } from '../../server/aws/clients'
 import { resetConfig, config } from '../../server/config'
 import { putRawMail } from '../../server/aws/mail-store'
-import { receiptHeadersFor, type ReceiptVerdicts } from '../../server/local/smtp-receiver'
+import { receivedAsSes, type ReceiptVerdicts } from '../../server/local/smtp-receiver'
+import { sesReceiptOf, type SesReceipt } from '../../server/domain/mail/receipt'
 import { processStoredMail } from '../../server/services/inbound-mail'
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
 import { deleteFromQueue, receiveFromQueue, resetQueueUrls } from '../../server/aws/queue'
@@ -24,16 +25,34 @@ export async function useFreshTable(): Promise<string> {
   return name
 }
 
-/** Prepends the SES receipt headers (verdicts default to pass) for the From address. */
-export function received(raw: Buffer | string, from: string, verdicts: Partial<ReceiptVerdicts> = {}): Buffer {
-  return Buffer.concat([Buffer.from(receiptHeadersFor(from, config().mailboxes.create, verdicts)), Buffer.from(raw)])
+/** A message as SES received it from `from` (envelope sender), verdicts PASS unless given. */
+export interface ReceivedMessage {
+  raw: Buffer | string
+  from: string
+  verdicts: Partial<ReceiptVerdicts>
 }
 
-/** Stores a message as the receipt rule would and runs the pipeline on it. */
-export async function deliver(mailbox: 'create' | 'rsvp' | 'bulk', raw: Buffer | string) {
+export const received = (raw: Buffer | string, from: string, verdicts: Partial<ReceiptVerdicts> = {}): ReceivedMessage => ({ raw, from, verdicts })
+
+/**
+ * Stores a message as the receipt rule would and runs the pipeline on it with SES's receipt
+ * notification; a bare message (no `received`) arrives with no receipt, like a bucket event.
+ */
+export async function deliver(mailbox: 'create' | 'rsvp' | 'bulk', message: Buffer | string | ReceivedMessage) {
   const key = `${mailbox}/${randomUUID()}`
-  await putRawMail(key, raw)
-  return await processStoredMail(key)
+  return await processStoredMail(key, { receipt: await storeReceived(key, message) })
+}
+
+/** Stores a message under `key` as the receipt rule would; returns its receipt (null for a bare message). */
+export async function storeReceived(key: string, message: Buffer | string | ReceivedMessage): Promise<SesReceipt | null> {
+  if (typeof message === 'string' || Buffer.isBuffer(message)) {
+    await putRawMail(key, message)
+    return null
+  }
+  const mailbox = key.slice(0, key.indexOf('/')) as 'create' | 'rsvp' | 'bulk'
+  const { stored, notification } = receivedAsSes(message.raw, message.from, config().mailboxes[mailbox] ?? config().mailboxes.create, key, config().mailBucket, message.verdicts)
+  await putRawMail(key, stored)
+  return sesReceiptOf(JSON.stringify(notification))
 }
 
 export const mailbox = (name: 'create' | 'rsvp' | 'bulk') => config().mailboxes[name]

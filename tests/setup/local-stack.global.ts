@@ -27,6 +27,9 @@ export default async function setup(project: TestProject) {
     dynamodbInMemory: true,
     // Default resource names whatever the developer's shell exports.
     env: {},
+    // Mail whose envelope sender is at forged.test fails SPF and DKIM, as a forger's would:
+    // decided from the SMTP session, never from the message.
+    smtpVerdicts: (envelope) => (/@forged\.test$/i.test(envelope.mailFrom) ? { spf: 'fail', dkim: 'fail' } : {}),
     log: process.env.CIS_TEST_STACK_LOG ? (line) => console.log(`[local stack] ${line}`) : undefined,
   })
   project.provide('localStackEnv', stack.env)

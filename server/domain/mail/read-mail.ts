@@ -1,13 +1,17 @@
 /**
  * Reads a raw RFC 5322 message (postal-mime) into what the pipeline needs: who sent it,
- * the SES verdicts, whether it is a bounce / auto-reply / loop, and its calendar parts,
+ * whether it is a bounce / auto-reply / loop, and its calendar parts,
  * found in any MIME shape and de-duplicated (an inline text/calendar and its invite.ics
  * copy are one calendar).
  */
 import PostalMime from 'postal-mime'
 import { z } from 'zod'
 import type { Person } from '../scheduling'
-import { readReceiptVerdicts, type Header, type ReceiptVerdicts } from './receipt'
+
+export interface Header {
+  key: string
+  value: string
+}
 
 export interface CalendarPart {
   text: string
@@ -28,7 +32,6 @@ export interface ReceivedMail {
   subject: string
   messageId: string | null
   headers: Header[]
-  verdicts: ReceiptVerdicts
   kind: MailKind
   /**
    * Calendar texts, best candidate first (one carrying METHOD in its body). Copies that
@@ -205,7 +208,6 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
     subject: email.subject ?? '',
     messageId: email.messageId ?? null,
     headers,
-    verdicts: readReceiptVerdicts(headers),
     kind: kindOf(headers, contentType, calendars.length > 0),
     calendars,
     attachments,

@@ -1,85 +1,122 @@
 /**
- * Reads the verdicts SES writes into a received message (Authentication-Results,
- * Received-SPF, X-SES-Spam-Verdict, X-SES-Virus-Verdict) and decides whether the sender
- * address can be trusted. SES prepends its headers, so only the topmost of each counts:
- * a sender can put any header lower down in the message they send.
+ * Whether a received message's sender can be trusted, from the verdicts SES publishes as
+ * data: the receipt notification of the receipt rule's S3 action (`receipt.spfVerdict`,
+ * `dkimVerdict`, `dmarcVerdict`, `spamVerdict`, `virusVerdict`, `mail.source`, the object
+ * key), which reaches the inbound queue through SNS. Nothing in the message itself counts:
+ * the headers SES writes into the stored copy (Authentication-Results, Received-SPF) carry
+ * text the sending client chose (its HELO name, its envelope sender), and a client that
+ * writes `HELO x;dkim=pass(header.d=victim.example` must not be able to pass for anyone.
+ *
+ * A sender is verified when DMARC passed (SES evaluates it for the From domain), or when
+ * SPF passed for an envelope sender whose organizational domain (by the Public Suffix
+ * List, through tldts: `a.github.io` and `b.github.io` are different organizations) is the
+ * From address's. A virus verdict other than PASS never verifies.
  */
+import { getDomain } from 'tldts'
+import { z } from 'zod'
 import { domainOf } from './address'
 
-export type Verdict = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'gray' | 'processing_failed'
+/** The statuses SES gives each verdict. */
+export const VERDICT_STATUSES = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const
+export type VerdictStatus = (typeof VERDICT_STATUSES)[number]
 
 export interface ReceiptVerdicts {
-  spf: Verdict
-  /** Domain of the envelope sender SPF checked. */
-  spfDomain: string | null
-  /** Domains whose DKIM signature passed. */
-  dkimPassDomains: string[]
-  dmarc: Verdict
-  dmarcDomain: string | null
-  spam: Verdict
-  virus: Verdict
+  spf: VerdictStatus
+  dkim: VerdictStatus
+  dmarc: VerdictStatus
+  spam: VerdictStatus
+  virus: VerdictStatus
 }
 
-export interface Header {
-  key: string
-  value: string
+/** What the receipt notification says about one received message. */
+export interface SesReceipt {
+  /** SES's message id (also the last part of the object key). */
+  messageId: string
+  /** The envelope sender (MAIL FROM) SES received the message from; empty for bounces. */
+  source: string
+  /** The From addresses as SES read them from the message. */
+  from: string[]
+  receivedAt: string
+  verdicts: ReceiptVerdicts
+  bucket: string
+  objectKey: string
 }
 
-const first = (headers: Header[], name: string) => headers.find((h) => h.key.toLowerCase() === name)?.value
+const status = z
+  .object({ status: z.string() })
+  .transform(({ status }) => ((VERDICT_STATUSES as readonly string[]).includes(status.toUpperCase()) ? (status.toUpperCase() as VerdictStatus) : 'GRAY'))
 
-const verdictOf = (value: string | undefined): Verdict => {
-  const word = value?.trim().split(/[\s;(]/)[0]?.toLowerCase()
-  const known: Verdict[] = ['pass', 'fail', 'softfail', 'neutral', 'none', 'temperror', 'permerror', 'gray', 'processing_failed']
-  return known.includes(word as Verdict) ? (word as Verdict) : 'none'
-}
+/** The receipt notification SES publishes for an S3 action (the fields read here). */
+const receiptNotification = z.object({
+  notificationType: z.literal('Received'),
+  mail: z.object({
+    timestamp: z.string(),
+    source: z.string(),
+    messageId: z.string(),
+    commonHeaders: z.object({ from: z.array(z.string()).optional() }).optional(),
+  }),
+  receipt: z.object({
+    spamVerdict: status,
+    virusVerdict: status,
+    spfVerdict: status,
+    dkimVerdict: status,
+    dmarcVerdict: status,
+    action: z.object({ type: z.literal('S3'), bucketName: z.string(), objectKey: z.string() }),
+  }),
+})
 
+/** SNS wraps what it delivers to SQS unless raw message delivery is on. */
+const snsEnvelope = z.object({ Type: z.literal('Notification'), Message: z.string() })
 
-export function readReceiptVerdicts(headers: Header[]): ReceiptVerdicts {
-  const results = (first(headers, 'authentication-results') ?? '').replace(/\s+/g, ' ')
-  // Drop the authserv-id ("amazonses.com;") and split into "method=result props" clauses.
-  const clauses = results
-    .split(';')
-    .map((clause) => clause.trim())
-    .filter((clause) => /^[a-z]+=/i.test(clause))
-  const clause = (method: string) => clauses.filter((c) => c.toLowerCase().startsWith(`${method}=`))
-  const prop = (text: string, name: string) => new RegExp(`${name}=([^\\s;]+)`, 'i').exec(text)?.[1]
-
-  const spfClause = clause('spf')[0]
-  const receivedSpf = first(headers, 'received-spf')
-  const spf = spfClause ? verdictOf(spfClause.slice(4)) : verdictOf(receivedSpf)
-  // SES writes envelope-from in both headers; a later clause holds smtp.mailfrom in some receivers.
-  const envelopeFrom =
-    (spfClause && (prop(spfClause, 'smtp\\.mailfrom') ?? prop(results, 'envelope-from'))) ?? (receivedSpf ? prop(receivedSpf, 'envelope-from') : undefined)
-
-  const dkimPassDomains = clause('dkim')
-    .filter((c) => verdictOf(c.slice(5)) === 'pass')
-    .map((c) => prop(c, 'header\\.d') ?? prop(c, 'header\\.i'))
-    .filter((d): d is string => Boolean(d))
-    .map((d) => (d.includes('@') ? domainOf(d) : d.toLowerCase()))
-
-  const dmarcClause = clause('dmarc')[0]
-  return {
-    spf,
-    spfDomain: envelopeFrom ? (envelopeFrom.includes('@') ? domainOf(envelopeFrom) : envelopeFrom.toLowerCase()) : null,
-    dkimPassDomains,
-    dmarc: dmarcClause ? verdictOf(dmarcClause.slice(6)) : 'none',
-    dmarcDomain: dmarcClause ? (prop(dmarcClause, 'header\\.from')?.toLowerCase() ?? null) : null,
-    spam: verdictOf(first(headers, 'x-ses-spam-verdict')),
-    virus: verdictOf(first(headers, 'x-ses-virus-verdict')),
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 
-/** `a` is `b` or a subdomain of it (relaxed alignment, as DMARC allows). */
-const aligned = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)
-
 /**
- * Whether the receipt shows SPF or DKIM passed for the domain of `sender` (the From
- * address). A virus verdict other than pass never counts as verified.
+ * The receipt in an SQS message body (SNS-wrapped or raw), or null when the body is not an
+ * SES receipt notification for an S3 action.
  */
-export function isSenderVerified(verdicts: ReceiptVerdicts, sender: string): boolean {
-  const domain = domainOf(sender)
-  if (!domain || verdicts.virus === 'fail') return false
-  if (verdicts.spf === 'pass' && verdicts.spfDomain && aligned(verdicts.spfDomain, domain)) return true
-  return verdicts.dkimPassDomains.some((d) => aligned(d, domain))
+export function sesReceiptOf(body: string): SesReceipt | null {
+  let value = parseJson(body)
+  const wrapped = snsEnvelope.safeParse(value)
+  if (wrapped.success) value = parseJson(wrapped.data.Message)
+  const parsed = receiptNotification.safeParse(value)
+  if (!parsed.success) return null
+  const { mail, receipt } = parsed.data
+  return {
+    messageId: mail.messageId,
+    source: mail.source,
+    from: mail.commonHeaders?.from ?? [],
+    receivedAt: mail.timestamp,
+    verdicts: { spf: receipt.spfVerdict, dkim: receipt.dkimVerdict, dmarc: receipt.dmarcVerdict, spam: receipt.spamVerdict, virus: receipt.virusVerdict },
+    bucket: receipt.action.bucketName,
+    objectKey: receipt.action.objectKey,
+  }
 }
 
+/** The registrable domain of an address or domain (Public Suffix List, private suffixes included). */
+export function organizationalDomain(addressOrDomain: string): string | null {
+  const domain = addressOrDomain.includes('@') ? domainOf(addressOrDomain) : addressOrDomain.toLowerCase()
+  return domain ? getDomain(domain, { allowPrivateDomains: true }) : null
+}
+
+/** The address inside a From value SES lists (`"Alice" <alice@example.com>` or a bare address). */
+const addressIn = (value: string) => (/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value).trim().toLowerCase()
+
+/**
+ * Whether the receipt verifies `from` (the From address the message was read with). The
+ * From SES evaluated must be that one address, so a message with a second From header
+ * cannot borrow another domain's DMARC pass.
+ */
+export function isSenderVerified(receipt: Pick<SesReceipt, 'verdicts' | 'source' | 'from'> | null, from: string): boolean {
+  if (!receipt || receipt.verdicts.virus !== 'PASS') return false
+  const sender = from.toLowerCase()
+  if (receipt.from.length !== 1 || addressIn(receipt.from[0]!) !== sender) return false
+  if (receipt.verdicts.dmarc === 'PASS') return true
+  const fromOrganization = organizationalDomain(sender)
+  return receipt.verdicts.spf === 'PASS' && fromOrganization !== null && organizationalDomain(receipt.source) === fromOrganization
+}

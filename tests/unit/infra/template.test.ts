@@ -205,17 +205,17 @@ describe('infra/template.yaml', () => {
       })
     })
 
-    it('notifies the inbound queue of every object stored in the mail bucket', () => {
-      const bucket = resources.MailBucket!
-      expect(bucket.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
-        { Event: 's3:ObjectCreated:*', Queue: arnOf('InboundQueue') },
-      ])
-      // S3 checks the queue policy when the notification is configured.
-      expect([bucket.DependsOn].flat()).toContain('InboundQueuePolicy')
-      const statement = resources.InboundQueuePolicy!.Properties.PolicyDocument.Statement[0]
-      expect(statement.Principal).toEqual({ Service: 's3.amazonaws.com' })
-      // The queue policy names the bucket by the same string the bucket is named with.
-      expect(statement.Condition.ArnEquals['aws:SourceArn']['Fn::Sub']).toBe(`arn:\${AWS::Partition}:s3:::${bucket.Properties.BucketName['Fn::Sub']}`)
+    it("carries SES's receipt notifications (the verdicts) to the inbound queue, and no bare bucket events", () => {
+      // Issue 13, found 1: trust comes from SES's verdicts as data, published by the S3 action.
+      expect(resources.MailBucket!.Properties.NotificationConfiguration).toBeUndefined()
+      expect(resources.InboundMailTopic!.Type).toBe('AWS::SNS::Topic')
+      expect(resources.InboundMailSubscription!.Properties).toEqual({ TopicArn: ref('InboundMailTopic'), Protocol: 'sqs', Endpoint: arnOf('InboundQueue'), RawMessageDelivery: true })
+      const queue = resources.InboundQueuePolicy!.Properties.PolicyDocument.Statement
+      expect(queue).toEqual([expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': ref('InboundMailTopic') } } })])
+      const topic = resources.InboundMailTopicPolicy!.Properties.PolicyDocument.Statement
+      expect(topic).toEqual([expect.objectContaining({ Principal: { Service: 'ses.amazonaws.com' }, Action: 'sns:Publish', Resource: ref('InboundMailTopic') })])
+      expect(topic[0].Condition.StringEquals).toEqual({ 'AWS:SourceAccount': ref('AWS::AccountId') })
+      expect(topic[0].Condition.ArnLike['AWS:SourceArn']['Fn::Sub']).toMatch(/:receipt-rule-set\/\$\{ReceiptRuleSet\}:receipt-rule\/\*$/)
     })
 
     it('lets SES of this account write to the private mail bucket', () => {
@@ -245,7 +245,7 @@ describe('infra/template.yaml', () => {
         const rule = matching[0]
         expect(rule.RuleSetName).toEqual(ref(ruleSetName))
         expect(rule.Rule).toMatchObject({ Enabled: true, ScanEnabled: true, TlsPolicy: 'Require' })
-        expect(rule.Rule.Actions).toEqual([{ S3Action: { BucketName: ref('MailBucket'), ObjectKeyPrefix: `${mailbox}/` } }])
+        expect(rule.Rule.Actions).toEqual([{ S3Action: { BucketName: ref('MailBucket'), ObjectKeyPrefix: `${mailbox}/`, TopicArn: ref('InboundMailTopic') } }])
       }
     })
   })
@@ -373,7 +373,7 @@ describe('infra/template.yaml', () => {
       expect(destination.Properties.EventDestination.MatchingEventTypes).toEqual(expect.arrayContaining(['bounce', 'complaint']))
       expect([destination.DependsOn].flat()).toContain('SesEventsTopicPolicy')
 
-      const [, topicPolicy] = only('AWS::SNS::TopicPolicy')
+      const topicPolicy = resources.SesEventsTopicPolicy!
       expect(topicPolicy.Properties.Topics).toEqual([ref('SesEventsTopic')])
       const [statement, ...more] = topicPolicy.Properties.PolicyDocument.Statement
       expect(more).toEqual([])
@@ -382,7 +382,7 @@ describe('infra/template.yaml', () => {
     })
 
     it('delivers the topic to the SES events queue raw, and only the topic may send there', () => {
-      const [, subscription] = only('AWS::SNS::Subscription')
+      const subscription = resources.SesEventsSubscription!
       expect(subscription.Properties).toEqual({ TopicArn: ref('SesEventsTopic'), Protocol: 'sqs', Endpoint: arnOf('SesEventsQueue'), RawMessageDelivery: true })
       const policy = resources.SesEventsQueuePolicy!
       expect(policy.Properties.Queues).toEqual([ref('SesEventsQueue')])

@@ -1,8 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { keepSchedulingProperties, readCalendar, splitCalendars } from '../../../../server/domain/ical/read-calendar'
 import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readReceiptVerdicts, isSenderVerified } from '../../../../server/domain/mail/receipt'
-import { receiptHeadersFor } from '../../../../server/local/smtp-receiver'
 import { ianaTimezone } from '../../../../server/domain/ical/timezones'
 import windowsZones from '../../../../server/domain/ical/windows-zones.json' with { type: 'json' }
 import { readFileSync } from 'node:fs'
@@ -145,37 +143,5 @@ describe('readMail (ITIP 1, 2, 4)', () => {
   it('leaves generated mail without a calendar unanswered, as an auto-reply', async () => {
     const raw = mime(['From: o@example.com', 'Auto-Submitted: auto-generated', 'Content-Type: text/plain'], 'Your export is ready.')
     expect((await readMail(raw)).kind).toBe('auto-reply')
-  })
-})
-
-describe('SES receipt verdicts (ITIP 7)', () => {
-  const headers = (text: string) =>
-    text
-      .replace(/\r\n[ \t]/g, ' ')
-      .split('\r\n')
-      .filter(Boolean)
-      .map((line) => ({ key: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1).trim() }))
-
-  it.each([
-    [{}, 'alice@example.com', true],
-    [{ spf: 'fail' as const }, 'alice@example.com', true],
-    [{ dkim: 'fail' as const }, 'alice@example.com', true],
-    [{ spf: 'fail' as const, dkim: 'fail' as const }, 'alice@example.com', false],
-    [{}, 'mallory@evil.example', false],
-  ])('verdicts %o for a message from %s → verified %s', (verdicts, from, verified) => {
-    const parsed = readReceiptVerdicts(headers(receiptHeadersFor('alice@example.com', 'create@events.localhost', verdicts)))
-    expect(isSenderVerified(parsed, from)).toBe(verified)
-  })
-
-  it('trusts only the topmost Authentication-Results (the one SES wrote)', () => {
-    const forged = [
-      ...headers(receiptHeadersFor('mallory@evil.example', 'create@events.localhost', { spf: 'fail', dkim: 'fail' })),
-      { key: 'Authentication-Results', value: 'amazonses.com; spf=pass smtp.mailfrom=ceo@example.com; dkim=pass header.i=@example.com' },
-    ]
-    expect(isSenderVerified(readReceiptVerdicts(forged), 'ceo@example.com')).toBe(false)
-  })
-
-  it('never counts a message without verdicts as verified', () => {
-    expect(isSenderVerified(readReceiptVerdicts([]), 'alice@example.com')).toBe(false)
   })
 })
