@@ -8,6 +8,7 @@ import { isSenderVerified, type SesReceipt } from '../domain/mail/receipt'
 import { readFirstCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
 import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
+import { storageProblem } from '../domain/itip/event-state'
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
 import { enqueueSendJobs } from './send-jobs'
@@ -126,6 +127,9 @@ async function applyOrganizerMessage(message: SchedulingMessage, sender: Sender,
       if (current && context.mailKey && current.sourceMailKey === context.mailKey) await fanOut(uid)
       return decision
     }
+    // An event the table cannot hold is refused with the reason, not retried until parked.
+    const tooLarge = storageProblem(decision.event)
+    if (tooLarge) return { outcome: 'rejected' as const, reason: tooLarge }
     const stored = current ? await loadAttendees(uid) : []
     const merged = mergeAttendees(
       stored,

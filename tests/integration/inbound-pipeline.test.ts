@@ -169,6 +169,30 @@ describe('replies and notifications', () => {
     })
   })
 
+  const basic = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '')
+  // Issue 13, found 5: such a calendar failed the table's item limit, was retried three
+  // times and parked in the dead-letter queue; its sender never heard.
+  it.each([
+    ['8,000 changed occurrences', (uid: string) => Array.from({ length: 8000 }, (_, i) => [
+      // One per minute of the MINUTELY series below, each moved a little.
+      'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', `RECURRENCE-ID:${basic(Date.UTC(2027, 0, 1, 10) + i * 60_000)}`,
+      `DTSTART:${basic(Date.UTC(2027, 0, 1, 10) + i * 60_000 + 30_000)}`, 'SUMMARY:Moved', `ORGANIZER:mailto:${organizer}`, 'END:VEVENT',
+    ]).flat(), /8000 changed or cancelled occurrences; the server keeps at most 1000/],
+    ['a 2 MB DESCRIPTION', () => [`DESCRIPTION:${'x'.repeat(2 * 1024 * 1024)}`], /description is 2048 KB; the server keeps at most 64 KB/],
+  ])('rejects an invitation too large to store (%s) with the reason, and tells the sender', async (_, extra, reason) => {
+    const bigUid = `too-large-${Date.now()}-${Math.random()}@tests.local`
+    const since = Math.floor(Date.now() / 1000) - 1
+    const lines = ['BEGIN:VEVENT', `UID:${bigUid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', 'DTSTART:20270101T100000Z', 'RRULE:FREQ=MINUTELY;COUNT=10000', 'SUMMARY:Huge', `ORGANIZER:mailto:${organizer}`, 'ATTENDEE:mailto:ann@example.com']
+    const extraLines = extra(bigUid)
+    const master = extraLines[0] === 'BEGIN:VEVENT' ? [...lines, 'END:VEVENT', ...extraLines] : [...lines, ...extraLines, 'END:VEVENT']
+    const result = await deliver('create', received(imip(organizer, mailbox('create'), 'REQUEST', master), organizer))
+    expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(reason) })
+    expect(await loadEvent(bigUid)).toBeNull()
+    await runSendQueue()
+    const notices = (await sentMail(since)).filter((m) => m.destination.to.includes(organizer) && m.subject.startsWith('We could not process'))
+    expect(notices.map((m) => m.body.text ?? '')).toContainEqual(expect.stringMatching(reason))
+  }, 60_000)
+
   it('does not store the server mailbox as an attendee', async () => {
     expect((await loadAttendees(uid)).map((a) => a.email).sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'])
   })

@@ -218,6 +218,23 @@ describe('inbound SMTP receiver (the SES receipt rule)', () => {
     expect(Buffer.from((await getRawMail(`create/${id}`))!).toString('latin1').endsWith(raw)).toBe(true)
   })
 
+  it('refuses a message over the 40 MB SES accepts, as SES does, before it is sent', async () => {
+    const { createConnection } = await import('node:net')
+    const socket = createConnection({ host: '127.0.0.1', port: Number(env().CIS_LOCAL_SMTP_PORT) })
+    const replies: string[] = []
+    socket.on('data', (chunk: Buffer) => replies.push(chunk.toString()))
+    const until = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(replies.join('')); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await until(/^220 /m)
+    socket.write('EHLO client.example\r\n')
+    await until(/^250 /m)
+    socket.write(`MAIL FROM:<alice@example.com> SIZE=${41 * 1024 * 1024}\r\n`)
+    await until(/^55\d /m)
+    socket.end('QUIT\r\n')
+    expect(replies.join('')).toMatch(/^552 .*size/im)
+  })
+
   it('rejects, end to end, an invitation whose HELO spells a DKIM pass for the organizer, and logs why', async () => {
     await useFreshTable()
     const invitation = imip('ceo@victim.example', 'create@events.localhost', 'REQUEST', [

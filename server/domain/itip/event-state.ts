@@ -123,3 +123,28 @@ export function instanceOf(component: EventComponent): InstanceState {
 }
 
 export type { Attendee }
+
+/**
+ * What the table can hold of one event: an item is at most 400 KB (DynamoDB), and the
+ * event's item carries its text, its overrides and its VTIMEZONE. These limits leave room
+ * for the counts and keys beside them, and are stated so the organizer can act on them.
+ */
+export const STORAGE_LIMITS = { overrides: 1000, textBytes: 64 * 1024, itemBytes: 300 * 1024 } as const
+
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KB`
+
+/** Why an event cannot be stored, in a sentence; null when it can. */
+export function storageProblem(event: EventState): string | null {
+  const overrides = Object.keys(event.instances).length
+  if (overrides > STORAGE_LIMITS.overrides) {
+    return `The event has ${overrides} changed or cancelled occurrences; the server keeps at most ${STORAGE_LIMITS.overrides} per event.`
+  }
+  for (const [name, value] of [['description', event.description], ['summary', event.summary], ['location', event.location]] as const) {
+    const bytes = Buffer.byteLength(value ?? '', 'utf8')
+    if (bytes > STORAGE_LIMITS.textBytes) return `The event's ${name} is ${kib(bytes)}; the server keeps at most ${kib(STORAGE_LIMITS.textBytes)}.`
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8')
+  if (bytes > STORAGE_LIMITS.itemBytes) return `The event is ${kib(bytes)} as stored; the server keeps at most ${kib(STORAGE_LIMITS.itemBytes)} per event.`
+  return null
+}
+
