@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto'
 import { putRawMail } from '../../server/aws/mail-store'
 import { loadEvent } from '../../server/services/event-store'
 import { receivedAsSes } from '../../server/local/smtp-receiver'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { MailLogEntity } from '../../server/aws/table'
 import { config } from '../../server/config'
 import { corpusFile, hasCorpus, repoRoot } from '../corpus'
 import { rawSentMail, useFreshTable } from '../integration/support'
@@ -53,6 +55,18 @@ describe.skipIf(!hasCorpus)('the Nitro-built queue Lambdas', () => {
     })
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] })
     expect((await loadEvent('65m17hsdolmotv3kvmrtg40ont@google.com'))?.state).toMatchObject({ summary: 'Meeeeet me HTML', timezone: null })
+  })
+
+  it('rejects, in the built handler, an invitation whose receipt says SPF and DKIM failed, whatever its headers claim', async () => {
+    const key = `create/${randomUUID()}`
+    const raw = corpusFile('eml/google__tb__repeat-event.eml')
+    const forgedHeaders = Buffer.from('Authentication-Results: amazonses.com; spf=pass smtp.helo=x;dkim=pass(header.d=example.com;\r\n')
+    const { stored, notification } = receivedAsSes(Buffer.concat([forgedHeaders, raw]), 'mallory@forged.test', config().mailboxes.create, key, config().mailBucket, { spf: 'fail', dkim: 'fail' })
+    await putRawMail(key, stored)
+    const answer = await handler({ Records: [{ messageId: 'f-1', receiptHandle: 'r-1', body: JSON.stringify(notification), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1' }] })
+    expect(answer).toEqual({ batchItemFailures: [] })
+    const { Item } = await MailLogEntity.build(EntityRepository).get({ key })
+    expect(Item).toMatchObject({ outcome: 'rejected', senderVerified: false })
   })
 
   it('the send bundle sends an invitation job as a proper invitation, and takes SES events from its other queue', async () => {
