@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   CIS_OWNER_EMAILS: list,
   /** How long a process may remember who a token or session belongs to and their roles (0: not at all). */
   CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Proxies in front of the platform that each append to X-Forwarded-For (CloudFront before API Gateway: 1). */
+  CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
 })
 
 // Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
@@ -114,6 +116,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     notifyOrganizer: e.CIS_NOTIFY_ORGANIZER,
     ownerEmails: e.CIS_OWNER_EMAILS,
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
+    /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
+    trustedProxies: e.CIS_TRUSTED_PROXIES,
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * The OpenAPI 3.1 description of every route under server/api. Request shapes come from
- * the same zod schemas the routes validate with (z.toJSONSchema), so the document cannot
- * drift from what is accepted; a test checks every route file is listed here.
+ * The OpenAPI 3.1 description of every route under server/api, and of the session routes
+ * nuxt-auth-utils adds (/api/_auth/session). Request shapes come from the same zod
+ * schemas the routes validate with (z.toJSONSchema), so the document cannot drift from
+ * what is accepted; a test checks every route file is listed here.
  */
 import { z } from 'zod'
 import { EventParamsSchema, InviteBodySchema, InvitationListQuerySchema } from '../../shared/schemas/invites'
@@ -52,6 +53,9 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/api/auth/sign-in', tag: 'auth', public: true, body: SignInBody, summary: 'Mails a single-use sign-in link (the same answer for every address).', responses: { 202: 'The link is on its way if the address may sign in.', 429: 'Too many requests.' } },
   { method: 'post', path: '/api/auth/sign-out', tag: 'auth', summary: 'Ends the dashboard session.', responses: { 200: 'Signed out.' } },
   { method: 'get', path: '/api/auth/me', tag: 'auth', summary: 'Who is signed in, and what they oversee.', responses: { 200: 'The caller: email, systemOwner, ownedDomains.' } },
+  // Served by nuxt-auth-utils (the dashboard's useUserSession), not by a file under server/api.
+  { method: 'get', path: '/api/_auth/session', tag: 'auth', public: true, summary: "The session cookie's contents for the dashboard's pages: the signed-in user and when they signed in, or nothing.", responses: { 200: '`user` (email) and `loggedInAt` when signed in; otherwise no `user`.' } },
+  { method: 'delete', path: '/api/_auth/session', tag: 'auth', public: true, summary: 'Ends the session of the cookie sent, if any (as POST /api/auth/sign-out does).', responses: { 200: '`{ "loggedOut": true }`.' } },
 
   { method: 'get', path: '/api/events', tag: 'events', query: EventListQuerySchema, summary: "The caller's events (or an overseen organizer's) by view, searchable by summary and location.", responses: { 200: { description: 'One page of events.', schema: listOf('events', 'An event with its counts.') }, 404: 'The organizer is not one the caller oversees.' } },
   { method: 'get', path: '/api/events/{uid}', tag: 'events', params: EventParamsSchema, summary: 'One event with its counts and breakdowns (answers, clients, origins, answers per day).', responses: { 200: 'The event.' } },

@@ -11,7 +11,7 @@ import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/r
 import type { Counts } from '../domain/itip/event-state'
 import type { PartstatValue } from '../domain/scheduling'
 import { loadAttendees } from './event-store'
-import { decodeCursor, encodeCursor, InvalidCursor } from './cursors'
+import { encodeCursor, readCursor } from './cursors'
 
 
 const events = EventEntity.build(EntityRepository)
@@ -64,20 +64,6 @@ async function collect<T>(source: PageSource<T>, options: { limit: number; start
     startKey = page.lastKey
     if (read >= READ_BUDGET) return { items: found, cursor: encodeCursor(startKey) }
   }
-}
-
-/** A cursor this list gave out: exactly these string attributes, passing `check`. */
-function readCursor(cursor: string | undefined, attributes: string[], check: (key: Record<string, string>) => boolean): Key | undefined {
-  const key = decodeCursor(cursor)
-  if (!key) return undefined
-  const names = Object.keys(key).sort()
-  const expected = [...attributes].sort()
-  const valid =
-    names.length === expected.length &&
-    names.every((name, index) => name === expected[index] && typeof key[name] === 'string') &&
-    check(key as Record<string, string>)
-  if (!valid) throw new InvalidCursor()
-  return key
 }
 
 // ------------------------------------------------------------------ events of an organizer

@@ -11,7 +11,7 @@ import { countKeyOf } from '../domain/itip/event-state'
 import { loadAttendee, loadEvent, type StoredEvent } from './event-store'
 import { suppressionOf, unsubscribe } from './suppression'
 import { enqueueSendJobs } from './send-jobs'
-import { decodeCursor, encodeCursor } from './cursors'
+import { encodeCursor, readCursor } from './cursors'
 
 const invitations = InvitationEntity.build(EntityRepository)
 const attendees = AttendeeEntity.build(EntityRepository)
@@ -162,11 +162,13 @@ async function recordInvitation(event: StoredEvent, item: Parameters<typeof invi
 
 /** One page of an event's invitations, in address order. */
 export async function listInvitations(eventUid: string, options: { limit?: number; cursor?: string } = {}) {
+  const partition = `EVENT#${eventUid}`
+  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith('INVITE#'))
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition: `EVENT#${eventUid}`, range: keysStartingWith('INVITE#') })
-    .options({ limit: options.limit ?? 100, exclusiveStartKey: decodeCursor(options.cursor) })
+    .query({ partition, range: keysStartingWith('INVITE#') })
+    .options({ limit: options.limit ?? 100, exclusiveStartKey: startKey })
     .send()
   return { invitations: (page.Items ?? []).map(toView), cursor: encodeCursor(page.LastEvaluatedKey) }
 }

@@ -3,7 +3,9 @@
  * random token (only its SHA-256 is stored, for 15 minutes), and opening the link once
  * signs them in. Anyone may sign in: an address that organizes nothing sees an empty
  * dashboard, so the answer never says whether an address is known. Requests are limited
- * per address and per IP in fixed windows counted in the table.
+ * per IP and per address in fixed windows counted in the table; the IP is the one the
+ * platform saw (server/utils/client-address.ts), and an address counts without case or
+ * `+tag`, so neither can be varied to start a fresh count.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
@@ -22,6 +24,8 @@ export const SIGN_IN_LIMITS = {
   windowMinutes: 15,
   perAddress: 5,
   perIp: 20,
+  /** Links to one address in a clock hour, whichever IPs asked. */
+  perAddressPerHour: 10,
 } as const
 
 export const SignInBodySchema = z.object({
@@ -32,6 +36,7 @@ export type SignInBody = z.infer<typeof SignInBodySchema>
 /** The one answer to every accepted request, known address or not. */
 export const SIGN_IN_SENT_MESSAGE = 'Check your inbox: we sent a sign-in link that works once, for 15 minutes.'
 export const SIGN_IN_LIMITED_MESSAGE = 'Too many sign-in requests; please wait 15 minutes and try again.'
+export const SIGN_IN_HOURLY_LIMITED_MESSAGE = 'Too many sign-in links for this address this hour; please try again later.'
 
 export type SignInRequestOutcome =
   | { outcome: 'sent'; message: string }
@@ -51,9 +56,17 @@ const rates = SignInRateEntity.build(EntityRepository)
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
+/** One mailbox however it is spelled for counting: lower case, without a `+tag` (`Ann+news@X.org` → `ann@x.org`). */
+export function countedAddress(email: string): string {
+  const address = email.trim().toLowerCase()
+  const at = address.lastIndexOf('@')
+  const local = address.slice(0, at).replace(/\+.*$/, '')
+  return local ? `${local}${address.slice(at)}` : address
+}
+
 /** Takes one request of `subject`'s window; false when the window is full. */
-async function takeRequest(subject: string, limit: number, now: Date): Promise<boolean> {
-  const windowMs = SIGN_IN_LIMITS.windowMinutes * 60_000
+async function takeRequest(subject: string, limit: number, now: Date, windowMinutes: number = SIGN_IN_LIMITS.windowMinutes): Promise<boolean> {
+  const windowMs = windowMinutes * 60_000
   const start = Math.floor(now.getTime() / windowMs) * windowMs
   try {
     await rates.update(
@@ -81,10 +94,13 @@ export async function requestSignIn(email: string, requesterIp: string, clock: C
   const parsed = SignInBodySchema.safeParse({ email: email.trim() })
   if (!parsed.success) return { outcome: 'invalid', message: 'Give a valid email address.' }
   const address = parsed.data.email.toLowerCase()
+  const counted = countedAddress(address)
   const now = clock.now?.() ?? new Date()
   // The IP first: one client cycling through addresses is stopped without counting against them.
   if (!(await takeRequest(`ip:${requesterIp || 'unknown'}`, SIGN_IN_LIMITS.perIp, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
-  if (!(await takeRequest(`email:${address}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+  if (!(await takeRequest(`email:${counted}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+  // Many IPs (a botnet) could each ask a few times: the mailbox still gets this many an hour at most.
+  if (!(await takeRequest(`email-hour:${counted}`, SIGN_IN_LIMITS.perAddressPerHour, now, 60))) return { outcome: 'rate-limited', message: SIGN_IN_HOURLY_LIMITED_MESSAGE }
 
   // No mail to an address that bounced, complained or was blocked: it would hurt the SES
   // sender reputation and reach nobody (or nobody who wants it). The answer stays the same,

@@ -1,8 +1,13 @@
 /** Request shapes of the invite API, shared by the routes and the dashboard's forms. */
 import { z } from 'zod'
 
-/** How an address came to be invited; the same words in the table, the API and reports. */
-export const INVITE_ORIGINS = ['api', 'vip', 'bulk', 'landing-page', 'embed'] as const
+/**
+ * How an address came to be invited; the same words in the table, the API and reports.
+ * The server decides it from the route and the caller, never from a request body: `api`
+ * (an API token), `dashboard` (the signed-in invite form), `vip` (a list upload), `bulk`
+ * (mail to the bulk mailbox), `landing-page` and `embed` (the public pages).
+ */
+export const INVITE_ORIGINS = ['api', 'dashboard', 'vip', 'bulk', 'landing-page', 'embed'] as const
 export type InviteOrigin = (typeof INVITE_ORIGINS)[number]
 
 export const EventParamsSchema = z.object({
@@ -12,7 +17,6 @@ export const EventParamsSchema = z.object({
 export const InviteBodySchema = z.object({
   email: z.email('Give a valid email address.').max(254, 'The email address is too long.'),
   name: z.string().max(200, 'The name is too long (200 characters at most).').optional(),
-  origin: z.enum(INVITE_ORIGINS).optional(),
 })
 export type InviteBody = z.infer<typeof InviteBodySchema>
 

@@ -1,15 +1,18 @@
 /**
  * The dashboard's list reads against DynamoDB Local: paging through an organizer's events
  * returns each exactly once whatever the page size and filter, a sparse view stops at the
- * read budget with a cursor instead of reading the whole partition, and lists carry every
- * field they show. And the per-request lookups (token, session, roles) remembered for a
- * few seconds are forgotten the moment they change here.
+ * read budget with a cursor instead of reading the whole partition, lists carry every
+ * field they show, and a cursor a list did not give out is refused before DynamoDB sees
+ * it. And the per-request lookups (token, session, roles) remembered for a few seconds
+ * are forgotten the moment they change here.
  */
 import { createHash } from 'node:crypto'
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity, OwnerEntity, SessionEntity, ApiTokenEntity } from '../../server/aws/table'
-import { listOrganizerEvents } from '../../server/services/event-queries'
+import { listEventAttendees, listOrganizerEvents, listRejectedMail } from '../../server/services/event-queries'
+import { listInvitations } from '../../server/services/invitations'
+import { InvalidCursor } from '../../server/services/cursors'
 import { createApiToken, organizerOfToken, revokeApiToken, listApiTokens } from '../../server/services/api-tokens'
 import { rolesOf, setOwner } from '../../server/services/owners'
 import { endSession, sessionEmail, startSession } from '../../server/services/sign-in'
@@ -214,5 +217,22 @@ describe('lookups remembered for a few seconds', () => {
     expect(await sessionEmail(second.sessionId)).toBe('session@reads.example')
     const { Item } = await SessionEntity.build(EntityRepository).get({ id: second.sessionId })
     expect(await sessionEmail(second.sessionId, { now: () => new Date((Item!.expiresAt + 1) * 1000) })).toBeNull()
+  })
+})
+
+describe('cursors', () => {
+  const uid = 'cursors@reads.example'
+  const otherList = Buffer.from(JSON.stringify({ pk: 'EVENT#another@reads.example', sk: 'INVITE#guest@example.org' })).toString('base64url')
+  const lists: [string, (cursor: string) => Promise<unknown>][] = [
+    ['events', (cursor) => listOrganizerEvents(organizer, { view: 'upcoming', limit: 5, cursor }, now)],
+    ['attendees', (cursor) => listEventAttendees(uid, { limit: 5, cursor })],
+    ['invitations', (cursor) => listInvitations(uid, { limit: 5, cursor })],
+    ['rejected mail', (cursor) => listRejectedMail(organizer, { limit: 5, cursor })],
+  ]
+
+  it.each(lists)('the %s list refuses a cursor it did not give out, never passing it to DynamoDB', async (_name, list) => {
+    for (const cursor of ['garbage', Buffer.from('{"pk":1}').toString('base64url'), Buffer.from('{"pk":"EVENT#x","sk":{"S":"y"}}').toString('base64url'), otherList]) {
+      await expect(list(cursor), cursor).rejects.toBeInstanceOf(InvalidCursor)
+    }
   })
 })

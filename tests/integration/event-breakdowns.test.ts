@@ -12,6 +12,7 @@ import { eventDetails } from '../../server/services/event-queries'
 import { inviteToEvent } from '../../server/services/invitations'
 import { loadAttendees } from '../../server/services/event-store'
 import { eventBreakdowns } from '../../server/domain/reports/breakdowns'
+import { domainDetail } from '../../server/services/domain-summaries'
 import { deliver, imip, mailbox, received, useFreshSendQueue, useFreshTable } from './support'
 
 const organizer = 'breakdowns@acme.example'
@@ -92,4 +93,47 @@ describe('event breakdowns', () => {
     expect(Object.values(breakdowns.answers).reduce((sum, n) => sum + n, 0)).toBe(402)
     expect(breakdowns).toEqual(await freshBreakdowns(uid))
   }, 60_000)
+})
+
+describe('shared repliers (a forwarded invite)', () => {
+  const domain = `shared-${randomUUID().slice(0, 8)}.example`
+  const host = `host@${domain}`
+  const uid = `shared-${randomUUID()}`
+  const request = received(
+    imip(host, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261120T100000Z', 'DTSTART:20270201T090000Z', 'DTEND:20270201T100000Z', 'SUMMARY:Forwarded',
+      `ORGANIZER:mailto:${host}`, 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:x@guest.example', 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:y@guest.example', 'END:VEVENT',
+    ]),
+    host,
+  )
+  const answer = (who: string, partstat: string) =>
+    received(
+      imip(who, mailbox('rsvp'), 'REPLY', [
+        'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261121T100000Z', `ORGANIZER:mailto:${host}`, `ATTENDEE;PARTSTAT=${partstat}:mailto:${who}`, 'END:VEVENT',
+      ]),
+      who,
+    )
+
+  beforeAll(async () => {
+    await deliver('create', request)
+    await deliver('rsvp', answer('x@guest.example', 'ACCEPTED'))
+    // Two people x forwarded the invite to: never invited, so shared, whatever they answer.
+    await deliver('rsvp', answer('colleague@elsewhere.example', 'ACCEPTED'))
+    await deliver('rsvp', answer('friend@elsewhere.example', 'DECLINED'))
+  })
+
+  it('are never counted as Yes, No or Maybe: the event counts, the answer chart and the domain totals agree', async () => {
+    const { counts, breakdowns } = (await eventDetails(uid))!
+    const totals = await domainDetail(domain)
+    const yesNoMaybe = {
+      counts: [counts.accepted, counts.declined, counts.tentative, counts.needsAction],
+      chart: [breakdowns.answers.ACCEPTED, breakdowns.answers.DECLINED, breakdowns.answers.TENTATIVE, breakdowns.answers['NEEDS-ACTION']],
+      overTime: [breakdowns.answersOverTime.reduce((sum, day) => sum + day.answers.ACCEPTED, 0), breakdowns.answersOverTime.reduce((sum, day) => sum + day.answers.DECLINED, 0)],
+      domain: [totals.accepted, totals.declined, totals.tentative, totals.noAnswer],
+    }
+    expect(yesNoMaybe).toEqual({ counts: [1, 0, 0, 1], chart: [1, 0, 0, 1], overTime: [1, 0], domain: [1, 0, 0, 1] })
+    // Shown as such, beside the answers.
+    expect(counts.shared).toBe(2)
+    expect(breakdowns.shared).toBe(2)
+  })
 })

@@ -1,10 +1,14 @@
-import { describe, it, expect, beforeAll } from 'vitest'
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
 import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createApp, eventHandler, toNodeListener } from 'h3'
 import { EntityRepository } from 'dynamodb-toolbox'
 import PostalMime from 'postal-mime'
 import { SignInTokenEntity } from '../../server/aws/table'
 import { endSession, redeemSignIn, requestSignIn, sessionEmail, startSession, SIGN_IN_LIMITS, SIGN_IN_SENT_MESSAGE } from '../../server/services/sign-in'
-import { config } from '../../server/config'
+import { config, resetConfig } from '../../server/config'
+import signInRoute from '../../server/api/auth/sign-in.post'
 import { createHash } from 'node:crypto'
 import { block, recordSesNotification, unsubscribe } from '../../server/services/suppression'
 import type { ParsedNotification } from '../../server/domain/mail/ses-notification'
@@ -100,5 +104,97 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     await endSession(sessionId)
     expect(await sessionEmail(sessionId)).toBeNull()
     expect(await sessionEmail('forged')).toBeNull()
+  })
+})
+
+/**
+ * The sign-in route on a local HTTP server. `lambda` stands in for the API Gateway event
+ * Nitro's aws-lambda entry hands on (server/plugins/lambda-event.ts): its sourceIp is what
+ * API Gateway saw; without it, the socket's peer is.
+ */
+async function serveSignIn(lambda?: () => { sourceIp: string }) {
+  const app = createApp()
+  if (lambda) app.use(eventHandler((event) => void (event.context.awsLambda = { event: { requestContext: { http: lambda() } }, context: {} })))
+  app.use('/api/auth/sign-in', signInRoute)
+  const server = createServer(toNodeListener(app))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/auth/sign-in`
+  const post = async (email: string, forwardedFor: string) =>
+    (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ email }) })).status
+  return { post, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** Statuses of `n` requests from one client that writes a new X-Forwarded-For each time. */
+async function forgedRequests(post: (email: string, forwardedFor: string) => Promise<number>, n: number, forwarded = (forged: string) => forged) {
+  const statuses: number[] = []
+  for (let i = 0; i < n; i++) statuses.push(await post(someone('forger'), forwarded(`${someIp()}, ${someIp()}`)))
+  return statuses
+}
+const expected = (n: number) => [...Array(SIGN_IN_LIMITS.perIp).fill(202), ...Array(n - SIGN_IN_LIMITS.perIp).fill(429)]
+
+describe('sign-in limits a client cannot reset (POST /api/auth/sign-in)', () => {
+  beforeAll(async () => {
+    await useFreshTable()
+  })
+  afterEach(() => {
+    delete process.env.CIS_TRUSTED_PROXIES
+    resetConfig()
+  })
+
+  it('counts 30 requests with varied X-Forwarded-For from one socket as one client (run locally)', async () => {
+    const { post, close } = await serveSignIn()
+    try {
+      expect(await forgedRequests(post, 30)).toEqual(expected(30))
+    } finally {
+      await close()
+    }
+  })
+
+  it("counts them by API Gateway's sourceIp on Lambda, whatever X-Forwarded-For says", async () => {
+    const { post, close } = await serveSignIn(() => ({ sourceIp: '198.51.100.7' }))
+    try {
+      expect(await forgedRequests(post, 30)).toEqual(expected(30))
+    } finally {
+      await close()
+    }
+  })
+
+  it('behind CloudFront (CIS_TRUSTED_PROXIES=1), by the hop CloudFront added, from any edge', async () => {
+    process.env.CIS_TRUSTED_PROXIES = '1'
+    resetConfig()
+    // CloudFront appends the viewer's address to what the client sent; API Gateway sees one of many edges.
+    const { post, close } = await serveSignIn(() => ({ sourceIp: someIp() }))
+    try {
+      expect(await forgedRequests(post, 30, (forged) => `${forged}, 203.0.113.9`)).toEqual(expected(30))
+      // Another viewer behind the same edges is counted apart.
+      expect(await post(someone('neighbour'), '203.0.113.10')).toBe(202)
+    } finally {
+      await close()
+    }
+  })
+
+  it('counts plus-tag and case variations of one address as that address', async () => {
+    const statuses: string[] = []
+    for (let i = 1; i <= 10; i++) statuses.push((await requestSignIn(`Victim+${i}@Flooded.example`, someIp())).outcome)
+    expect(statuses).toEqual([...Array(SIGN_IN_LIMITS.perAddress).fill('sent'), ...Array(10 - SIGN_IN_LIMITS.perAddress).fill('rate-limited')])
+    expect((await requestSignIn('victim@flooded.example', someIp())).outcome).toBe('rate-limited')
+    // The link still goes to the address asked for.
+    const since = Date.now()
+    await linkFor('tagged+news@other.example')
+    expect((await rawSentMail(since)).flatMap((mail) => mail.to)).toEqual(['tagged+news@other.example'])
+  })
+
+  it('caps sign-in links per address per hour across windows and IPs', async () => {
+    const email = someone('hourly')
+    const hour = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000)
+    const at = (minutes: number) => ({ now: () => new Date(hour.getTime() + minutes * 60_000) })
+    const outcomes: string[] = []
+    for (const minutes of [0, 15, 30]) {
+      for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) outcomes.push((await requestSignIn(email, someIp(), at(minutes))).outcome)
+    }
+    expect(outcomes.filter((outcome) => outcome === 'sent')).toHaveLength(SIGN_IN_LIMITS.perAddressPerHour)
+    expect(outcomes.slice(SIGN_IN_LIMITS.perAddressPerHour).every((outcome) => outcome === 'rate-limited')).toBe(true)
+    expect(await requestSignIn(email, someIp(), at(45))).toMatchObject({ outcome: 'rate-limited', message: expect.stringMatching(/this hour/) })
+    expect((await requestSignIn(email, someIp(), at(60))).outcome).toBe('sent')
   })
 })

@@ -140,10 +140,8 @@ export function decideOrganizerMessage(
   const senderProblem = checkSender(sender, organizer.email, 'organizer', policy)
   if (senderProblem) return senderProblem
   if (current && current.organizer.email !== organizer.email) {
-    return {
-      outcome: 'rejected',
-      reason: `The event ${uid} belongs to ${current.organizer.email}; a message from ${organizer.email} cannot change it.`,
-    }
+    // The reason reaches the sender: it never names the other organizer, so UIDs cannot be probed by mail.
+    return { outcome: 'rejected', reason: `This UID belongs to another organizer's event; a message from ${organizer.email} cannot change it.` }
   }
   const domain = domainOf(organizer.email)
   if (policy.allowedOrganizerDomains.length && !policy.allowedOrganizerDomains.includes(domain)) {

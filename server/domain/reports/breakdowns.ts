@@ -1,6 +1,8 @@
 /**
  * What the dashboard shows about an event's answers: by PARTSTAT, by calendar client, by
- * how invitations came about, and answers per day. Computed over the full attendee list.
+ * how invitations came about, and answers per day. Computed over the full attendee list;
+ * people who answered a forwarded invite (shared) are counted apart, never as an answer,
+ * exactly as in the event's counts (countAttendees).
  */
 import type { AttendeeState } from '../itip/event-state'
 import { PARTSTAT_VALUES, type PartstatValue } from '../scheduling'
@@ -13,13 +15,15 @@ export interface AnswersOnDay {
 }
 
 export interface Breakdowns {
-  /** Attendees by their current answer (shared attendees included). */
+  /** Invited or named attendees by their current answer (shared attendees are not among them). */
   answers: Record<PartstatValue, number>
+  /** Attendees who answered a forwarded invite, whatever they answered. */
+  shared: number
   /** Attendees by the calendar client of their last reply; people who never replied are not counted. */
   clients: Record<string, number>
   /** This server's invitations by origin. */
   origins: Partial<Record<InviteOrigin, number>>
-  /** Every reply received (each history entry), bucketed by the UTC day it arrived, oldest first. */
+  /** Every reply received from invited or named attendees (each history entry), bucketed by the UTC day it arrived, oldest first. */
   answersOverTime: AnswersOnDay[]
 }
 
@@ -55,14 +59,19 @@ export function lastClientOf(attendee: Pick<AttendeeState, 'history'>): string |
   return null
 }
 
-export function eventBreakdowns(attendees: Pick<AttendeeState, 'partstat' | 'history'>[], origins: InviteOrigin[]): Breakdowns {
+export function eventBreakdowns(attendees: Pick<AttendeeState, 'partstat' | 'history' | 'source'>[], origins: InviteOrigin[]): Breakdowns {
   const answers = zeroAnswers()
+  let shared = 0
   const clients: Record<string, number> = {}
   const byDay = new Map<string, Record<PartstatValue, number>>()
   for (const attendee of attendees) {
-    answers[attendee.partstat] = (answers[attendee.partstat] ?? 0) + 1
     const client = lastClientOf(attendee)
     if (client) clients[client] = (clients[client] ?? 0) + 1
+    if (attendee.source === 'shared') {
+      shared++
+      continue
+    }
+    answers[attendee.partstat] = (answers[attendee.partstat] ?? 0) + 1
     for (const entry of attendee.history) {
       const day = entry.at.slice(0, 10)
       const bucket = byDay.get(day) ?? zeroAnswers()
@@ -73,5 +82,5 @@ export function eventBreakdowns(attendees: Pick<AttendeeState, 'partstat' | 'his
   const originCounts: Partial<Record<InviteOrigin, number>> = {}
   for (const origin of origins) originCounts[origin] = (originCounts[origin] ?? 0) + 1
   const answersOverTime = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, counts]) => ({ day, answers: counts }))
-  return { answers, clients, origins: originCounts, answersOverTime }
+  return { answers, shared, clients, origins: originCounts, answersOverTime }
 }

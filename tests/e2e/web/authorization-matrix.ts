@@ -14,12 +14,13 @@ import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
 import { setOwner } from '../../../server/services/owners'
+import { documentedRoutes } from '../../../server/openapi/document'
 
 type Who = 'anonymous' | 'organizerA' | 'organizerB' | 'domainOwner' | 'systemOwner'
 const WHO: Who[] = ['anonymous', 'organizerA', 'organizerB', 'domainOwner', 'systemOwner']
 
 interface Row {
-  /** The route file under server/api this row covers. */
+  /** The route file under server/api this row covers (`METHOD /path` for a route a module serves). */
   route: string
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: () => string
@@ -57,6 +58,9 @@ const rows: Row[] = [
   { route: 'tokens/index.post.ts', method: 'POST', path: () => '/api/tokens', body: { label: 'x' }, expect: { anonymous: 401, organizerA: 403, organizerB: 403, domainOwner: 403, systemOwner: 403 } },
   { route: 'tokens/[id].delete.ts', method: 'DELETE', path: () => '/api/tokens/000000000000', expect: { anonymous: 401, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
   { route: 'auth/me.get.ts', method: 'GET', path: () => '/api/auth/me', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  // nuxt-auth-utils' session routes (no file here): the cookie's own session, or an empty one; a token names no session.
+  { route: 'GET /api/_auth/session', method: 'GET', path: () => '/api/_auth/session', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'DELETE /api/_auth/session', method: 'DELETE', path: () => '/api/_auth/session', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   // Public by design: forms and links that work without signing in.
   { route: 'unsubscribe/[token].get.ts', method: 'GET', path: () => '/api/unsubscribe/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
 ]
@@ -94,6 +98,13 @@ describe('authorization matrix: every API route × every kind of caller', () => 
     const covered = new Set(rows.map((row) => row.route))
     const missing = routeFiles(apiDir).filter((file) => !covered.has(file) && !PUBLIC_ELSEWHERE.has(file))
     expect(missing).toEqual([])
+  })
+
+  it('covers every route a module serves (documented in the OpenAPI document, with no file here)', () => {
+    const fromModules = documentedRoutes().filter(({ path }) => path.startsWith('/api/_'))
+    expect(fromModules.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual(['DELETE /api/_auth/session', 'GET /api/_auth/session'])
+    const covered = new Set(rows.map((row) => row.route))
+    expect(fromModules.filter(({ method, path }) => !covered.has(`${method.toUpperCase()} ${path}`))).toEqual([])
   })
 
   for (const row of rows) {

@@ -69,11 +69,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without 
     await page.fill('[data-test="invite-form"] input[type="text"]', 'Guest in a Browser')
     await page.click('[data-test="invite-form"] button[type="submit"]')
     await expect.poll(async () => page.textContent('[data-test="invite-answer"]').catch(() => null)).toMatch(/queued/)
-    expect(await loadInvitation(uid, 'browser-guest@example.org')).toMatchObject({ origin: 'api', name: 'Guest in a Browser' })
+    expect(await loadInvitation(uid, 'browser-guest@example.org')).toMatchObject({ origin: 'dashboard', name: 'Guest in a Browser' })
     // Without a reload, the page reads the event and its lists again: the count, the answers, the attendee and the invitation.
     await expect.poll(() => page.textContent('[data-test="attendee-count"]')).toBe('1')
     expect(await page.textContent('[data-test="bar-No answer"]')).toMatch(/No answer\s*1$/)
-    expect(await page.textContent('[data-test="bar-api"]')).toMatch(/api\s*1$/)
+    expect(await page.textContent('[data-test="bar-dashboard"]')).toMatch(/dashboard\s*1$/)
     expect(await page.textContent('[data-test="attendees"]')).toContain('Guest in a Browser <browser-guest@example.org>')
     expect(await page.textContent('[data-test="invitations"]')).toContain('browser-guest@example.org')
     await page.screenshot({ path: `${artifacts}3-event.png`, fullPage: true })

@@ -74,6 +74,7 @@ describe('dashboard pages (server-rendered with the session cookie)', () => {
     expect(html).toContain('Launch &lt;script&gt;')
     expect(html).toMatch(/data-test="bar-Yes".*?>1<\/span>/s)
     expect(html).toMatch(/data-test="bar-No".*?>1<\/span>/s)
+    expect(html).toMatch(/data-test="bar-Shared".*?>0<\/span>/s)
     expect(html).toContain('Ann Attendee &lt;ann@example.org&gt;')
     expect(html).toContain('ben@example.org')
     expect(html).toContain('The address bounced.')

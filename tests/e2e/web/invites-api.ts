@@ -61,13 +61,19 @@ describe('invite API (POST/GET /api/events/{uid}/invites)', () => {
   it('rejects bad input with a 400 and one sentence', async () => {
     for (const [body, message] of [
       [{ email: 'not an address' }, /email: Give a valid email address\./],
-      [{ email: 'a@b.example', origin: 'carrier-pigeon' }, /origin/],
       ['{"email":', /not valid JSON/],
     ] as const) {
       const response = await call(alice, { body })
       expect(response.status, JSON.stringify(body)).toBe(400)
       expect((await response.json()).message).toMatch(message)
     }
+  })
+
+  it('decides the origin itself: `api` for a token caller, whatever the body says', async () => {
+    const response = await call(alice, { body: { email: 'curl@example.org', origin: 'embed' } })
+    expect(response.status).toBe(202)
+    expect(await response.json()).toMatchObject({ invitation: { email: 'curl@example.org', origin: 'api' } })
+    expect(await loadInvitation(uid, 'curl@example.org')).toMatchObject({ origin: 'api' })
   })
 
   it('refuses what must not be mailed with a 422 and the reason', async () => {
@@ -83,7 +89,13 @@ describe('invite API (POST/GET /api/events/{uid}/invites)', () => {
     expect(page.cursor).toEqual(expect.any(String))
     const next = await (await call(alice, { query: `?limit=1&cursor=${page.cursor}` })).json()
     expect(next.invitations[0].email).not.toBe(page.invitations[0].email)
-    expect((await call(alice, { query: '?cursor=garbage' })).status).toBe(400)
+    // A cursor it did not give out (not JSON, not a key, another event's key) is the caller's mistake.
+    const otherEvent = Buffer.from(JSON.stringify({ pk: 'EVENT#another@test', sk: 'INVITE#guest@example.org' })).toString('base64url')
+    for (const cursor of ['garbage', Buffer.from('{"pk":1}').toString('base64url'), otherEvent]) {
+      const response = await call(alice, { query: `?cursor=${cursor}` })
+      expect(response.status, cursor).toBe(400)
+      expect((await response.json()).message).toBe('The cursor is not one this server gave out.')
+    }
   })
 
   it('stops accepting a token revoked elsewhere within CIS_AUTH_CACHE_SECONDS', async () => {

@@ -74,6 +74,12 @@ describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /ap
     expect((await fetch('/api/auth/me')).status).toBe(401)
   })
 
+  it('invites from the dashboard (a session, not a token) with the origin `dashboard`, whatever the body says', async () => {
+    const response = await fetch(invites, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ email: `form-${randomUUID().slice(0, 8)}@example.org`, origin: 'vip' }) })
+    expect(response.status).toBe(202)
+    expect(await response.json()).toMatchObject({ outcome: 'queued', invitation: { origin: 'dashboard' } })
+  })
+
   it('signs out: the cookie is cleared, and a kept copy of the old one is refused', async () => {
     const out = await fetch('/api/auth/sign-out', { method: 'POST', headers: { cookie } })
     expect(out.status).toBe(200)

@@ -37,6 +37,7 @@ const CIS_VARIABLES = [
   'CIS_REQUIRE_VERIFIED_SENDER',
   'CIS_NOTIFY_ORGANIZER',
   'CIS_OWNER_EMAILS',
+  'CIS_TRUSTED_PROXIES',
 ]
 
 /** What server/config.ts reads that a deployment leaves unset, and why. */

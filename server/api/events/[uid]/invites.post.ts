@@ -8,7 +8,9 @@ export default defineEventHandler(async (event) => {
   const { uid } = validParams(event, EventParamsSchema)
   const body = await validBody(event, InviteBodySchema)
   const { caller, stored } = await requireOwnEvent(event, uid, { forSending: true })
-  const result = await inviteToEvent({ eventUid: uid, email: body.email, name: body.name, origin: body.origin ?? 'api', invitedBy: caller.email }, stored)
+  // The origin is the server's to say: an API token is `api`, a signed-in session the dashboard's form.
+  const origin = caller.via === 'api-token' ? 'api' : 'dashboard'
+  const result = await inviteToEvent({ eventUid: uid, email: body.email, name: body.name, origin, invitedBy: caller.email }, stored)
   setResponseStatus(event, result.outcome === 'queued' ? 202 : result.outcome === 'refused' ? 422 : 200)
   return result
 })

@@ -175,16 +175,19 @@ describe.skipIf(!hasCorpus)('who may change an event', () => {
     expect(decideOrganizerMessage(m, null, organizerOf(m), closed)).toMatchObject({ outcome: 'rejected', reason: 'Organizers from example.com may not manage events on this server.' })
   })
 
-  it('rejects a REQUEST for a known UID from a different organizer', async () => {
+  it('rejects a REQUEST for a known UID from a different organizer, without naming that organizer', async () => {
     const m = await message('eml/generic__tb__single-event.eml')
     const created = changed(m, null, organizerOf(m), policy)
     const hijack = structuredClone(m)
     hijack.master!.organizer = { email: 'mallory@example.net', name: null }
     hijack.master!.sequence = 5
-    expect(decideOrganizerMessage(hijack, created.event, { email: 'mallory@example.net', verified: true }, policy)).toMatchObject({
+    const decision = decideOrganizerMessage(hijack, created.event, { email: 'mallory@example.net', verified: true }, policy)
+    // The reason is mailed to the sender: it must not tell them whose event the UID is.
+    expect(decision).toEqual({
       outcome: 'rejected',
-      reason: 'The event 02e79b96 belongs to sender@example.com; a message from mallory@example.net cannot change it.',
+      reason: "This UID belongs to another organizer's event; a message from mallory@example.net cannot change it.",
     })
+    expect(JSON.stringify(decision)).not.toContain('sender@example.com')
   })
 
   it('ignores a CANCEL for an unknown UID', async () => {
