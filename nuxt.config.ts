@@ -4,7 +4,7 @@ import { nodeBuildTarget } from './infra/node-runtime'
 
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
-  modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils'],
+  modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils', 'nuxt-security'],
   devtools: { enabled: false },
   telemetry: false,
   // Server-side configuration is read from the environment by server/config.ts so the
@@ -30,4 +30,51 @@ export default defineNuxtConfig({
     $server: { build: { target: nodeBuildTarget } },
   },
   typescript: { strict: true },
+  // Response headers (nuxt-security): a per-request nonce on every script Nuxt renders, and a
+  // policy that allows no other script. What depends on the run time (HSTS on an https
+  // CIS_SITE_URL, no-store for callers with credentials) is set by
+  // server/middleware/01.security-headers.ts; bodies are capped by 02.body-limit.ts.
+  security: {
+    headers: {
+      contentSecurityPolicy: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'object-src': ["'none'"],
+        'form-action': ["'self'"],
+        // No page may be framed yet; embed routes will say otherwise for themselves.
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        // Scripts: only those carrying this response's nonce, and what they load.
+        'script-src': ["'self'", "'strict-dynamic'", "'nonce-{{nonce}}'"],
+        'script-src-attr': ["'none'"],
+        // Rendered `style` attributes (the answer chart's bars) need inline styles.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        // Every asset is same-origin; over https the browser has HSTS already.
+        'upgrade-insecure-requests': false,
+      },
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xContentTypeOptions: 'nosniff',
+      // Set at run time, from CIS_SITE_URL (this configuration is read at build time).
+      strictTransportSecurity: false,
+      // No cross-origin isolation is needed, and it would strip credentials from cross-origin assets.
+      crossOriginEmbedderPolicy: false,
+    },
+    // The project's own: sign-in limits (server/services/sign-in.ts) and the 1 MB body cap,
+    // which also bounds bodies sent without Content-Length.
+    rateLimiter: false,
+    requestSizeLimiter: false,
+    // Same-origin dashboard; API tokens are for servers, which need no CORS.
+    corsHandler: false,
+    // Input is validated by zod at each route and every output is escaped; this would refuse
+    // legitimate text (an event named "<b>party</b>").
+    xssValidator: false,
+    // Keep console output: the module would drop every console call from the bundles.
+    removeLoggers: false,
+  },
+  $development: {
+    // Vite's HMR websocket, on the app's port or on its own (24678).
+    security: { headers: { contentSecurityPolicy: { 'connect-src': ["'self'", 'ws:'] } } },
+  },
 })

@@ -4,16 +4,23 @@ import PostalMime from 'postal-mime'
 import { fetch } from '@nuxt/test-utils/e2e'
 import { rawSentMail } from '../integration/support'
 
-/** Signs `email` in through the mailed link and returns the session cookie (`name=value`). */
-export async function signIn(email: string): Promise<string> {
+/** Asks for a sign-in link for `email` and opens it: the link's answer (a redirect that sets the session cookie). */
+export async function openSignInLink(email: string): Promise<Response> {
   const since = Date.now()
   const asked = await fetch('/api/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
   expect(asked.status).toBe(202)
   const [mail] = await rawSentMail(since, email)
   const text = (await PostalMime.parse(mail!.raw)).text ?? ''
   const url = new URL(/^(http\S+\/sign-in\/verify\?token=\S+)$/m.exec(text)![1]!)
-  const verified = await fetch(url.pathname + url.search, { redirect: 'manual' })
-  const set = verified.headers.getSetCookie().find((line) => line.startsWith('nuxt-session='))
+  return await fetch(url.pathname + url.search, { redirect: 'manual' })
+}
+
+/** The `Set-Cookie` line of the session cookie in `response`, if it sets one. */
+export const sessionSetCookie = (response: Response) => response.headers.getSetCookie().find((line) => line.startsWith('nuxt-session='))
+
+/** Signs `email` in through the mailed link and returns the session cookie (`name=value`). */
+export async function signIn(email: string): Promise<string> {
+  const set = sessionSetCookie(await openSignInLink(email))
   expect(set).toBeDefined()
   return set!.split(';')[0]!
 }
