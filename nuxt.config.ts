@@ -6,6 +6,8 @@ export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils', 'nuxt-security'],
   devtools: { enabled: false },
+  // public/ holds the files served as they are: the icon and robots.txt.
+  app: { head: { link: [{ rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }] } },
   telemetry: false,
   // Server-side configuration is read from the environment by server/config.ts so the
   // queue handlers and the `cis` command line (which run outside Nitro) share it.
