@@ -6,6 +6,7 @@
  * (AWS_LAMBDA_FUNCTION_NAME set) or with CIS_STACK=aws no local endpoint is assumed.
  */
 import { z } from 'zod'
+import { isMailAddress } from '../shared/mail-address'
 
 /** Fixed default ports of the local stack; tests start their own on free ports. */
 export const LOCAL_PORTS = {
@@ -51,7 +52,11 @@ const EnvSchema = z.object({
   CIS_SES_CONFIGURATION_SET: z.string().optional(),
   /** Signs unsubscribe links (and other tokens); required outside the local stack. */
   CIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  CIS_MAIL_DOMAIN: z.string().default('events.localhost'),
+  /** The server's mailboxes are create@, rsvp@ and bulk@ this domain, so each must be a mail address. */
+  CIS_MAIL_DOMAIN: z
+    .string()
+    .default('events.localhost')
+    .refine((domain) => isMailAddress(`rsvp@${domain}`), 'is not a domain a mail address can have (such as events.example.com)'),
   CIS_FROM_ADDRESS: z.string().optional(),
   CIS_SITE_URL: z.string().url().optional(),
   CIS_ALLOWED_ORGANIZER_DOMAINS: list,
@@ -62,6 +67,8 @@ const EnvSchema = z.object({
   CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Proxies in front of the platform that each append to X-Forwarded-For (CloudFront before API Gateway: 1). */
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** A folder of mail templates (`<name>.txt`) that replace the shipped ones, read at start. */
+  CIS_TEMPLATES_DIR: z.string().optional(),
 })
 
 // Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
@@ -118,6 +125,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
     /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
     trustedProxies: e.CIS_TRUSTED_PROXIES,
+    templatesDir: e.CIS_TEMPLATES_DIR ?? null,
   }
 }
 

@@ -95,13 +95,6 @@ export interface SendRateLimiter {
   nextSlot(): Promise<number>
   /** How late after its slot (ms) a send may still start. */
   readonly lateness: number
-  /**
-   * Calls `send(i)` for each i in 0..count-1 at a slot of its own, reserved together (one
-   * DynamoDB call for the batch). Sends are started at their slots without waiting for the
-   * earlier ones to finish; resolves once all have settled, with their outcomes in order.
-   * A retry inside `send` must take a slot of its own (`acquire`).
-   */
-  schedule<T>(count: number, send: (index: number) => Promise<T>): Promise<PromiseSettledResult<T>[]>
 }
 
 const MICROS = 1000
@@ -227,30 +220,5 @@ export function sendRateLimiter(options: SendRateLimiterOptions = {}): SendRateL
     return new Promise((resolve, reject) => enqueue({ resolve, reject, wait: false }))
   }
 
-  async function schedule<T>(count: number, send: (index: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
-    const outcomes: PromiseSettledResult<T>[] = new Array(count)
-    const running: Promise<void>[] = []
-    const start = async (index: number) => {
-      try {
-        outcomes[index] = { status: 'fulfilled', value: await send(index) }
-      } catch (reason) {
-        outcomes[index] = { status: 'rejected', reason }
-      }
-    }
-    let pending = Array.from({ length: count }, (_, i) => i)
-    while (pending.length > 0) {
-      const slots = await reserve(pending.length)
-      const lapsed: number[] = []
-      for (const [k, index] of pending.entries()) {
-        // send(index) is called synchronously here, at its slot.
-        if (await waitFor(slots[k]!)) running.push(start(index))
-        else lapsed.push(index)
-      }
-      pending = lapsed
-    }
-    await Promise.all(running)
-    return outcomes
-  }
-
-  return { rate, interval: intervalMicros / MICROS, lateness, stats, reserve, waitFor, acquire, nextSlot, schedule }
+  return { rate, interval: intervalMicros / MICROS, lateness, stats, reserve, waitFor, acquire, nextSlot }
 }

@@ -11,8 +11,8 @@
  *   permanent, never retried;
  * - anything else (not an SES answer we know): not retried here, left to the queue.
  *
- * Note the SDK client retries throttling and 5xx errors itself (3 attempts by default) before
- * an error reaches this code, and those attempts take no send slot from the shared limiter.
+ * The SES client makes one attempt per call (`maxAttempts: 1` in clients.ts), so every retry
+ * happens here, and the mailer has each one take a slot of the shared send rate.
  */
 
 export type SesErrorKind = 'throttled' | 'transient' | 'daily-quota' | 'rejected' | 'account' | 'unknown'

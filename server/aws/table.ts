@@ -32,12 +32,13 @@
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
- * carry a `version` for optimistic concurrency (see server/aws/events-store.ts).
+ * carry a `version` for optimistic concurrency (see server/services/event-store.ts).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
 import { clients } from './clients'
 import { INVITE_ORIGINS } from '../../shared/schemas/invites'
+import { PARTSTAT_VALUES } from '../../shared/vocabulary'
 import { config } from '../config'
 
 export const table = new Table({
@@ -100,10 +101,70 @@ export function keysStartingWith(prefix: string): { between: [string, string] } 
 
 const lower = (value: string) => value.trim().toLowerCase()
 export { domainOf } from '../domain/mail/address'
-const month = (isoStart: string) => isoStart.slice(0, 7)
 
-export const PARTSTATS = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const
-export type Partstat = (typeof PARTSTATS)[number]
+/** A key that is a fixed prefix and a value; `decode` gives the value back. */
+interface PrefixedKey {
+  (value: string): string
+  readonly prefix: string
+  decode(key: string): string
+}
+function prefixed(prefix: string, normalise: (value: string) => string = (value) => value): PrefixedKey {
+  return Object.assign((value: string) => prefix + normalise(value), { prefix, decode: (key: string) => key.slice(prefix.length) })
+}
+/** A key attribute stored with its prefix and read without it. */
+const stored = (key: PrefixedKey) => ({ encode: (value: string) => key(value), decode: key.decode })
+
+/**
+ * Every key the table holds, written once (the access patterns above): the entities below
+ * store them and the services query with them. Addresses in keys are trimmed and lower-case.
+ */
+export const keys = {
+  /** An event's partition (the event, its attendees, invitations and breakdowns); an attendee's gsi1 sort key. */
+  event: prefixed('EVENT#'),
+  eventItem: 'EVENT',
+  attendee: prefixed('ATTENDEE#', lower),
+  invitation: prefixed('INVITE#', lower),
+  breakdownsItem: 'BREAKDOWNS',
+  /** An organizer's profile; the gsi1 partition of their events; their gsi2 sort key under the domain. */
+  organizer: prefixed('ORGANIZER#', lower),
+  profileItem: 'PROFILE',
+  /** The gsi3 partition of every organizer. */
+  organizers: 'ORGANIZERS',
+  /** The gsi2 partition of a domain's events and organizers. */
+  domain: prefixed('DOMAIN#'),
+  /** An event's gsi2 sort key under its domain, given `ordered(start, uid)`. */
+  domainEvent: prefixed('EVENT#'),
+  /** The gsi3 partition of the listed events starting in the month of `start` (ISO, or `yyyy-mm`). */
+  publicMonth: (start: string) => `PUBLIC#${start.slice(0, 7)}`,
+  person: prefixed('PERSON#', lower),
+  mail: prefixed('MAIL#'),
+  mailItem: 'MAIL',
+  mailFrom: prefixed('MAILFROM#', lower),
+  /** The gsi2 partition of the mail received on the day of `receivedAt` (ISO, or `yyyy-mm-dd`). */
+  mailDay: (receivedAt: string) => `MAILDAY#${receivedAt.slice(0, 10)}`,
+  eventMail: prefixed('EVENTMAIL#'),
+  send: prefixed('SEND#'),
+  sendItem: 'SEND',
+  eventSends: prefixed('EVENTSEND#'),
+  sesMessage: prefixed('SESMSG#'),
+  rate: prefixed('RATE#'),
+  rateItem: 'RATE',
+  owner: prefixed('OWNER#', lower),
+  ownerItem: 'OWNER',
+  /** The gsi1 partition of every owner. */
+  owners: 'OWNERS',
+  apiToken: prefixed('APITOKEN#'),
+  apiTokenItem: 'APITOKEN',
+  organizerTokens: prefixed('APITOKENS#', lower),
+  session: prefixed('SESSION#'),
+  sessionItem: 'SESSION',
+  signInToken: prefixed('TOKEN#'),
+  signInTokenItem: 'TOKEN',
+  signInRate: prefixed('SIGNINRATE#'),
+  signInWindow: prefixed('WINDOW#'),
+  /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
+  ordered: (first: string, then = '') => `${first}#${then}`,
+} as const
 
 const counts = map({
   accepted: number().default(0),
@@ -116,8 +177,8 @@ const counts = map({
 }).default(() => ({ accepted: 0, declined: 0, tentative: 0, needsAction: 0, delegated: 0, shared: 0 }))
 
 const eventSchema = item({
-  uid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
-  sk: string().key().const('EVENT').hidden(),
+  uid: string().key().savedAs('pk').transform(stored(keys.event)),
+  sk: string().key().const(keys.eventItem).hidden(),
   organizerEmail: string().transform({ encode: lower, decode: (v: string) => v }),
   organizerName: string().optional(),
   organizerDomain: string(),
@@ -145,7 +206,7 @@ const eventSchema = item({
   /**
    * The SEQUENCE of the invitations this server sends: the organizer's, raised by one on
    * every change sent to attendees (an organizer may change a description without raising
-   * theirs, but every update we send must carry a higher SEQUENCE than the last, ITIP 21).
+   * theirs, but clients ignore an update without a higher SEQUENCE than the last).
    */
   inviteSequence: number().optional(),
   dtstamp: string(),
@@ -161,26 +222,26 @@ const eventSchema = item({
   /** Raised on every write; writes are conditional on the value read (optimistic locking). */
   version: number().default(1),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(({ organizerEmail }) => `ORGANIZER#${lower(organizerEmail)}`),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ start, uid }) => `${start}#${uid}`),
-  gsi2pk: string().hidden().putLink<typeof schema>(({ organizerDomain }) => `DOMAIN#${organizerDomain}`),
-  gsi2sk: string().hidden().putLink<typeof schema>(({ start, uid }) => `EVENT#${start}#${uid}`),
+  gsi1pk: string().hidden().putLink<typeof schema>(({ organizerEmail }) => keys.organizer(organizerEmail)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ start, uid }) => keys.ordered(start, uid)),
+  gsi2pk: string().hidden().putLink<typeof schema>(({ organizerDomain }) => keys.domain(organizerDomain)),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ start, uid }) => keys.domainEvent(keys.ordered(start, uid))),
   // Sparse: only listed, not cancelled events are on the public index.
   gsi3pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ listed, status, start }) => (listed && status !== 'CANCELLED' ? `PUBLIC#${month(start)}` : undefined)),
+    .putLink<typeof schema>(({ listed, status, start }) => (listed && status !== 'CANCELLED' ? keys.publicMonth(start) : undefined)),
   gsi3sk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ listed, status, start, uid }) => (listed && status !== 'CANCELLED' ? `${start}#${uid}` : undefined)),
+    .putLink<typeof schema>(({ listed, status, start, uid }) => (listed && status !== 'CANCELLED' ? keys.ordered(start, uid) : undefined)),
 }))
 
 export const EventEntity = new Entity({ name: 'Event', table, schema: eventSchema })
 
 const organizerSchema = item({
-  email: string().key().savedAs('pk').transform({ encode: (e: string) => `ORGANIZER#${lower(e)}`, decode: (pk: string) => pk.slice(10) }),
-  sk: string().key().const('PROFILE').hidden(),
+  email: string().key().savedAs('pk').transform(stored(keys.organizer)),
+  sk: string().key().const(keys.profileItem).hidden(),
   name: string().optional(),
   domain: string(),
   // Counters raised by updates ($add), so either may be missing until its first raise.
@@ -191,23 +252,23 @@ const organizerSchema = item({
   gsi2pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ domain }) => `DOMAIN#${domain}`)
-    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? `DOMAIN#${domain}` : undefined)),
+    .putLink<typeof schema>(({ domain }) => keys.domain(domain))
+    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? keys.domain(domain) : undefined)),
   gsi2sk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ email }) => `ORGANIZER#${lower(email)}`)
-    .updateLink<typeof schema>(({ email }) => (typeof email === 'string' ? `ORGANIZER#${lower(email)}` : undefined)),
+    .putLink<typeof schema>(({ email }) => keys.organizer(email))
+    .updateLink<typeof schema>(({ email }) => (typeof email === 'string' ? keys.organizer(email) : undefined)),
   gsi3pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(() => 'ORGANIZERS')
-    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? 'ORGANIZERS' : undefined)),
+    .putLink<typeof schema>(() => keys.organizers)
+    .updateLink<typeof schema>(({ domain }) => (typeof domain === 'string' ? keys.organizers : undefined)),
   gsi3sk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ domain, email }) => `${domain}#${lower(email)}`)
-    .updateLink<typeof schema>(({ domain, email }) => (typeof domain === 'string' && typeof email === 'string' ? `${domain}#${lower(email)}` : undefined)),
+    .putLink<typeof schema>(({ domain, email }) => keys.ordered(domain, lower(email)))
+    .updateLink<typeof schema>(({ domain, email }) => (typeof domain === 'string' && typeof email === 'string' ? keys.ordered(domain, lower(email)) : undefined)),
 }))
 export const OrganizerEntity = new Entity({ name: 'Organizer', table, schema: organizerSchema })
 
@@ -220,10 +281,10 @@ const historyEntry = map({
 })
 
 const attendeeSchema = item({
-  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
-  email: string().key().savedAs('sk').transform({ encode: (e: string) => `ATTENDEE#${lower(e)}`, decode: (sk: string) => sk.slice(9) }),
+  eventUid: string().key().savedAs('pk').transform(stored(keys.event)),
+  email: string().key().savedAs('sk').transform(stored(keys.attendee)),
   name: string().optional(),
-  partstat: string().enum(...PARTSTATS).default('NEEDS-ACTION'),
+  partstat: string().enum(...PARTSTAT_VALUES).default('NEEDS-ACTION'),
   /** Per-instance answers of a recurring event, keyed by RECURRENCE-ID. */
   instancePartstats: record(string(), string()).default(() => ({})),
   role: string().optional(),
@@ -239,14 +300,14 @@ const attendeeSchema = item({
   /** That SEQUENCE is the server's (the reply answered an invitation this server sent). */
   answeredServerInvite: boolean().optional(),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `PERSON#${lower(email)}`),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => `EVENT#${eventUid}`),
+  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => keys.person(email)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ eventUid }) => keys.event(eventUid)),
 }))
 export const AttendeeEntity = new Entity({ name: 'Attendee', table, schema: attendeeSchema })
 
 const personSchema = item({
-  email: string().key().savedAs('pk').transform({ encode: (e: string) => `PERSON#${lower(e)}`, decode: (pk: string) => pk.slice(7) }),
-  sk: string().key().const('PROFILE').hidden(),
+  email: string().key().savedAs('pk').transform(stored(keys.person)),
+  sk: string().key().const(keys.profileItem).hidden(),
   unsubscribedAt: string().optional(),
   blockedAt: string().optional(),
   bouncedAt: string().optional(),
@@ -260,8 +321,8 @@ export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 're
 export type MailOutcome = (typeof MAIL_OUTCOMES)[number]
 
 const mailLogSchema = item({
-  key: string().key().savedAs('pk').transform({ encode: (k: string) => `MAIL#${k}`, decode: (pk: string) => pk.slice(5) }),
-  sk: string().key().const('MAIL').hidden(),
+  key: string().key().savedAs('pk').transform(stored(keys.mail)),
+  sk: string().key().const(keys.mailItem).hidden(),
   mailbox: string(),
   sender: string().default(''),
   subject: string().default(''),
@@ -289,15 +350,15 @@ const mailLogSchema = item({
     virus: string(),
   }).optional(),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(({ sender }) => `MAILFROM#${lower(sender)}`),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
-  gsi2pk: string().hidden().putLink<typeof schema>(({ receivedAt }) => `MAILDAY#${receivedAt.slice(0, 10)}`),
-  gsi2sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
+  gsi1pk: string().hidden().putLink<typeof schema>(({ sender }) => keys.mailFrom(sender)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => keys.ordered(receivedAt, key)),
+  gsi2pk: string().hidden().putLink<typeof schema>(({ receivedAt }) => keys.mailDay(receivedAt)),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => keys.ordered(receivedAt, key)),
   gsi3pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ eventUid }) => (eventUid ? `EVENTMAIL#${eventUid}` : undefined)),
-  gsi3sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => `${receivedAt}#${key}`),
+    .putLink<typeof schema>(({ eventUid }) => (eventUid ? keys.eventMail(eventUid) : undefined)),
+  gsi3sk: string().hidden().putLink<typeof schema>(({ receivedAt, key }) => keys.ordered(receivedAt, key)),
 }))
 export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
 
@@ -311,8 +372,8 @@ export type InviteStatus = (typeof INVITE_STATUSES)[number]
  * organizer update) so send progress and RSVP state never overwrite each other.
  */
 const invitationSchema = item({
-  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
-  email: string().key().savedAs('sk').transform({ encode: (e: string) => `INVITE#${lower(e)}`, decode: (sk: string) => sk.slice(7) }),
+  eventUid: string().key().savedAs('pk').transform(stored(keys.event)),
+  email: string().key().savedAs('sk').transform(stored(keys.invitation)),
   name: string().optional(),
   origin: string().enum(...INVITE_ORIGINS),
   invitedAt: string(),
@@ -334,8 +395,8 @@ export const InvitationEntity = new Entity({ name: 'Invitation', table, schema: 
  * the SEQUENCE (or the REFRESH request), so that message is sent at most once.
  */
 const sendRecordSchema = item({
-  key: string().key().savedAs('pk').transform({ encode: (k: string) => `SEND#${k}`, decode: (pk: string) => pk.slice(5) }),
-  sk: string().key().const('SEND').hidden(),
+  key: string().key().savedAs('pk').transform(stored(keys.send)),
+  sk: string().key().const(keys.sendItem).hidden(),
   /** The event of an invitation; absent for a notification. */
   eventUid: string().optional(),
   email: string(),
@@ -345,23 +406,31 @@ const sendRecordSchema = item({
   claimedAt: string(),
   sentAt: string().optional(),
   sesMessageId: string().optional(),
-  /** `SESMSG#<SES message id>` once sent: a bounce or complaint names the message, this finds the invitation. */
-  sesLookup: string().optional().savedAs('gsi2pk'),
-  sesLookupSort: string().optional().savedAs('gsi2sk'),
   error: string().optional(),
 }).and((schema) => ({
   gsi1pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ eventUid }) => (eventUid ? `EVENTSEND#${eventUid}` : undefined)),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ claimedAt, key }) => `${claimedAt}#${key}`),
+    .putLink<typeof schema>(({ eventUid }) => (eventUid ? keys.eventSends(eventUid) : undefined)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ claimedAt, key }) => keys.ordered(claimedAt, key)),
+  // Once sent: a bounce or complaint names the SES message, this finds the invitation.
+  gsi2pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ sesMessageId }) => (sesMessageId ? keys.sesMessage(sesMessageId) : undefined))
+    .updateLink<typeof schema>(({ sesMessageId }) => (typeof sesMessageId === 'string' ? keys.sesMessage(sesMessageId) : undefined)),
+  gsi2sk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ sesMessageId }) => (sesMessageId ? keys.sendItem : undefined))
+    .updateLink<typeof schema>(({ sesMessageId }) => (typeof sesMessageId === 'string' ? keys.sendItem : undefined)),
 }))
 export const SendRecordEntity = new Entity({ name: 'SendRecord', table, schema: sendRecordSchema })
 
 /** An organizer's API token, stored as the SHA-256 of the secret the organizer holds. */
 const apiTokenSchema = item({
-  tokenHash: string().key().savedAs('pk').transform({ encode: (h: string) => `APITOKEN#${h}`, decode: (pk: string) => pk.slice(9) }),
-  sk: string().key().const('APITOKEN').hidden(),
+  tokenHash: string().key().savedAs('pk').transform(stored(keys.apiToken)),
+  sk: string().key().const(keys.apiTokenItem).hidden(),
   /** A short public id to list and revoke it by. */
   id: string(),
   email: string().transform({ encode: lower, decode: (v: string) => v }),
@@ -369,8 +438,8 @@ const apiTokenSchema = item({
   createdAt: string(),
   lastUsedAt: string().optional(),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => `APITOKENS#${lower(email)}`),
-  gsi1sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => `${createdAt}#${id}`),
+  gsi1pk: string().hidden().putLink<typeof schema>(({ email }) => keys.organizerTokens(email)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => keys.ordered(createdAt, id)),
 }))
 export const ApiTokenEntity = new Entity({ name: 'ApiToken', table, schema: apiTokenSchema })
 
@@ -381,8 +450,8 @@ export const ApiTokenEntity = new Entity({ name: 'ApiToken', table, schema: apiT
  * matches is current and a large event's page does not read every attendee again.
  */
 const breakdownsSchema = item({
-  eventUid: string().key().savedAs('pk').transform({ encode: (uid: string) => `EVENT#${uid}`, decode: (pk: string) => pk.slice(6) }),
-  sk: string().key().const('BREAKDOWNS').hidden(),
+  eventUid: string().key().savedAs('pk').transform(stored(keys.event)),
+  sk: string().key().const(keys.breakdownsItem).hidden(),
   version: number(),
   breakdowns: any(),
   computedAt: string(),
@@ -390,8 +459,8 @@ const breakdownsSchema = item({
 export const BreakdownsEntity = new Entity({ name: 'Breakdowns', table, schema: breakdownsSchema, timestamps: false })
 
 const sessionSchema = item({
-  id: string().key().savedAs('pk').transform({ encode: (id: string) => `SESSION#${id}`, decode: (pk: string) => pk.slice(8) }),
-  sk: string().key().const('SESSION').hidden(),
+  id: string().key().savedAs('pk').transform(stored(keys.session)),
+  sk: string().key().const(keys.sessionItem).hidden(),
   email: string(),
   role: string().enum('organizer', 'owner').default('organizer'),
   [TTL_ATTRIBUTE]: number(),
@@ -399,8 +468,8 @@ const sessionSchema = item({
 export const SessionEntity = new Entity({ name: 'Session', table, schema: sessionSchema, timestamps: { created: true, modified: false } })
 
 const signInTokenSchema = item({
-  tokenHash: string().key().savedAs('pk').transform({ encode: (h: string) => `TOKEN#${h}`, decode: (pk: string) => pk.slice(6) }),
-  sk: string().key().const('TOKEN').hidden(),
+  tokenHash: string().key().savedAs('pk').transform(stored(keys.signInToken)),
+  sk: string().key().const(keys.signInTokenItem).hidden(),
   email: string(),
   [TTL_ATTRIBUTE]: number(),
 })
@@ -408,14 +477,14 @@ export const SignInTokenEntity = new Entity({ name: 'SignInToken', table, schema
 
 /** A person given owner rights in the UI (system owners from CIS_OWNER_EMAILS need no item). */
 const ownerSchema = item({
-  email: string().key().savedAs('pk').transform({ encode: (e: string) => `OWNER#${lower(e)}`, decode: (pk: string) => pk.slice(6) }),
-  sk: string().key().const('OWNER').hidden(),
+  email: string().key().savedAs('pk').transform(stored(keys.owner)),
+  sk: string().key().const(keys.ownerItem).hidden(),
   systemOwner: boolean().default(false),
   /** Email domains whose organizers and events this person oversees. */
   domains: list(string()).default(() => []),
   grantedBy: string().optional(),
 }).and((schema) => ({
-  gsi1pk: string().hidden().putLink<typeof schema>(() => 'OWNERS'),
+  gsi1pk: string().hidden().putLink<typeof schema>(() => keys.owners),
   gsi1sk: string().hidden().putLink<typeof schema>(({ email }) => lower(email)),
 }))
 export const OwnerEntity = new Entity({ name: 'Owner', table, schema: ownerSchema, timestamps: { created: true, modified: true } })
@@ -425,8 +494,8 @@ export const OwnerEntity = new Entity({ name: 'Owner', table, schema: ownerSchem
  * sign-in form): one item per subject and window, raised with a conditional ADD, gone by TTL.
  */
 const signInRateSchema = item({
-  subject: string().key().savedAs('pk').transform({ encode: (s: string) => `SIGNINRATE#${s}`, decode: (pk: string) => pk.slice(11) }),
-  window: string().key().savedAs('sk').transform({ encode: (w: string) => `WINDOW#${w}`, decode: (sk: string) => sk.slice(7) }),
+  subject: string().key().savedAs('pk').transform(stored(keys.signInRate)),
+  window: string().key().savedAs('sk').transform(stored(keys.signInWindow)),
   count: number(),
   [TTL_ATTRIBUTE]: number(),
 })

@@ -2,13 +2,11 @@
  * `cis token create|list|revoke`: API tokens for an organizer's automations, until the
  * dashboard manages them. Talks to the configured backend (the local stack by default).
  */
-import { z } from 'zod'
+import { isMailAddress } from '../domain/mail/address'
 import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens'
 
-const Email = z.email()
-
 function organizer(email: string | undefined): string {
-  if (!email || !Email.safeParse(email).success) throw new Error(`"${email ?? ''}" is not an email address; give the organizer's address.`)
+  if (!email || !isMailAddress(email)) throw new Error(`"${email ?? ''}" is not an email address; give the organizer's address.`)
   return email.toLowerCase()
 }
 

@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.to) throw new UsageError('cis preview-invite needs --to EMAIL (the recipient).')
       const [{ previewInvite }, { isMailAddress }, { config }] = await Promise.all([
         import('./preview-invite'),
-        import('../domain/invite/build-invitation'),
+        import('../domain/mail/address'),
         import('../config'),
       ])
       if (!isMailAddress(values.to.trim())) throw new UsageError(`--to ${JSON.stringify(values.to)} is not a mail address.`)

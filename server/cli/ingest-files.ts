@@ -11,6 +11,7 @@ import PostalMime from 'postal-mime'
 import { splitCalendars } from '../domain/ical/read-calendar'
 import { receivedAsSes } from '../local/smtp-receiver'
 import { sesReceiptOf } from '../domain/mail/receipt'
+import { addressInCalendarValue } from '../domain/mail/address'
 import { putRawMail } from '../aws/mail-store'
 import { processStoredMail } from '../services/inbound-mail'
 import { config } from '../config'
@@ -32,7 +33,7 @@ function wrapCalendar(calendar: string, mailbox: string): string {
   // No METHOD in the body stays no METHOD: the wrapper must not make it an invitation.
   const method = /^METHOD:(.+)$/m.exec(unfolded)?.[1]?.trim().toUpperCase() ?? null
   const property = method === 'REPLY' || method === 'REFRESH' || method === 'COUNTER' ? 'ATTENDEE' : 'ORGANIZER'
-  const from = new RegExp(`^${property}[;:].*mailto:([^\\s;:"<>]+)`, 'im').exec(unfolded)?.[1]?.toLowerCase() ?? 'unknown@invalid'
+  const from = addressInCalendarValue(new RegExp(`^${property}[;:].*(mailto:.*)$`, 'im').exec(unfolded)?.[1] ?? null) ?? 'unknown@invalid'
   const body = Buffer.from(calendar.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/(.{76})/g, '$1\r\n')
   return [
     `From: <${from}>`,

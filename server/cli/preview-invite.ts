@@ -11,7 +11,7 @@
  */
 import { decideOrganizerMessage } from '../domain/itip/rules'
 import { NotSchedulingMessage } from '../domain/scheduling'
-import { isMailAddress } from '../domain/invite/build-invitation'
+import { isMailAddress } from '../domain/mail/address'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
 import { readSchedulingFile } from './inspect-file'
 

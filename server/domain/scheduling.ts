@@ -1,5 +1,5 @@
 /**
- * The shape of a scheduling message once read: what the iTIP rules (ITIP.md) need, and
+ * The shape of a scheduling message once read: what the iTIP rules (itip/rules.ts) need, and
  * what `cis inspect` prints. Plain data, no library types, so every later step (iTIP
  * decisions, storage, the command line) depends only on this file.
  */

@@ -18,7 +18,7 @@ import {
 import { clients } from '../aws/clients'
 import { config } from '../config'
 import { queueUrl, type QueueName } from '../aws/queue'
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from '../queues/lambda-events'
+import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda'
 
 export type SQSHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>
 
@@ -66,7 +66,8 @@ export function toSqsRecord(message: Message, eventSourceARN: string, awsRegion:
     messageId: message.MessageId!,
     receiptHandle: message.ReceiptHandle!,
     body: message.Body ?? '',
-    attributes: { ...message.Attributes },
+    // Asked for 'All', SQS returns every system attribute, the four Lambda's type requires among them.
+    attributes: { ...message.Attributes } as SQSRecordAttributes,
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, lambdaAttribute(value)]),
     ),

@@ -9,7 +9,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import nodemailer from 'nodemailer'
 import { config } from '../config'
-import { addressOf, readHeaderFields } from './smtp-receiver'
+import { addressInHeader } from '../domain/mail/address'
+import { readHeaderFields } from './smtp-receiver'
 import { fixedPorts, LOCAL_HOST } from './ports'
 import { LocalStackError } from './errors'
 
@@ -39,7 +40,7 @@ async function main() {
   const raw = await readFile(file).catch(() => {
     throw new LocalStackError(`Cannot read ${file}; give the path of an .eml file.`)
   })
-  const from = addressOf(readHeaderFields(raw).find((field) => field.key.toLowerCase() === 'from')?.value)
+  const from = addressInHeader(readHeaderFields(raw).find((field) => field.key.toLowerCase() === 'from')?.value)
   if (!from) throw new LocalStackError(`${file} has no From address to use as the envelope sender.`)
   const recipient = to.includes('@') ? to : `${to}@${config().mailDomain}`
   // The dev stack's port (CIS_PORT_SMTP if moved), or a running stack's own (tests).

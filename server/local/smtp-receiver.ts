@@ -21,7 +21,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import type { AppConfig } from '../config'
 import type { AwsClients } from '../aws/clients'
 import { LOCAL_HOST } from './ports'
-import { domainOf } from '../domain/mail/address'
+import { addressInHeader, domainOf } from '../domain/mail/address'
 import { organizationalDomain, type VerdictStatus } from '../domain/mail/receipt'
 
 /** The host name the receiver gives itself, in `Received: … by <name>` and its greeting. */
@@ -198,16 +198,6 @@ function withoutFields(raw: Buffer, fields: RawField[], drop: (field: RawField) 
   return Buffer.concat(parts)
 }
 
-/** The address in a From header value (`Alice <alice@example.com>` or a bare address). */
-export function addressOf(value: string | undefined): string {
-  if (!value) return ''
-  const angled = /<([^<>@\s]+@[^<>\s]+)>/.exec(value)
-  if (angled) return angled[1]!.toLowerCase()
-  const bare = /([^\s<>"(),;:]+@[^\s<>"(),;:]+)/.exec(value)
-  return bare ? bare[1]!.toLowerCase() : ''
-}
-
-
 // ------------------------------------------------------------------ SES receipt headers
 
 /** SES message ids: 40 characters of lower-case base32hex (0-9, a-v). */
@@ -351,7 +341,7 @@ export interface ReceiptNotificationInput {
 export function sesReceiptNotification(input: ReceiptNotificationInput) {
   const { envelope, verdicts } = input
   const spfDomain = envelope.mailFrom ? domainOf(envelope.mailFrom) : envelope.helo
-  const fromDomain = domainOf(addressOf(input.fromHeaders[0])) || spfDomain
+  const fromDomain = domainOf(addressInHeader(input.fromHeaders[0])) || spfDomain
   const status = (verdict: string) => ({ status: STATUS_OF[verdict] ?? 'GRAY' })
   const timestamp = input.at.toISOString()
   return {
@@ -400,7 +390,7 @@ export function receivedAsSes(raw: Buffer | string, from: string, recipient: str
   const subject = fields.find((field) => field.key.toLowerCase() === 'subject')?.value ?? null
   const at = new Date()
   return {
-    stored: Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from: addressOf(fromHeaders[0]), verdicts: all, at }), 'latin1'), message]),
+    stored: Buffer.concat([Buffer.from(sesReceiptHeaders({ id, envelope, recipient, from: addressInHeader(fromHeaders[0]), verdicts: all, at }), 'latin1'), message]),
     notification: sesReceiptNotification({ id, envelope, fromHeaders, subject, verdicts: all, bucket, key, at }),
   }
 }
@@ -513,7 +503,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     const at = new Date()
     const visible: HeaderField[] = headerFields(raw).map(({ key, value }) => ({ key, value }))
     const fromHeaders = visible.filter((field) => field.key.toLowerCase() === 'from').map((field) => field.value)
-    const from = addressOf(fromHeaders[0])
+    const from = addressInHeader(fromHeaders[0])
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
     const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address)
     const envelope: ReceivedEnvelope = { mailFrom, rcptTo, remoteAddress: session.remoteAddress, helo: session.hostNameAppearsAs }

@@ -9,6 +9,7 @@ import { EventParamsSchema, InviteBodySchema, InvitationListQuerySchema } from '
 import { AttendeeListQuerySchema, EventListQuerySchema, RejectedMailQuerySchema } from '../../shared/schemas/events'
 import { DomainParamsSchema, OwnerGrantSchema, OwnerParamsSchema } from '../../shared/schemas/owners'
 import { TokenCreateSchema, TokenParamsSchema } from '../../shared/schemas/tokens'
+import { mailAddress } from '../../shared/mail-address'
 
 type JsonSchema = Record<string, unknown>
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -42,7 +43,7 @@ const listOf = (name: string, item: string): JsonSchema => ({
 })
 
 // The sign-in body is validated by the auth service; mirrored here as a plain shape.
-const SignInBody = z.object({ email: z.email().max(254) })
+const SignInBody = z.object({ email: mailAddress() })
 
 const ROUTES: Route[] = [
   { method: 'get', path: '/api/health', tag: 'system', public: true, summary: 'Readiness: the event table answers.', responses: { 200: 'Ready.', 503: 'The table is not reachable.' } },

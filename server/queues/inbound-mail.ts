@@ -8,7 +8,8 @@
  * (the bucket's own notification) is still processed, with no verdicts: its sender stays
  * unverified.
  */
-import { objectKeysOf, type SQSEvent, type SQSBatchResponse } from './lambda-events'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import { objectKeysOf } from './lambda-events'
 import { sesReceiptOf } from '../domain/mail/receipt'
 import { processStoredMail } from '../services/inbound-mail'
 

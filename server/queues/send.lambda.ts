@@ -1,9 +1,14 @@
 // Lambda entry of the send function (built by server/queues/build/nitro.config.ts): it
 // consumes the send queue and the SES events queue, told apart by the record's source.
-import type { SQSBatchResponse, SQSEvent } from './lambda-events'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { config } from '../config'
 import { handleSendQueue } from './send'
 import { handleSesEvents } from './ses-events'
+import { useMailTemplates } from '../templates/mail'
+
+// The deployer's mail templates (CIS_TEMPLATES_DIR) are checked when the function starts,
+// so a bad one stops it at once rather than failing each message.
+useMailTemplates(config().templatesDir)
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const sesEventsQueue = config().queues.sesEvents.split('/').pop()!

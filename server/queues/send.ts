@@ -7,7 +7,7 @@
  * already recorded on the invitation. A job SES refused only for its rate (or daily quota)
  * is never given up: on its last attempt a fresh copy is queued instead.
  */
-import type { SQSBatchResponse, SQSEvent } from './lambda-events'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { config } from '../config'
 import { delayRetry, sendToQueue } from '../aws/queue'
 import { sendRateLimiter, type SendRateLimiter } from '../aws/send-rate'

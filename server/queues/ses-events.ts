@@ -5,7 +5,7 @@
  * that is not an SES notification is logged and dropped (retrying cannot make it readable);
  * a record whose write failed is reported, so SQS retries only that one.
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from './lambda-events'
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { parseSesNotification, UnreadableSesNotification, type ParsedNotification } from '../domain/mail/ses-notification'
 import { recordSesNotification } from '../services/suppression'
 import { markInvitationUndeliverable } from '../services/send-worker'

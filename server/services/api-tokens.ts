@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
-import { ApiTokenEntity, table } from '../aws/table'
+import { ApiTokenEntity, keys, table } from '../aws/table'
 import { shortLived } from './short-lived'
 
 const tokens = ApiTokenEntity.build(EntityRepository)
@@ -55,7 +55,7 @@ async function itemsOf(email: string) {
   const { Items } = await table
     .build(QueryCommand)
     .entities(ApiTokenEntity)
-    .query({ index: 'gsi1', partition: `APITOKENS#${email.toLowerCase()}` })
+    .query({ index: 'gsi1', partition: keys.organizerTokens(email) })
     .send()
   return Items ?? []
 }

@@ -5,7 +5,7 @@
  * domain; a domain with far more would want running totals.
  */
 import { QueryCommand } from 'dynamodb-toolbox'
-import { EventEntity, OrganizerEntity, keysStartingWith, table } from '../aws/table'
+import { EventEntity, OrganizerEntity, keys, keysStartingWith, table } from '../aws/table'
 
 export interface DomainSummary {
   domain: string
@@ -40,7 +40,7 @@ async function organizersByDomain(): Promise<Map<string, OrganizerRow[]>> {
   const { Items: items = [] } = await table
     .build(QueryCommand)
     .entities(OrganizerEntity)
-    .query({ index: 'gsi3', partition: 'ORGANIZERS' })
+    .query({ index: 'gsi3', partition: keys.organizers })
     .options({ maxPages: Infinity })
     .send()
   const byDomain = new Map<string, OrganizerRow[]>()
@@ -55,7 +55,7 @@ async function summarize(domain: string, organizers: number): Promise<DomainSumm
   const { Items: events = [] } = await table
     .build(QueryCommand)
     .entities(EventEntity)
-    .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('EVENT#') })
+    .query({ index: 'gsi2', partition: keys.domain(domain), range: keysStartingWith(keys.domainEvent.prefix) })
     .options({ maxPages: Infinity, attributes: ['uid', 'counts', 'invitesSent'] })
     .send()
   const summary: DomainSummary = { domain, organizers, events: events.length, invitesSent: 0, accepted: 0, declined: 0, tentative: 0, noAnswer: 0 }
@@ -82,7 +82,7 @@ export async function domainDetail(domain: string): Promise<DomainSummary & { or
   const { Items = [] } = await table
     .build(QueryCommand)
     .entities(OrganizerEntity)
-    .query({ index: 'gsi2', partition: `DOMAIN#${domain}`, range: keysStartingWith('ORGANIZER#') })
+    .query({ index: 'gsi2', partition: keys.domain(domain), range: keysStartingWith(keys.organizer.prefix) })
     .options({ maxPages: Infinity })
     .send()
   const organizerList = Items.map(organizerRow)

@@ -5,7 +5,7 @@
  * on the way back in so a cursor from another list is refused, never passed to DynamoDB.
  */
 import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
-import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, isConditionFailure, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
 import type { Counts } from '../domain/itip/event-state'
@@ -111,7 +111,7 @@ export interface EventListOptions {
 
 /** One page of an organizer's events (organizer index, by start time). */
 export async function listOrganizerEvents(organizerEmail: string, options: EventListOptions, now = new Date()) {
-  const partition = `ORGANIZER#${organizerEmail.toLowerCase()}`
+  const partition = keys.organizer(organizerEmail)
   const range = startRangeOf(options.view, now)
   const descending = (options.sort ?? (options.view === 'upcoming' ? 'start' : '-start')) === '-start'
   const startKey = readCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (key) => {
@@ -139,13 +139,13 @@ export async function listOrganizerEvents(organizerEmail: string, options: Event
     {
       async read(exclusiveStartKey, limit) {
         if (aroundStartedToday && !exclusiveStartKey) {
-          const [allDay, fromNow] = await Promise.all([query(keysStartingWith(`${today}#`), undefined, limit), query({ gte: now.toISOString() }, undefined, limit)])
+          const [allDay, fromNow] = await Promise.all([query(keysStartingWith(keys.ordered(today)), undefined, limit), query({ gte: now.toISOString() }, undefined, limit)])
           // More all-day events today than a page (hardly ever): the plain way below.
           if (!allDay.lastKey) return { items: [...allDay.items, ...fromNow.items], lastKey: fromNow.lastKey }
         }
         return query(range, exclusiveStartKey, limit)
       },
-      keyOf: (item) => ({ pk: `EVENT#${item.uid}`, sk: 'EVENT', gsi1pk: partition, gsi1sk: `${item.start}#${item.uid}` }),
+      keyOf: (item) => ({ pk: keys.event(item.uid), sk: keys.eventItem, gsi1pk: partition, gsi1sk: keys.ordered(item.start, item.uid) }),
     },
     { limit: options.limit, startKey, keep: (item) => inView(item, options.view, now) && matchesSearch(item, options.q) },
   )
@@ -165,11 +165,11 @@ interface InvitationSummary {
 
 /** The invitations of an event whose addresses lie between `from` and `to` (all, without bounds). */
 export async function loadInvitationsOf(eventUid: string, bounds?: { from: string; to: string }): Promise<Map<string, InvitationSummary>> {
-  const range = bounds ? { between: [`INVITE#${bounds.from}`, `INVITE#${bounds.to}`] as [string, string] } : keysStartingWith('INVITE#')
+  const range = bounds ? { between: [keys.invitation(bounds.from), keys.invitation(bounds.to)] as [string, string] } : keysStartingWith(keys.invitation.prefix)
   const { Items } = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition: `EVENT#${eventUid}`, range })
+    .query({ partition: keys.event(eventUid), range })
     .options({ maxPages: Infinity })
     .send()
   return new Map(
@@ -251,20 +251,20 @@ export interface AttendeeListItem {
 
 /** One page of an event's attendees in address order, optionally only one answer. */
 export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue }) {
-  const partition = `EVENT#${uid}`
-  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith('ATTENDEE#'))
+  const partition = keys.event(uid)
+  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith(keys.attendee.prefix))
   const page = await collect<AttendeeItem>(
     {
       async read(exclusiveStartKey, limit) {
         const result = await table
           .build(QueryCommand)
           .entities(AttendeeEntity)
-          .query({ partition, range: keysStartingWith('ATTENDEE#') })
+          .query({ partition, range: keysStartingWith(keys.attendee.prefix) })
           .options({ limit, exclusiveStartKey })
           .send()
         return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
       },
-      keyOf: (item) => ({ pk: partition, sk: `ATTENDEE#${item.email}` }),
+      keyOf: (item) => ({ pk: partition, sk: keys.attendee(item.email) }),
     },
     { limit: options.limit, startKey, keep: options.status ? (item) => item.partstat === options.status : undefined },
   )
@@ -304,7 +304,7 @@ type MailItem = FormattedItem<typeof MailLogEntity>
 
 /** The messages `sender` sent that were rejected, newest first, with the reason in a sentence. */
 export async function listRejectedMail(sender: string, options: { limit: number; cursor?: string }) {
-  const partition = `MAILFROM#${sender.toLowerCase()}`
+  const partition = keys.mailFrom(sender)
   const startKey = readCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (key) => key.gsi1pk === partition)
   const page = await collect<MailItem>(
     {
@@ -317,7 +317,7 @@ export async function listRejectedMail(sender: string, options: { limit: number;
           .send()
         return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
       },
-      keyOf: (item) => ({ pk: `MAIL#${item.key}`, sk: 'MAIL', gsi1pk: partition, gsi1sk: `${item.receivedAt}#${item.key}` }),
+      keyOf: (item) => ({ pk: keys.mail(item.key), sk: keys.mailItem, gsi1pk: partition, gsi1sk: keys.ordered(item.receivedAt, item.key) }),
     },
     { limit: options.limit, startKey, keep: (item) => item.outcome === 'rejected' },
   )

@@ -6,7 +6,7 @@
  * not see. Callers retry on ConcurrentChange with fresh state.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, OrganizerEntity, isConditionFailure, keysStartingWith, table, domainOf } from '../aws/table'
+import { AttendeeEntity, EventEntity, OrganizerEntity, isConditionFailure, keys, keysStartingWith, table, domainOf } from '../aws/table'
 import { countAttendees, countKeyOf, type AttendeeState, type EventState } from '../domain/itip/event-state'
 
 const events = EventEntity.build(EntityRepository)
@@ -165,7 +165,7 @@ export async function loadAttendees(uid: string): Promise<AttendeeState[]> {
   const { Items } = await table
     .build(QueryCommand)
     .entities(AttendeeEntity)
-    .query({ partition: `EVENT#${uid}`, range: keysStartingWith('ATTENDEE#') })
+    .query({ partition: keys.event(uid), range: keysStartingWith(keys.attendee.prefix) })
     .options({ consistent: true, maxPages: Infinity })
     .send()
   return (Items ?? []).map(toAttendee)

@@ -4,7 +4,7 @@
  * a send job is queued. The send worker (send-worker.ts) builds and sends the message.
  */
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, InvitationEntity, isConditionFailure, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { AttendeeEntity, EventEntity, InvitationEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { config } from '../config'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
@@ -162,12 +162,12 @@ async function recordInvitation(event: StoredEvent, item: Parameters<typeof invi
 
 /** One page of an event's invitations, in address order. */
 export async function listInvitations(eventUid: string, options: { limit?: number; cursor?: string } = {}) {
-  const partition = `EVENT#${eventUid}`
-  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith('INVITE#'))
+  const partition = keys.event(eventUid)
+  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith(keys.invitation.prefix))
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition, range: keysStartingWith('INVITE#') })
+    .query({ partition, range: keysStartingWith(keys.invitation.prefix) })
     .options({ limit: options.limit ?? 100, exclusiveStartKey: startKey })
     .send()
   return { invitations: (page.Items ?? []).map(toView), cursor: encodeCursor(page.LastEvaluatedKey) }

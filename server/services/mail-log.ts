@@ -1,6 +1,6 @@
 /** Reading the inbound mail log: by day (operators, `cis replay`) and by sender (owners). */
 import { QueryCommand } from 'dynamodb-toolbox'
-import { MailLogEntity, table, type MailOutcome } from '../aws/table'
+import { MailLogEntity, keys, table, type MailOutcome } from '../aws/table'
 
 export interface MailLogEntry {
   key: string
@@ -29,7 +29,7 @@ export async function listMailLogSince(since: Date, outcomes?: MailOutcome[], no
     const page = await table
       .build(QueryCommand)
       .entities(MailLogEntity)
-      .query({ index: 'gsi2', partition: `MAILDAY#${day}`, range: { gte: since.toISOString() } })
+      .query({ index: 'gsi2', partition: keys.mailDay(day), range: { gte: since.toISOString() } })
       .options({ maxPages: Infinity })
       .send()
     for (const item of page.Items ?? []) {
@@ -45,7 +45,7 @@ export async function listMailLogOfSender(sender: string, limit = 50): Promise<M
   const page = await table
     .build(QueryCommand)
     .entities(MailLogEntity)
-    .query({ index: 'gsi1', partition: `MAILFROM#${sender.toLowerCase()}` })
+    .query({ index: 'gsi1', partition: keys.mailFrom(sender) })
     .options({ reverse: true, limit })
     .send()
   return page.Items ?? []

@@ -5,7 +5,7 @@
  * through SES.
  */
 import MailComposer from 'nodemailer/lib/mail-composer'
-import { renderMailTemplate, type MailTemplateName } from '../templates/mail'
+import { renderMailTemplate, useMailTemplates, type MailTemplateName } from '../templates/mail'
 import { enqueueSendJobs } from './send-jobs'
 import { config } from '../config'
 
@@ -38,7 +38,7 @@ export async function queueNotification(
 
 /** The notification's raw message, for the send worker. */
 export async function composeNotification(template: MailTemplateName, to: string, values: Record<string, string>, inReplyTo?: string | null): Promise<Buffer> {
-  const { subject, text } = renderMailTemplate(template, values)
+  const { subject, text } = renderMailTemplate(template, values, useMailTemplates(config().templatesDir))
   return compose(to, subject, text, inReplyTo)
 }
 

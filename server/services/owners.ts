@@ -4,7 +4,7 @@
  * the UI, so nobody locks everyone out); system owners name further owners in the UI.
  */
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
-import { OwnerEntity, table } from '../aws/table'
+import { OwnerEntity, keys, table } from '../aws/table'
 import { config } from '../config'
 import { shortLived } from './short-lived'
 
@@ -39,7 +39,7 @@ export interface OwnerView {
 }
 
 export async function listOwners(): Promise<OwnerView[]> {
-  const { Items } = await table.build(QueryCommand).entities(OwnerEntity).query({ index: 'gsi1', partition: 'OWNERS' }).send()
+  const { Items } = await table.build(QueryCommand).entities(OwnerEntity).query({ index: 'gsi1', partition: keys.owners }).send()
   const stored = new Map((Items ?? []).map((item) => [item.email, { email: item.email, systemOwner: item.systemOwner, domains: item.domains, configured: false }]))
   for (const email of config().ownerEmails) {
     stored.set(email, { email, systemOwner: true, domains: stored.get(email)?.domains ?? [], configured: true })

@@ -1,6 +1,6 @@
 /** Upcoming listed events, for the public landing page. */
 import { QueryCommand } from 'dynamodb-toolbox'
-import { table, EventEntity } from '../aws/table'
+import { table, EventEntity, keys } from '../aws/table'
 
 export interface PublicEventSummary {
   uid: string
@@ -21,7 +21,7 @@ export async function listUpcomingPublicEvents(now: Date, limit = 20, monthsAhea
     const page = await table
       .build(QueryCommand)
       .entities(EventEntity)
-      .query({ index: 'gsi3', partition: `PUBLIC#${month}`, range: { gte: from.slice(0, 10) } })
+      .query({ index: 'gsi3', partition: keys.publicMonth(month), range: { gte: from.slice(0, 10) } })
       .options({ limit: limit - found.length, maxPages: Infinity })
       .send()
     for (const event of page.Items ?? []) {

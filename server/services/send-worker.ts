@@ -12,7 +12,7 @@
  * send again).
  */
 import { EntityRepository, QueryCommand, $remove } from 'dynamodb-toolbox'
-import { AttendeeEntity, InvitationEntity, SendRecordEntity, isConditionFailure, keysStartingWith, table } from '../aws/table'
+import { AttendeeEntity, InvitationEntity, SendRecordEntity, isConditionFailure, keys, keysStartingWith, table } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
@@ -94,7 +94,7 @@ async function fanOut(eventUid: string, cursor: string | undefined, pageSize: nu
   const page = await table
     .build(QueryCommand)
     .entities(InvitationEntity)
-    .query({ partition: `EVENT#${eventUid}`, range: keysStartingWith('INVITE#') })
+    .query({ partition: keys.event(eventUid), range: keysStartingWith(keys.invitation.prefix) })
     .options({ limit: pageSize, exclusiveStartKey: decodeCursor(cursor) })
     .send()
   const due = (page.Items ?? []).filter((item) => item.sentSequence !== undefined && item.status !== 'unsubscribed' && item.status !== 'suppressed')
@@ -229,7 +229,7 @@ async function sendOnce(args: {
     return await recordSendFailure(error, { key, claimedAt, invitation }, context)
   }
   const sentAt = now().toISOString()
-  await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId, sesLookup: `SESMSG#${sesMessageId}`, sesLookupSort: 'SEND' })
+  await sendRecords.update({ key, status: 'sent', sentAt, sesMessageId })
   if (invitation) {
     await markInvitationSent(invitation, sentAt)
     if (invitation.first) await countInviteSent(invitation.eventUid)
@@ -336,7 +336,7 @@ export async function markInvitationUndeliverable(sesMessageId: string, sentence
   const { Items } = await table
     .build(QueryCommand)
     .entities(SendRecordEntity)
-    .query({ index: 'gsi2', partition: `SESMSG#${sesMessageId}` })
+    .query({ index: 'gsi2', partition: keys.sesMessage(sesMessageId) })
     .send()
   let marked = 0
   for (const record of Items ?? []) {

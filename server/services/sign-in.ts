@@ -11,9 +11,10 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import { z } from 'zod'
+import { mailAddress } from '../../shared/mail-address'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
-import { renderMailTemplate } from '../templates/mail'
+import { renderMailTemplate, useMailTemplates } from '../templates/mail'
 import { config } from '../config'
 import { shortLived } from './short-lived'
 import { suppressionOf } from './suppression'
@@ -29,7 +30,7 @@ export const SIGN_IN_LIMITS = {
 } as const
 
 export const SignInBodySchema = z.object({
-  email: z.email('Give a valid email address.').max(254, 'The email address is too long.'),
+  email: mailAddress(),
 })
 export type SignInBody = z.infer<typeof SignInBodySchema>
 
@@ -81,7 +82,7 @@ async function takeRequest(subject: string, limit: number, now: Date, windowMinu
 }
 
 async function composeLink(to: string, link: string): Promise<Buffer> {
-  const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl })
+  const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl }, useMailTemplates(config().templatesDir))
   const mail = new MailComposer({ from: config().fromAddress, to, subject, text, headers: { 'Auto-Submitted': 'auto-generated' } })
   return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
 }

@@ -1,6 +1,7 @@
 /** Request shapes of the dashboard's read API (events, attendees, rejected mail), shared by routes, pages and the OpenAPI document. */
 import { z } from 'zod'
 import { EVENT_VIEWS, PARTSTAT_VALUES } from '../vocabulary'
+import { mailAddress } from '../mail-address'
 
 export { EventParamsSchema } from './invites'
 
@@ -14,7 +15,7 @@ export const EventListQuerySchema = z.object({
   limit: limit.default(50),
   cursor: cursor.optional(),
   /** An organizer the caller oversees (owners); the caller's own events otherwise. */
-  organizer: z.email('The organizer must be an email address.').max(254).optional(),
+  organizer: mailAddress('The organizer must be an email address.').optional(),
 })
 export type EventListQuery = z.infer<typeof EventListQuerySchema>
 

@@ -1,5 +1,6 @@
 /** Request shapes of the invite API, shared by the routes and the dashboard's forms. */
 import { z } from 'zod'
+import { mailAddress } from '../mail-address'
 
 /**
  * How an address came to be invited; the same words in the table, the API and reports.
@@ -15,7 +16,7 @@ export const EventParamsSchema = z.object({
 })
 
 export const InviteBodySchema = z.object({
-  email: z.email('Give a valid email address.').max(254, 'The email address is too long.'),
+  email: mailAddress(),
   name: z.string().max(200, 'The name is too long (200 characters at most).').optional(),
 })
 export type InviteBody = z.infer<typeof InviteBodySchema>

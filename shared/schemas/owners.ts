@@ -1,5 +1,6 @@
 /** Request shapes of the owner views and owner management. */
 import { z } from 'zod'
+import { mailAddress } from '../mail-address'
 
 const domainName = z
   .string()
@@ -9,7 +10,7 @@ const domainName = z
 
 export const DomainParamsSchema = z.object({ domain: domainName })
 
-export const OwnerParamsSchema = z.object({ email: z.email('Give a valid email address.').toLowerCase() })
+export const OwnerParamsSchema = z.object({ email: mailAddress().toLowerCase() })
 
 export const OwnerGrantSchema = z.object({
   systemOwner: z.boolean().default(false),

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { sendRateLimiter, type SendRateStats } from '../../server/aws/send-rate'
+import { scheduleSends } from '../support/send-schedule'
 
 export interface SendRateBenchOptions {
   /** Messages per second to keep to. */
@@ -83,7 +84,7 @@ export async function benchSendRate(options: SendRateBenchOptions): Promise<Send
         const first = next
         const count = Math.min(batch, total - next)
         next += count
-        const outcomes = await limiter.schedule(count, (k) => {
+        const outcomes = await scheduleSends(limiter, count, (k) => {
           times.push(preciseNow())
           return options.send(first + k)
         })

@@ -6,9 +6,12 @@ import { getRawMail, putRawMail } from '../../server/aws/mail-store'
 import { loadAttendees, loadEvent } from '../../server/services/event-store'
 import { handleInboundMail } from '../../server/queues/inbound-mail'
 import { listMailLogOfSender } from '../../server/services/mail-log'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { resetConfig } from '../../server/config'
 import { corpusFile, fixturePath, hasCorpus } from '../corpus'
-import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, storeReceived, useFreshSendQueue, useFreshTable } from './support'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, sqsRecord, storeReceived, useFreshSendQueue, useFreshTable } from './support'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 const fromOf = async (raw: Buffer) => (await PostalMime.parse(raw)).from!.address!.toLowerCase()
@@ -56,10 +59,7 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     expect(first).toMatchObject({ outcome: 'created', repeated: false })
     const event = await handleInboundMail({
       Records: [
-        {
-          messageId: 'm1', receiptHandle: 'r1', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1',
-          body: JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '', s3: { bucket: { name: 'b' }, object: { key: first.key } } }] }),
-        },
+        sqsRecord('m1', JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '', s3: { bucket: { name: 'b' }, object: { key: first.key } } }] })),
       ],
     })
     expect(event.batchItemFailures).toEqual([])
@@ -101,15 +101,14 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
 
   it('logs a missing S3 object as failed instead of losing the notification', async () => {
     const body = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '', s3: { bucket: { name: 'b' }, object: { key: 'create/does-not-exist' } } }] })
-    const answer = await handleInboundMail({ Records: [{ messageId: 'gone', receiptHandle: 'r', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1', body }] })
+    const answer = await handleInboundMail({ Records: [sqsRecord('gone', body)] })
     expect(answer.batchItemFailures).toEqual([])
     expect((await mailLog.get({ key: 'create/does-not-exist' })).Item).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/missing/) })
   })
 
   it('reports only the failing record of a batch (a body that is not an S3 notification)', async () => {
     const good = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' })
-    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs' as const, eventSourceARN: 'arn', awsRegion: 'us-east-1', body })
-    const answer = await handleInboundMail({ Records: [record('ok', good), record('poison', 'not json')] })
+    const answer = await handleInboundMail({ Records: [sqsRecord('ok', good), sqsRecord('poison', 'not json')] })
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }])
   })
 })
@@ -192,6 +191,28 @@ describe('replies and notifications', () => {
     const notices = (await sentMail(since)).filter((m) => m.destination.to.includes(organizer) && m.subject.startsWith('We could not process'))
     expect(notices.map((m) => m.body.text ?? '')).toContainEqual(expect.stringMatching(reason))
   }, 60_000)
+
+  it("writes the organizer's confirmation from the deployer's template folder (CIS_TEMPLATES_DIR)", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cis-templates-'))
+    writeFileSync(join(folder, 'eventCreated.txt'), 'Welcome aboard: {{summary}}\nDear {{organizerName}}, your event is at {{eventUrl}}.\n')
+    process.env.CIS_TEMPLATES_DIR = folder
+    resetConfig()
+    try {
+      const since = Math.floor(Date.now() / 1000) - 1
+      const templatedUid = `templated-${Date.now()}@tests.local`
+      const message = imip(organizer, mailbox('create'), 'REQUEST', [
+        'BEGIN:VEVENT', `UID:${templatedUid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', 'DTSTART:20270301T150000Z', 'SUMMARY:Board meeting',
+        `ORGANIZER;CN=Olga Organizer:mailto:${organizer}`, 'ATTENDEE;RSVP=TRUE:mailto:ann@example.com', 'END:VEVENT',
+      ])
+      expect(await deliver('create', received(message, organizer))).toMatchObject({ outcome: 'created' })
+      await runSendQueue()
+      const mail = (await sentMail(since)).find((m) => m.subject === 'Welcome aboard: Board meeting')
+      expect(mail?.body.text).toMatch(/^Dear Olga Organizer, your event is at http:\/\/\S+\/dashboard\/events\/templated-/)
+    } finally {
+      delete process.env.CIS_TEMPLATES_DIR
+      resetConfig()
+    }
+  })
 
   it('does not store the server mailbox as an attendee', async () => {
     expect((await loadAttendees(uid)).map((a) => a.email).sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com'])

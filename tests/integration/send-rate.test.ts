@@ -10,6 +10,7 @@ import { createTableInput } from '../../server/aws/table'
 import { clients } from '../../server/aws/clients'
 import { resetConfig } from '../../server/config'
 import { maxInAnyWindow, preciseNow } from '../bench/send-rate'
+import { scheduleSends } from '../support/send-schedule'
 
 // A table of its own (as support.ts's useFreshTable, without the rest of the helpers).
 beforeAll(async () => {
@@ -47,7 +48,7 @@ describe('send rate limiter', () => {
           const first = next
           const count = Math.min(10, total - next)
           next += count
-          await limiter.schedule(count, async (k) => {
+          await scheduleSends(limiter, count, async (k) => {
             times.push(preciseNow())
             sent.push(first + k)
           })
@@ -121,7 +122,7 @@ describe('send rate limiter', () => {
     }
     const limiter = sendRateLimiter({ name: uniqueName(), rate: 10, lateness: 20, now: clock.now, sleep })
     const sentAt: number[] = []
-    const outcomes = await limiter.schedule(3, async (i) => {
+    const outcomes = await scheduleSends(limiter, 3, async (i) => {
       sentAt[i] = clock.now()
       return i
     })
@@ -155,7 +156,7 @@ describe('send rate limiter', () => {
 
   it('reports failed sends without losing the others', async () => {
     const limiter = sendRateLimiter({ name: uniqueName(), rate: 1000 })
-    const outcomes = await limiter.schedule(3, async (i) => {
+    const outcomes = await scheduleSends(limiter, 3, async (i) => {
       if (i === 1) throw new Error('rejected')
       return i
     })

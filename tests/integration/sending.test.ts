@@ -26,7 +26,7 @@ import { readCalendar } from '../../server/domain/ical/read-calendar'
 import PostalMime from 'postal-mime'
 import { expectProperInvitation } from '../support/invitation-mime'
 import { corpusFile, hasCorpus } from '../corpus'
-import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sqsRecord, useFreshSendQueue, useFreshTable } from './support'
 
 const sendRecords = SendRecordEntity.build(EntityRepository)
 const ORGANIZER = 'olga@organizer.example'
@@ -266,7 +266,7 @@ describe('sending invites', () => {
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: new Date().toISOString(), bouncedRecipients: [{ emailAddress: 'gone@example.org', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
       mail: { messageId: sent!.messageId, timestamp: new Date().toISOString(), source: mailbox('rsvp'), destination: ['gone@example.org'] },
     }
-    const answer = await handleSesEvents({ Records: [{ messageId: 'b-1', receiptHandle: 'r', body: JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:0:cis-ses-events', awsRegion: 'us-east-1' }] }, { log: () => {} })
+    const answer = await handleSesEvents({ Records: [sqsRecord('b-1', JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }), 'arn:aws:sqs:us-east-1:0:cis-ses-events')] }, { log: () => {} })
     expect(answer.batchItemFailures).toEqual([])
     expect(await loadInvitation(uid, 'gone@example.org')).toMatchObject({ status: 'suppressed', error: expect.stringMatching(/bounce/i) })
     // The organizer's update reaches nobody at that address.

@@ -12,6 +12,23 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import { deleteFromQueue, receiveFromQueue, resetQueueUrls } from '../../server/aws/queue'
 import { recordsToDelete, toSqsRecord, type SQSHandler } from '../../server/local/poller'
 import { createSendHandler } from '../../server/queues/send'
+import type { SQSRecord } from 'aws-lambda'
+
+/** One SQS record as Lambda passes it, for calling a queue handler directly. */
+export function sqsRecord(messageId: string, body: string, eventSourceARN = 'arn'): SQSRecord {
+  const now = String(Date.now())
+  return {
+    messageId,
+    receiptHandle: messageId,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: now },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: 'us-east-1',
+  }
+}
 
 /**
  * A new, empty table for the calling test file: the corpus reuses UIDs across files,

@@ -23,14 +23,8 @@ import {
   type Person,
   type SchedulingMessage,
 } from '../scheduling'
+import { addressInCalendarValue } from '../mail/address'
 import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
-
-/** `MAILTO:Alice@Example.com` (or a malformed `;mailto:` leftover) → `alice@example.com`. */
-export function addressOf(value: string | null): string | null {
-  if (!value) return null
-  const match = /(?:mailto:)?\s*([^\s:;<>"/]+@[^\s:;<>"/]+)/i.exec(value)
-  return match ? match[1]!.toLowerCase() : null
-}
 
 const paramText = (property: ICAL.Property, name: string): string | null => {
   const value = property.getParameter(name) as string | string[] | undefined
@@ -45,7 +39,7 @@ const paramText = (property: ICAL.Property, name: string): string | null => {
 function personOf(property: ICAL.Property | null): Person | null {
   if (!property) return null
   const value = String(property.getFirstValue() ?? '')
-  const email = (/^\s*mailto:/i.test(value) ? addressOf(value) : null) ?? addressOf(paramText(property, 'email')) ?? addressOf(value)
+  const email = (/^\s*mailto:/i.test(value) ? addressInCalendarValue(value) : null) ?? addressInCalendarValue(paramText(property, 'email')) ?? addressInCalendarValue(value)
   return email ? { email, name: paramText(property, 'cn') } : null
 }
 
@@ -134,7 +128,7 @@ class TimeReader {
 
   /**
    * One value: ISO UTC for times, `YYYY-MM-DD` for dates. On an all-day series a DATE-TIME
-   * means its local date (ITIP.md 26): the date as written, or for a UTC time the date in
+   * means its local date (RECURRENCE-ID, EXDATE, UNTIL): the date as written, or for a UTC time the date in
    * the message's zone (Exchange writes the local midnight in UTC).
    */
   when(time: ICAL.Time, tzid: string | null, allDay: boolean): string {

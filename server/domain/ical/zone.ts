@@ -1,6 +1,6 @@
 /**
  * Time zones as a calendar message defines them: the instant a wall-clock time written with
- * a TZID stands for, and back. RFC 5545 (§3.2.19, ITIP.md 18) makes the message's own
+ * a TZID stands for, and back. RFC 5545 (§3.2.19) makes the message's own
  * VTIMEZONE the authority for its TZIDs, whatever they are called (Lotus Notes writes
  * `Eastern`, Exchange's CDO `(GMT+01.00) Sarajevo/Warsaw/Zagreb`); Windows and legacy
  * display names map through CLDR, IANA names through the runtime's ICU data.
@@ -247,7 +247,7 @@ export const cleanTzid = (tzid: string): string =>
 const isUtcName = (tzid: string) => /^(Etc\/)?(UTC|GMT|Z|Zulu|Universal|Coordinated Universal Time)$/i.test(tzid)
 
 /**
- * The zone a TZID names, in the order of ITIP.md 18: the message's own VTIMEZONE, then
+ * The zone a TZID names, in this order: the message's own VTIMEZONE, then
  * Windows and legacy display names through CLDR, then IANA names. A TZID none of these
  * resolves comes back as `unknown` (read as UTC, the same way every time), for the caller
  * to warn about.

@@ -1,13 +1,13 @@
 /**
  * The iCalendar invitation the server sends for a stored event, to one recipient per
- * message (ITIP 20–22), built with ical-generator:
+ * message, built with ical-generator:
  * - METHOD:REQUEST (or CANCEL with STATUS:CANCELLED), the event's UID, the SEQUENCE the
  *   caller gives, a fresh DTSTAMP;
  * - ORGANIZER is the server's rsvp@ mailbox, with the real organizer's name as CN, so
  *   replies come back to the server;
  * - exactly one ATTENDEE, the recipient: PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT
  *   (the CANCEL names the attendee without asking for an answer);
- * - a series as the organizer set it (ITIP 25–28): RRULE, EXDATE (cancelled occurrences
+ * - a series as the organizer set it: RRULE, EXDATE (cancelled occurrences
  *   included), RDATE (dates, times, periods), one VEVENT with RECURRENCE-ID per changed
  *   occurrence, TRANSP.
  *
@@ -48,6 +48,7 @@ import type { EventState, InstanceState } from '../itip/event-state'
 import type { Person } from '../scheduling'
 import { cleanTzid, ianaZone, instantOf, wallClockIn, zoneOfStored, type WallClock, type Zone } from '../ical/zone'
 import { buildVtimezone, isKnownZone } from './vtimezone'
+import { isMailAddress } from '../mail/address'
 
 export type InvitationMethod = 'REQUEST' | 'CANCEL'
 
@@ -69,13 +70,6 @@ export interface InvitationCalendar {
 }
 
 export const PRODID = { company: 'Calendar Invite Server', product: 'Invitations', language: 'EN' }
-
-/** A plain address without anything that could end a property or a header. */
-const ADDRESS = /^[^\s@<>"(),;:\\[\]\u0000-\u001f\u007f]+@[^\s@<>"(),;:\\[\]\u0000-\u001f\u007f]+$/
-
-export function isMailAddress(value: string): boolean {
-  return value.length <= 254 && ADDRESS.test(value)
-}
 
 function checkAddress(value: string, what: string): string {
   if (!isMailAddress(value)) throw new RangeError(`The ${what} "${value.replace(/[\u0000-\u001f\u007f]/g, '?')}" is not a mail address.`)

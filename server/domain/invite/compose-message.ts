@@ -1,5 +1,5 @@
 /**
- * The complete invitation email for one recipient (ITIP 19, 23, 24), built by nodemailer's
+ * The complete invitation email for one recipient, built by nodemailer's
  * MailComposer:
  *
  *   multipart/mixed
@@ -23,7 +23,8 @@ import { LRUCache } from 'lru-cache'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import type Mail from 'nodemailer/lib/mailer'
 import type { EventState } from '../itip/event-state'
-import { isMailAddress, prepareInvitationCalendar, type InvitationCalendar, type InvitationMethod } from './build-invitation'
+import { isMailAddress } from '../mail/address'
+import { prepareInvitationCalendar, type InvitationCalendar, type InvitationMethod } from './build-invitation'
 import { htmlBody, invitationBodies, oneLine, organizerName, textBody, type InvitationBodies } from './message-text'
 
 export interface InvitationMessage {

@@ -97,7 +97,7 @@ export interface Version {
 }
 
 /**
- * ITIP 9: newer when SEQUENCE is higher, or equal with a DTSTAMP at least as new.
+ * A message is newer when its SEQUENCE is higher, or equal with a DTSTAMP at least as new.
  * Returns 'newer', 'same' (identical version: a redelivery) or 'stale'.
  */
 export function compareVersion(incoming: Version, stored: Version): 'newer' | 'same' | 'stale' {

@@ -1,5 +1,5 @@
 /**
- * The iTIP rules (RFC 5546 as ITIP.md states them) as pure decisions: given a scheduling
+ * The iTIP rules (RFC 5546) as pure decisions: given a scheduling
  * message, what the server knows, and who sent it, what changes. No storage here; the
  * service applies a decision with conditional writes and retries on a concurrent change.
  */
@@ -56,7 +56,7 @@ export type ReplyDecision =
     }
 
 
-/** ITIP 7: who may speak for the organizer, and whether the mail can be trusted at all. */
+/** Only the expected sender (the ORGANIZER, or the replying ATTENDEE) may speak, and only verified if the policy asks. */
 function checkSender(sender: Sender, expected: string, role: string, policy: Policy): Rejection | null {
   if (!sender.email) return { outcome: 'rejected', reason: `The message has no sender address, so it cannot come from the ${role}.` }
   if (sender.email !== expected) {
@@ -126,7 +126,7 @@ function invitees(message: SchedulingMessage, policy: Policy): Attendee[] {
   return [...unique.values()]
 }
 
-/** REQUEST and CANCEL from the organizer (ITIP 6–14). */
+/** REQUEST and CANCEL from the organizer: a new UID creates the event; a known one changes only when newer. */
 export function decideOrganizerMessage(
   message: SchedulingMessage,
   current: EventState | null,
@@ -171,7 +171,7 @@ export function decideOrganizerMessage(
   }
 
   if (master) {
-    // ITIP 12: a master replaces the whole set of instances.
+    // A master replaces the whole set of instances.
     const order = compareVersion(master, current)
     if (order === 'stale') {
       return { outcome: 'ignored', reason: `Stale update (${describeVersion(master)}); the server already has ${describeVersion(current)}.` }
@@ -189,7 +189,7 @@ export function decideOrganizerMessage(
     }
   }
 
-  // ITIP 12/13: only RECURRENCE-ID overrides: change just those instances.
+  // Only RECURRENCE-ID overrides (matched by absolute time): change just those instances.
   const instances = { ...current.instances }
   const applied: string[] = []
   for (const override of message.overrides) {
@@ -231,7 +231,7 @@ function decideCancel(message: SchedulingMessage, current: EventState | null): O
     }
   }
   if (current.status === 'CANCELLED') return { outcome: 'ignored', reason: 'The whole event is already cancelled.' }
-  // ITIP 14: one occurrence, or this and every later one.
+  // With a RECURRENCE-ID: one occurrence, or with RANGE=THISANDFUTURE this and every later one.
   let event: EventState = { ...current, instances: { ...current.instances } }
   const done: string[] = []
   for (const override of message.overrides) {
@@ -255,7 +255,7 @@ function decideCancel(message: SchedulingMessage, current: EventState | null): O
 /**
  * Merges the organizer's attendee list into what the server knows: new people join with
  * the PARTSTAT the organizer's client sent; known people keep their replies unless
- * the event's SEQUENCE went up (ITIP 11): then everyone but the organizer whose answer was
+ * the event's SEQUENCE went up: then everyone but the organizer whose answer was
  * for an earlier version is asked again. An answer already given to the new version (a reply
  * that overtook the update) stands.
  */
@@ -297,7 +297,7 @@ export function mergeAttendees(
   })
 }
 
-/** REPLY from an attendee (ITIP 6, 7, 15, 16). */
+/** REPLY from an attendee: one ATTENDEE, who must be the sender; only their answer changes. */
 export function decideReply(
   message: SchedulingMessage,
   current: EventState | null,
@@ -338,7 +338,7 @@ export function decideReply(
       partstat: 'NEEDS-ACTION',
       instancePartstats: {},
       role: null,
-      // ITIP 16, our rule: a reply from someone never invited (a forwarded invite) is kept as "shared".
+      // Our rule: a reply from someone never invited (a forwarded invite) is kept as "shared".
       source: 'shared',
       history: [],
       repliedAt: null,
@@ -380,7 +380,7 @@ export function decideReply(
   return { outcome: 'reply', reason: `${who} answered ${answer.partstat} for ${answered.join(', ')}.`, attendee: next, previous: stored }
 }
 
-/** REFRESH (ITIP 17): a known attendee asks for the current invitation again; only they get it. */
+/** REFRESH: a known attendee asks for the current invitation again; only they get it. */
 export function decideRefresh(
   message: SchedulingMessage,
   current: EventState | null,

@@ -14,7 +14,7 @@
  */
 import { getDomain } from 'tldts'
 import { z } from 'zod'
-import { domainOf } from './address'
+import { addressesInHeader, domainOf } from './address'
 
 /** The statuses SES gives each verdict. */
 export const VERDICT_STATUSES = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const
@@ -104,9 +104,6 @@ export function organizationalDomain(addressOrDomain: string): string | null {
   return domain ? getDomain(domain, { allowPrivateDomains: true }) : null
 }
 
-/** The address inside a From value SES lists (`"Alice" <alice@example.com>` or a bare address). */
-const addressIn = (value: string) => (/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value).trim().toLowerCase()
-
 /**
  * Whether the receipt verifies `from` (the From address the message was read with). The
  * From SES evaluated must be that one address, so a message with a second From header
@@ -115,7 +112,9 @@ const addressIn = (value: string) => (/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value
 export function isSenderVerified(receipt: Pick<SesReceipt, 'verdicts' | 'source' | 'from'> | null, from: string): boolean {
   if (!receipt || receipt.verdicts.virus !== 'PASS') return false
   const sender = from.toLowerCase()
-  if (receipt.from.length !== 1 || addressIn(receipt.from[0]!) !== sender) return false
+  // One From value naming one mailbox: that mailbox's address is the sender's.
+  const named = receipt.from.length === 1 ? addressesInHeader(receipt.from[0]) : []
+  if (!sender || named.length !== 1 || named[0] !== sender) return false
   if (receipt.verdicts.dmarc === 'PASS') return true
   const fromOrganization = organizationalDomain(sender)
   return receipt.verdicts.spf === 'PASS' && fromOrganization !== null && organizationalDomain(receipt.source) === fromOrganization

@@ -11,6 +11,7 @@
  * Amazon SNS" and "Amazon SNS notification contents for Amazon SES".
  */
 import { z } from 'zod'
+import { addressInHeader } from './address'
 
 export type SesNotificationKind = 'bounce' | 'complaint' | 'other'
 
@@ -199,10 +200,12 @@ function readBounce(record: SesRecord, base: Base, excerpt: string): ParsedNotif
   if (!parsed.success) throw new UnreadableSesNotification('A Bounce without a readable bounce object.', excerpt)
   const bounce = parsed.data
   const permanent = bounce.bounceType === 'Permanent'
-  const recipients = bounce.bouncedRecipients.map((r) => ({
-    email: addressOf(r.emailAddress),
-    detail: r.diagnosticCode ?? ([r.action, r.status].filter(Boolean).join(' ') || `${bounce.bounceType} bounce (${bounce.bounceSubType ?? 'no subtype'})`),
-  }))
+  const recipients = named(
+    bounce.bouncedRecipients.map((r) => ({
+      email: addressInHeader(r.emailAddress),
+      detail: r.diagnosticCode ?? ([r.action, r.status].filter(Boolean).join(' ') || `${bounce.bounceType} bounce (${bounce.bounceSubType ?? 'no subtype'})`),
+    })),
+  )
   const kindOf = `${bounce.bounceType.toLowerCase()} bounce${bounce.bounceSubType ? ` (${bounce.bounceSubType})` : ''}`
   const who = list(recipients)
   const description = permanent
@@ -222,7 +225,7 @@ function readComplaint(record: SesRecord, base: Base, excerpt: string): ParsedNo
   const permanent = feedback !== 'not-spam'
   const label = feedback ? `complaint (${feedback})` : 'complaint without a feedback report'
   const detail = [label, complaint.complaintSubType, complaint.userAgent ? `from ${complaint.userAgent}` : null].filter(Boolean).join(', ')
-  const recipients = complaint.complainedRecipients.map((r) => ({ email: addressOf(r.emailAddress), detail }))
+  const recipients = named(complaint.complainedRecipients.map((r) => ({ email: addressInHeader(r.emailAddress), detail })))
   const who = list(recipients)
   const description = permanent
     ? `A ${label} about mail to ${who}${complaint.userAgent ? ` (reported by ${complaint.userAgent})` : ''}: never mailed again.`
@@ -232,16 +235,16 @@ function readComplaint(record: SesRecord, base: Base, excerpt: string): ParsedNo
 
 /** Recipients and a sentence for the events that change nothing here. */
 function describeOther(type: string, record: SesRecord): { recipients: SesRecipient[]; description: string; at?: string } {
-  const destination = (detail: string) => (record.mail?.destination ?? []).map((email) => ({ email: addressOf(email), detail }))
+  const destination = (detail: string) => named((record.mail?.destination ?? []).map((email) => ({ email: addressInHeader(email), detail })))
   switch (type) {
     case 'Delivery': {
       const detail = record.delivery?.smtpResponse ?? 'delivered'
-      const recipients = (record.delivery?.recipients ?? []).map((email) => ({ email: addressOf(email), detail }))
+      const recipients = named((record.delivery?.recipients ?? []).map((email) => ({ email: addressInHeader(email), detail })))
       return { recipients, description: `Delivered to ${list(recipients)}.`, at: record.delivery?.timestamp }
     }
     case 'DeliveryDelay': {
       const delay = record.deliveryDelay
-      const recipients = (delay?.delayedRecipients ?? []).map((r) => ({ email: addressOf(r.emailAddress), detail: r.diagnosticCode ?? delay?.delayType ?? 'delayed' }))
+      const recipients = named((delay?.delayedRecipients ?? []).map((r) => ({ email: addressInHeader(r.emailAddress), detail: r.diagnosticCode ?? delay?.delayType ?? 'delayed' })))
       return { recipients, description: `Delivery to ${list(recipients)} is delayed (${delay?.delayType ?? 'no reason given'}); SES keeps trying.`, at: delay?.timestamp }
     }
     case 'Reject': {
@@ -265,10 +268,7 @@ function other(type: string, at: string | undefined, description: string): Parse
   return { kind: 'other', type, permanent: false, recipients: [], at: at ?? new Date(0).toISOString(), description }
 }
 
-/** `Jane <Jane@Example.com>` or `Jane@Example.com` → `jane@example.com`. */
-function addressOf(value: string): string {
-  const angle = /<([^>]+)>/.exec(value)
-  return (angle ? angle[1]! : value).trim().toLowerCase()
-}
+/** A recipient SES named by something that holds no address names nobody. */
+const named = (recipients: SesRecipient[]) => recipients.filter((r) => r.email !== '')
 
 const list = (recipients: SesRecipient[]) => (recipients.length ? recipients.map((r) => r.email).join(', ') : 'no named recipient')

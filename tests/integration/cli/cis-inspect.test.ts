@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { corpusPath, hasCorpus, repoRoot } from '../../../corpus'
+import { corpusPath, hasCorpus, repoRoot } from '../../corpus'
 
 const run = promisify(execFile)
 const cis = (...args: string[]) =>

@@ -48,6 +48,7 @@ const NOT_DEPLOYED: Record<string, string> = {
   CIS_SQS_ENDPOINT: 'local stand-ins only',
   CIS_SES_ENDPOINT: 'local stand-ins only',
   CIS_FROM_ADDRESS: 'defaults to noreply@ the mail domain',
+  CIS_TEMPLATES_DIR: 'optional: a deployer adds a folder (a Lambda layer) of their own mail templates',
 }
 
 const FUNCTIONS = ['WebFunction', 'InboundMailFunction', 'SendFunction']

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
-import { keepSchedulingProperties, readCalendar, splitCalendars } from '../../../../server/domain/ical/read-calendar'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { ianaTimezone } from '../../../../server/domain/ical/timezones'
-import windowsZones from '../../../../server/domain/ical/windows-zones.json' with { type: 'json' }
+import { keepSchedulingProperties, readCalendar, splitCalendars } from '../../../../../server/domain/ical/read-calendar'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { ianaTimezone } from '../../../../../server/domain/ical/timezones'
+import windowsZones from '../../../../../server/domain/ical/windows-zones.json' with { type: 'json' }
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'

@@ -7,10 +7,10 @@
  * recurring-ical-events, tests/referee).
  */
 import { describe, it, expect, beforeAll } from 'vitest'
-import { occurrencesOf } from '../../../../server/domain/ical/occurrences'
-import { hasCorpus } from '../../../corpus'
-import { asServer, inside, refereeWrongFor, sources, storedSeries, windowOf, type Case } from '../../../support/calendar-cases'
-import { refereeAvailable, refereeOccurrences, type RefereeResult } from '../../../support/referee'
+import { occurrencesOf } from '../../../../../server/domain/ical/occurrences'
+import { hasCorpus } from '../../../../corpus'
+import { asServer, inside, refereeWrongFor, sources, storedSeries, windowOf, type Case } from '../../../../support/calendar-cases'
+import { refereeAvailable, refereeOccurrences, type RefereeResult } from '../../../../support/referee'
 
 const missing = refereeAvailable()
 

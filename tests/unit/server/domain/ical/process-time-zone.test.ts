@@ -7,9 +7,9 @@
 import { describe, it, expect } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { hasCorpus, repoRoot } from '../../../corpus'
+import { hasCorpus, repoRoot } from '../../../../corpus'
 
-const script = fileURLToPath(new URL('../../../support/read-calendars.ts', import.meta.url))
+const script = fileURLToPath(new URL('../../../../support/read-calendars.ts', import.meta.url))
 const readUnder = (tz: string) =>
   execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: { ...process.env, TZ: tz }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
 
@@ -23,7 +23,7 @@ describe('reading calendars under any process time zone', () => {
 
   it('leaves the process time zone alone when the reader is imported', async () => {
     const before = process.env.TZ
-    await import('../../../../server/domain/ical/read-calendar')
+    await import('../../../../../server/domain/ical/read-calendar')
     expect(process.env.TZ).toBe(before)
   })
 })

@@ -6,13 +6,13 @@
  */
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readCalendar, readFirstCalendar } from '../../../../server/domain/ical/read-calendar'
-import { occurrencesOf } from '../../../../server/domain/ical/occurrences'
-import { decideOrganizerMessage, decideReply, mergeAttendees, type Policy, type Sender } from '../../../../server/domain/itip/rules'
-import { describeMessage } from '../../../../server/domain/inspect'
-import { NotSchedulingMessage, type SchedulingMessage } from '../../../../server/domain/scheduling'
-import { fixturePath } from '../../../corpus'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { readCalendar, readFirstCalendar } from '../../../../../server/domain/ical/read-calendar'
+import { occurrencesOf } from '../../../../../server/domain/ical/occurrences'
+import { decideOrganizerMessage, decideReply, mergeAttendees, type Policy, type Sender } from '../../../../../server/domain/itip/rules'
+import { describeMessage } from '../../../../../server/domain/inspect'
+import { NotSchedulingMessage, type SchedulingMessage } from '../../../../../server/domain/scheduling'
+import { fixturePath } from '../../../../corpus'
 
 const text = (name: string) => readFileSync(fixturePath(`ical/${name}`), 'utf8')
 const read = (name: string) => readCalendar(text(name))

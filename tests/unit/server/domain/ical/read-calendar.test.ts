@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readCalendar } from '../../../../server/domain/ical/read-calendar'
-import { NotSchedulingMessage, type SchedulingMessage } from '../../../../server/domain/scheduling'
-import { corpusFile, corpusFiles, hasCorpus } from '../../../corpus'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { readCalendar } from '../../../../../server/domain/ical/read-calendar'
+import { NotSchedulingMessage, type SchedulingMessage } from '../../../../../server/domain/scheduling'
+import { corpusFile, corpusFiles, hasCorpus } from '../../../../corpus'
 
 /** Reads a corpus file the way the pipeline does: mail → best calendar part; .ics as is. */
 async function read(name: string): Promise<SchedulingMessage> {

@@ -5,10 +5,10 @@
  */
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { keepSchedulingProperties } from '../../../../server/domain/ical/read-calendar'
-import { ianaZone, instantOf, isoInstant, resolveZone, wallClockIn, type WallClock } from '../../../../server/domain/ical/zone'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { corpusFile, fixturePath, hasCorpus } from '../../../corpus'
+import { keepSchedulingProperties } from '../../../../../server/domain/ical/read-calendar'
+import { ianaZone, instantOf, isoInstant, resolveZone, wallClockIn, type WallClock } from '../../../../../server/domain/ical/zone'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { corpusFile, fixturePath, hasCorpus } from '../../../../corpus'
 
 const DAY = 86_400_000
 const wall = (iso: string): WallClock => {

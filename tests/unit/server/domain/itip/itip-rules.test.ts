@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readCalendar } from '../../../../server/domain/ical/read-calendar'
-import type { SchedulingMessage } from '../../../../server/domain/scheduling'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { readCalendar } from '../../../../../server/domain/ical/read-calendar'
+import type { SchedulingMessage } from '../../../../../server/domain/scheduling'
 import {
   decideOrganizerMessage,
   decideReply,
@@ -9,9 +9,9 @@ import {
   mergeAttendees,
   type Policy,
   type Sender,
-} from '../../../../server/domain/itip/rules'
-import { countAttendees, type AttendeeState, type EventState } from '../../../../server/domain/itip/event-state'
-import { corpusFile, hasCorpus } from '../../../corpus'
+} from '../../../../../server/domain/itip/rules'
+import { countAttendees, type AttendeeState, type EventState } from '../../../../../server/domain/itip/event-state'
+import { corpusFile, hasCorpus } from '../../../../corpus'
 
 const policy: Policy = { requireVerifiedSender: true, allowedOrganizerDomains: [], serverAddresses: ['create@events.localhost'] }
 

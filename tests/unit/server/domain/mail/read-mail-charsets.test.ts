@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { readMail } from '../../../../server/domain/mail/read-mail'
-import { readFirstCalendar } from '../../../../server/domain/ical/read-calendar'
+import { readMail } from '../../../../../server/domain/mail/read-mail'
+import { readFirstCalendar } from '../../../../../server/domain/ical/read-calendar'
 
-const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/mail/${name}`, import.meta.url))
+const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/mail/${name}`, import.meta.url))
 
 async function masterOf(name: string) {
   const mail = await readMail(fixture(name))

@@ -3,8 +3,8 @@
  * from text the sender shaped (ITIP.md 7; issue 13, found 1 and 2).
  */
 import { describe, it, expect } from 'vitest'
-import { isSenderVerified, organizationalDomain, sesReceiptOf } from '../../../../server/domain/mail/receipt'
-import { receivedAsSes, type ReceiptVerdicts } from '../../../../server/local/smtp-receiver'
+import { isSenderVerified, organizationalDomain, sesReceiptOf } from '../../../../../server/domain/mail/receipt'
+import { receivedAsSes, type ReceiptVerdicts } from '../../../../../server/local/smtp-receiver'
 
 const message = (from: string, extra: string[] = []) =>
   [`From: Alice <${from}>`, 'To: create@events.localhost', 'Subject: Hi', ...extra, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'Hello'].join('\r\n')
@@ -49,6 +49,24 @@ describe('isSenderVerified', () => {
     expect(receipt.from).toHaveLength(2)
     expect(isSenderVerified(receipt, 'ceo@victim.example')).toBe(false)
     expect(isSenderVerified(receipt, 'mallory@evil.example')).toBe(false)
+  })
+
+  it.each([
+    ['two addresses in one mailbox', '<ceo@victim.example> <mallory@evil.example>'],
+    ['two mailboxes', 'CEO <ceo@victim.example>, Mallory <mallory@evil.example>'],
+  ])('verifies nobody from one From header with %s', (_, from) => {
+    const receipt = receiptFor(message('x@x.example').replace('From: Alice <x@x.example>', `From: ${from}`), 'mallory@evil.example')
+    expect(receipt.from).toHaveLength(1)
+    expect(isSenderVerified(receipt, 'ceo@victim.example')).toBe(false)
+    expect(isSenderVerified(receipt, 'mallory@evil.example')).toBe(false)
+  })
+
+  it('reads the From address past a quoted name or a comment', () => {
+    for (const from of ['"ceo@victim.example" <alice@example.com>', 'alice@example.com (ceo@victim.example)']) {
+      const receipt = receiptFor(message('x@x.example').replace('From: Alice <x@x.example>', `From: ${from}`), 'alice@example.com')
+      expect(isSenderVerified(receipt, 'alice@example.com'), from).toBe(true)
+      expect(isSenderVerified(receipt, 'ceo@victim.example'), from).toBe(false)
+    }
   })
 
   it('ignores every verdict the message itself spells (headers, HELO-shaped text)', () => {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { readdirSync, readFileSync } from 'node:fs'
-import { parseSesNotification, UnreadableSesNotification, type ParsedNotification } from '../../../../server/domain/mail/ses-notification'
+import { parseSesNotification, UnreadableSesNotification, type ParsedNotification } from '../../../../../server/domain/mail/ses-notification'
 
-const dir = new URL('../../../fixtures/ses/', import.meta.url)
+const dir = new URL('../../../../fixtures/ses/', import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(`${name}.json`, dir), 'utf8')
 
 const EVENT_ID = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000'
