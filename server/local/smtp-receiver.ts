@@ -184,20 +184,6 @@ export function readHeaderFields(raw: Buffer): HeaderField[] {
   return headerFields(raw).map(({ key, value }) => ({ key, value }))
 }
 
-/** The message without the fields `drop` selects; every other byte stays as received. */
-function withoutFields(raw: Buffer, fields: RawField[], drop: (field: RawField) => boolean): Buffer {
-  const dropped = fields.filter(drop)
-  if (dropped.length === 0) return raw
-  const parts: Buffer[] = []
-  let offset = 0
-  for (const field of dropped) {
-    parts.push(raw.subarray(offset, field.start))
-    offset = field.end
-  }
-  parts.push(raw.subarray(offset))
-  return Buffer.concat(parts)
-}
-
 // ------------------------------------------------------------------ SES receipt headers
 
 /** SES message ids: 40 characters of lower-case base32hex (0-9, a-v). */
@@ -395,83 +381,6 @@ export function receivedAsSes(raw: Buffer | string, from: string, recipient: str
   }
 }
 
-// ------------------------------------------------------------------ S3 event notification
-
-/**
- * Encodes a key the way S3 event notifications do: form encoding (space as `+`, every
- * byte outside A-Z a-z 0-9 - _ . * as %XX), except that `/` stays as it is.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-    .replace(/%2F/g, '/')
-}
-
-export interface S3EventNotification {
-  Records: {
-    eventVersion: '2.1'
-    eventSource: 'aws:s3'
-    awsRegion: string
-    eventTime: string
-    eventName: 'ObjectCreated:Put'
-    userIdentity: { principalId: string }
-    requestParameters: { sourceIPAddress: string }
-    responseElements: { 'x-amz-request-id': string; 'x-amz-id-2': string }
-    s3: {
-      s3SchemaVersion: '1.0'
-      configurationId: string
-      bucket: { name: string; ownerIdentity: { principalId: string }; arn: string }
-      object: { key: string; size: number; eTag: string; sequencer: string }
-    }
-  }[]
-}
-
-let sequence = 0n
-/** Sequencers grow with every event on a key; a time-based counter keeps them ordered. */
-const nextSequencer = () => {
-  sequence = BigInt(Date.now()) * 1000n + ((sequence + 1n) % 1000n)
-  return sequence.toString(16).toUpperCase().padStart(18, '0')
-}
-
-/**
- * The body S3 sends to SQS for one `ObjectCreated:Put` (event structure version 2.1),
- * as the inbound Lambda receives it in `Records[n].body`.
- */
-export function s3EventNotification(
-  bucket: string,
-  key: string,
-  size: number,
-  eTag: string,
-  options: { region?: string; eventTime?: Date } = {},
-): S3EventNotification {
-  const region = options.region ?? 'us-east-1'
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: region,
-        eventTime: (options.eventTime ?? new Date()).toISOString(),
-        eventName: 'ObjectCreated:Put',
-        // SES writes the objects, so the principal is the SES service's.
-        userIdentity: { principalId: 'AWS:AROAEXAMPLESESRECEIPT:ses-receipt-local' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: {
-          'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
-          'x-amz-id-2': randomBytes(48).toString('base64'),
-        },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'InboundMailNotification',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'A3LOCALOWNEREXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeS3EventKey(key), size, eTag: eTag.replace(/"/g, ''), sequencer: nextSequencer() },
-        },
-      },
-    ],
-  }
-}
-
 // ------------------------------------------------------------------ the server
 
 class SmtpReply extends Error {
@@ -501,7 +410,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
   async function deliver(raw: Buffer, session: SMTPServerSession): Promise<string> {
     const id = sesMessageId()
     const at = new Date()
-    const visible: HeaderField[] = headerFields(raw).map(({ key, value }) => ({ key, value }))
+    const visible = readHeaderFields(raw)
     const fromHeaders = visible.filter((field) => field.key.toLowerCase() === 'from').map((field) => field.value)
     const from = addressInHeader(fromHeaders[0])
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''

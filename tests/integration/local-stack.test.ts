@@ -25,10 +25,8 @@ import { getRawMail } from '../../server/aws/mail-store'
 import { sendRawMail } from '../../server/aws/mailer'
 import { deleteFromQueue, queueUrl, receiveFromQueue, type QueueName } from '../../server/aws/queue'
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
-import { objectKeysOf } from '../../server/queues/lambda-events'
 import { isSenderVerified, sesReceiptOf, type SesReceipt } from '../../server/domain/mail/receipt'
 import { startLocalStack } from '../../server/local/stack'
-import { encodeS3EventKey, type S3EventNotification } from '../../server/local/smtp-receiver'
 import { recordsToDelete, startQueuePoller, toSqsRecord } from '../../server/local/poller'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { MailLogEntity } from '../../server/aws/table'
@@ -249,12 +247,6 @@ describe('inbound SMTP receiver (the SES receipt rule)', () => {
     expect(batch.batchItemFailures).toEqual([])
     const { Item } = await MailLogEntity.build(EntityRepository).get({ key })
     expect(Item).toMatchObject({ outcome: 'rejected', senderVerified: false, reason: expect.stringMatching(/neither SPF nor DKIM confirmed/) })
-  })
-
-  it('encodes keys in notifications the way S3 does', () => {
-    expect(encodeS3EventKey('create/abc123')).toBe('create/abc123')
-    expect(encodeS3EventKey('bulk/a list (1).csv')).toBe('bulk/a+list+%281%29.csv')
-    expect(encodeS3EventKey('rsvp/a+b@c=d')).toBe('rsvp/a%2Bb%40c%3Dd')
   })
 })
 

@@ -6,7 +6,7 @@
  */
 import ICAL from 'ical.js'
 import type { EventState, InstanceState } from '../itip/event-state'
-import { UTC_ZONE, instantOf, isoInstant, wallClockIn, wallClockOfTime, zoneOfStored, type WallClock, type Zone } from './zone'
+import { UTC_ZONE, instantOf, isoInstant, msOfStored, wallClockIn, wallClockOfIso, wallClockOfTime, zoneOfStored, type WallClock, type Zone } from './zone'
 
 export type SeriesTimes = Pick<EventState, 'start' | 'end' | 'allDay' | 'rrule' | 'rdates' | 'exdates'> &
   Partial<Pick<EventState, 'timezone' | 'tzid' | 'startLocal' | 'vtimezone' | 'status'>> & {
@@ -24,14 +24,8 @@ export interface Occurrence {
 
 const DAY = 86_400_000
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-const msOf = (value: string, allDay: boolean) => Date.parse(allDay || value.length === 10 ? `${value.slice(0, 10)}T00:00:00Z` : value)
-
-function wallClockOfLocal(local: string): WallClock {
-  const [date, time = '00:00:00'] = local.split('T')
-  const [year, month, day] = date!.split('-').map(Number)
-  const [hour, minute, second] = time.split(':').map(Number)
-  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second ?? 0 }
-}
+/** On an all-day series every value is its date. */
+const msOf = (value: string, allDay: boolean) => msOfStored(allDay ? value.slice(0, 10) : value)
 
 const timeOfWallClock = (w: WallClock, isDate: boolean) =>
   ICAL.Time.fromData({ year: w.year, month: w.month, day: w.day, hour: isDate ? 0 : w.hour, minute: isDate ? 0 : w.minute, second: isDate ? 0 : w.second, isDate })
@@ -68,7 +62,7 @@ export function occurrencesOf(series: SeriesTimes, from: string, to: string, lim
 
   const starts = new Set<number>()
   const ends = new Map<number, number>()
-  const startWall = allDay ? wallClockIn(startMs, UTC_ZONE) : series.startLocal ? wallClockOfLocal(series.startLocal) : wallClockIn(startMs, zone)
+  const startWall = allDay ? wallClockIn(startMs, UTC_ZONE) : series.startLocal ? wallClockOfIso(series.startLocal) : wallClockIn(startMs, zone)
   if (series.rrule) {
     const iterator = wallClockRule(series.rrule, zone, allDay).iterator(timeOfWallClock(startWall, allDay))
     for (let next = iterator.next(), count = 0; next && count < limit * 4; next = iterator.next(), count++) {

@@ -168,6 +168,17 @@ export const wallClockOfTime = (time: ICAL.Time): WallClock => ({
   second: time.second,
 })
 
+/** A stored wall-clock time (`2026-03-08T02:30:00`, as `startLocal` keeps it) as its fields. */
+export function wallClockOfIso(local: string): WallClock {
+  const [date, time = '00:00:00'] = local.split('T')
+  const [year, month, day] = date!.split('-').map(Number)
+  const [hour, minute, second] = time.split(':').map(Number)
+  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second ?? 0 }
+}
+
+/** A stored time as milliseconds: an ISO instant, or a `YYYY-MM-DD` date at UTC midnight. */
+export const msOfStored = (value: string): number => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
+
 /** An instant as the server stores it: ISO 8601 UTC, whole seconds (`2026-03-08T07:30:00Z`). */
 export const isoInstant = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
 

@@ -46,7 +46,7 @@ import ical, {
 } from 'ical-generator'
 import type { EventState, InstanceState } from '../itip/event-state'
 import type { Person } from '../scheduling'
-import { cleanTzid, ianaZone, instantOf, wallClockIn, zoneOfStored, type WallClock, type Zone } from '../ical/zone'
+import { cleanTzid, ianaZone, instantOf, msOfStored, wallClockIn, wallClockOfIso, zoneOfStored, type WallClock, type Zone } from '../ical/zone'
 import { buildVtimezone, isKnownZone } from './vtimezone'
 import { isMailAddress } from '../mail/address'
 
@@ -92,13 +92,6 @@ const basicTime = (w: WallClock) => `${pad(w.hour)}${pad(w.minute)}${pad(w.secon
 const utcText = (ms: number) => {
   const d = new Date(ms)
   return `${basicDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() })}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`
-}
-const msOf = (value: string) => Date.parse(isDateOnly(value) ? `${value}T00:00:00Z` : value)
-const wallClockOfLocal = (local: string): WallClock => {
-  const [date, time] = local.split('T')
-  const [year, month, day] = date!.split('-').map(Number)
-  const [hour, minute, second] = time!.split(':').map(Number)
-  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second! }
 }
 
 /**
@@ -189,7 +182,7 @@ const untilOf = (rrule: string | null): number | null => {
 
 const durationOf = (event: EventState): number | null => {
   if (!event.end) return null
-  const ms = msOf(event.end) - msOf(event.start)
+  const ms = msOfStored(event.end) - msOfStored(event.start)
   return Number.isFinite(ms) ? ms : null
 }
 
@@ -198,7 +191,7 @@ function overrideEnd(event: EventState, instance: InstanceState, start: string):
   if (instance.end) return instance.end
   const duration = durationOf(event)
   if (duration === null) return null
-  if (isDateOnly(start)) return new Date(msOf(start) + duration).toISOString().slice(0, 10)
+  if (isDateOnly(start)) return new Date(msOfStored(start) + duration).toISOString().slice(0, 10)
   return new Date(Date.parse(start) + duration).toISOString()
 }
 
@@ -226,12 +219,12 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   const rrule = event.rrule ? normalizeRrule(event.rrule, allDay, writing?.zone ?? null) : null
 
   /** A time as a value for ical-generator: a Date for UTC and dates, a wall-clock value in a zone. */
-  const timeValue = (value: string) => (isDateOnly(value) || !writing ? new Date(msOf(value)) : wallClockValue(wallClockIn(msOf(value), writing.zone)))
+  const timeValue = (value: string) => (isDateOnly(value) || !writing ? new Date(msOfStored(value)) : wallClockValue(wallClockIn(msOfStored(value), writing.zone)))
   /** A time as property text after `NAME`: for the raw lines ical-generator writes as given. */
   const timeText = (value: string) => {
     if (isDateOnly(value)) return `;VALUE=DATE:${value.replace(/-/g, '')}`
-    if (!writing) return `:${utcText(msOf(value))}`
-    const w = wallClockIn(msOf(value), writing.zone)
+    if (!writing) return `:${utcText(msOfStored(value))}`
+    const w = wallClockIn(msOfStored(value), writing.zone)
     return `;TZID=${writing.tzid}:${basicDate(w)}T${basicTime(w)}`
   }
   /**
@@ -243,12 +236,12 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
    * keeps the length.
    */
   const endOf = (start: string, end: string | null, startWall: WallClock | null): { end: string | null; duration: string | null } => {
-    if (!end) return { end: isDateOnly(start) ? new Date(msOf(start) + DAY).toISOString().slice(0, 10) : null, duration: null }
-    const length = msOf(end) - msOf(start)
+    if (!end) return { end: isDateOnly(start) ? new Date(msOfStored(start) + DAY).toISOString().slice(0, 10) : null, duration: null }
+    const length = msOfStored(end) - msOfStored(start)
     if (length < 0) return { end: null, duration: null }
     if (writing && !isDateOnly(start)) {
-      const from = startWall ?? wallClockIn(msOf(start), writing.zone)
-      const to = wallClockIn(msOf(end), writing.zone)
+      const from = startWall ?? wallClockIn(msOfStored(start), writing.zone)
+      const to = wallClockIn(msOfStored(end), writing.zone)
       if (length > 0 && `${basicDate(to)}${basicTime(to)}` <= `${basicDate(from)}${basicTime(from)}`) return { end: null, duration: `PT${Math.round(length / 1000)}S` }
     }
     return { end, duration: null }
@@ -260,7 +253,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     const dates = values.filter((v) => !v.includes('/') && isDateOnly(v))
     const times = values.filter((v) => !v.includes('/') && !isDateOnly(v) && Number.isFinite(Date.parse(v)))
     const lines: string[] = []
-    if (periods.length) lines.push(`${name};VALUE=PERIOD:${periods.map((p) => p.split('/').map((t) => utcText(msOf(t))).join('/')).join(',')}`)
+    if (periods.length) lines.push(`${name};VALUE=PERIOD:${periods.map((p) => p.split('/').map((t) => utcText(msOfStored(t))).join('/')).join(',')}`)
     if (dates.length) lines.push(`${name};VALUE=DATE:${dates.map((d) => d.replace(/-/g, '')).join(',')}`)
     if (times.length) {
       const texts = times.map(timeText)
@@ -272,7 +265,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
 
   const times = [event.start, event.end, ...exdates, ...event.rdates.flatMap((r) => r.split('/')), ...overrides.flatMap((o) => [o.recurrenceId, o.start, o.end])]
     .filter((t): t is string => Boolean(t) && !isDateOnly(t!))
-    .map(msOf)
+    .map(msOfStored)
     .filter(Number.isFinite)
   const until = untilOf(rrule)
   if (until !== null) times.push(until)
@@ -297,7 +290,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   })
 
   // The master (or single event): DTSTART at the organizer's own wall-clock time.
-  const startWall = writing && event.startLocal && event.tzid ? wallClockOfLocal(event.startLocal) : null
+  const startWall = writing && event.startLocal && event.tzid ? wallClockOfIso(event.startLocal) : null
   const { end, duration } = endOf(event.start, event.end, startWall)
   const master = calendar.createEvent({
     ...common(event.summary, event.location),
