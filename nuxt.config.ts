@@ -1,6 +1,10 @@
 // Nuxt 4 app (SSR) built by Nitro for AWS Lambda. Local development runs the same server
 // against embedded stand-ins for DynamoDB, S3, SQS and SES (see server/local/).
+import { fileURLToPath } from 'node:url'
 import { nodeBuildTarget } from './infra/node-runtime'
+import { apiOperationsModule } from './server/openapi/route-files'
+
+const rootDir = fileURLToPath(new URL('.', import.meta.url))
 
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
@@ -27,6 +31,10 @@ export default defineNuxtConfig({
   nitro: {
     // Nitro's default (es2019) would down-level server code the Lambda runtime runs as is.
     esbuild: { options: { target: nodeBuildTarget } },
+    // Every route file's `operation`, for the OpenAPI document (server/openapi/): generated
+    // from the files, so a new route is documented by being written, and one without an
+    // operation fails the build.
+    virtual: { '#api-operations': () => apiOperationsModule(rootDir) },
   },
   vite: {
     $server: { build: { target: nodeBuildTarget } },

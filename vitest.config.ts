@@ -1,9 +1,21 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { apiOperationsModule } from './server/openapi/route-files.ts'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
 
 // Three projects: `unit` (plain node, no services), `integration` (the real local servers,
 // started once per run by the global setup on free ports) and `e2e` (the built Nuxt app
 // served against the same local servers).
 export default defineConfig({
+  // The module Nitro generates from the route files (nuxt.config.ts), for tests that load routes.
+  plugins: [
+    {
+      name: 'api-operations',
+      resolveId: (id) => (id === '#api-operations' ? '\0api-operations' : undefined),
+      load: (id) => (id === '\0api-operations' ? apiOperationsModule(root) : undefined),
+    },
+  ],
   test: {
     projects: [
       {

@@ -1,6 +1,6 @@
 // The dashboard's event list: its filters, the pages loaded so far and the cursor of the next one.
 import { defineStore } from 'pinia'
-import type { EventListItem } from '~~/server/services/event-queries'
+import type { EventListItem } from '~~/shared/schemas/events'
 import type { EventView } from '~~/shared/vocabulary'
 
 export interface EventFilters {

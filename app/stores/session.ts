@@ -1,14 +1,9 @@
 // Who is signed in (GET /api/auth/me), shared by the middleware, the layout and the dashboard pages.
 import { defineStore } from 'pinia'
-
-export interface SignedInCaller {
-  email: string
-  systemOwner: boolean
-  ownedDomains: string[]
-}
+import type { CallerView } from '~~/shared/schemas/auth'
 
 export const useSessionStore = defineStore('session', () => {
-  const me = ref<SignedInCaller | null>(null)
+  const me = ref<CallerView | null>(null)
   const loaded = ref(false)
   const isOwner = computed(() => Boolean(me.value && (me.value.systemOwner || me.value.ownedDomains.length > 0)))
 
@@ -16,7 +11,7 @@ export const useSessionStore = defineStore('session', () => {
   async function load() {
     const request = useRequestFetch()
     try {
-      me.value = await request<SignedInCaller>('/api/auth/me')
+      me.value = await request<CallerView>('/api/auth/me')
     } catch {
       me.value = null
     }

@@ -37,8 +37,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
 import { clients } from './clients'
-import { INVITE_ORIGINS } from '../../shared/schemas/invites'
-import { PARTSTAT_VALUES } from '../../shared/vocabulary'
+import { INVITE_ORIGINS, INVITE_STATUSES } from '../../shared/schemas/invites'
+import { ATTENDEE_SOURCES, EVENT_STATUSES, PARTSTAT_VALUES } from '../../shared/vocabulary'
 import { config } from '../config'
 
 export const table = new Table({
@@ -201,7 +201,7 @@ const eventSchema = item({
   rdates: list(string()).default(() => []),
   /** Overrides of single instances keyed by RECURRENCE-ID (UTC ISO or date). */
   instances: record(string(), any()).default(() => ({})),
-  status: string().enum('CONFIRMED', 'TENTATIVE', 'CANCELLED').default('CONFIRMED'),
+  status: string().enum(...EVENT_STATUSES).default('CONFIRMED'),
   sequence: number().default(0),
   /**
    * The SEQUENCE of the invitations this server sends: the organizer's, raised by one on
@@ -289,7 +289,7 @@ const attendeeSchema = item({
   instancePartstats: record(string(), string()).default(() => ({})),
   role: string().optional(),
   /** How they came to be here: named in the organizer's invite, invited by us, or a forwarded invite. */
-  source: string().enum('organizer', 'invite', 'shared').default('organizer'),
+  source: string().enum(...ATTENDEE_SOURCES).default('organizer'),
   history: list(historyEntry).default(() => []),
   invitedAt: string().optional(),
   repliedAt: string().optional(),
@@ -362,9 +362,7 @@ const mailLogSchema = item({
 }))
 export const MailLogEntity = new Entity({ name: 'MailLog', table, schema: mailLogSchema })
 
-export { INVITE_ORIGINS, type InviteOrigin } from '../../shared/schemas/invites'
-export const INVITE_STATUSES = ['queued', 'sent', 'failed', 'unknown', 'suppressed', 'unsubscribed'] as const
-export type InviteStatus = (typeof INVITE_STATUSES)[number]
+export { INVITE_ORIGINS, INVITE_STATUSES, type InviteOrigin, type InviteStatus } from '../../shared/schemas/invites'
 
 /**
  * An invitation this server sends for an event: who, how they were added, and what was last

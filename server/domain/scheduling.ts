@@ -8,7 +8,7 @@ export const METHODS = ['REQUEST', 'CANCEL', 'REPLY', 'COUNTER', 'REFRESH', 'ADD
 export type Method = (typeof METHODS)[number]
 
 export { PARTSTAT_VALUES, type PartstatValue } from '../../shared/vocabulary'
-import type { PartstatValue } from '../../shared/vocabulary'
+import type { EventStatus, PartstatValue } from '../../shared/vocabulary'
 
 export interface Person {
   /** Lower-cased, without `mailto:`. */
@@ -28,7 +28,7 @@ export interface EventComponent {
   sequence: number
   /** ISO 8601 UTC; null when the component has none. */
   dtstamp: string | null
-  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED' | null
+  status: EventStatus | null
   summary: string | null
   description: string | null
   location: string | null

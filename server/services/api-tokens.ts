@@ -6,18 +6,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { ApiTokenEntity, keys, table } from '../aws/table'
 import { shortLived } from './short-lived'
+import type { ApiTokenView } from '../../shared/schemas/tokens'
 
 const tokens = ApiTokenEntity.build(EntityRepository)
 
 const PREFIX = 'cis_'
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
 
-export interface ApiTokenView {
-  id: string
-  label: string
-  createdAt: string
-  lastUsedAt: string | null
-}
 
 /** A new token for `email`; the returned `token` is the only copy. */
 export async function createApiToken(email: string, label = ''): Promise<ApiTokenView & { token: string }> {

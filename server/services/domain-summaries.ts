@@ -6,26 +6,7 @@
  */
 import { QueryCommand } from 'dynamodb-toolbox'
 import { EventEntity, OrganizerEntity, keys, keysStartingWith, table } from '../aws/table'
-
-export interface DomainSummary {
-  domain: string
-  organizers: number
-  events: number
-  invitesSent: number
-  accepted: number
-  declined: number
-  tentative: number
-  /** Invited or named, no answer yet. */
-  noAnswer: number
-}
-
-export interface OrganizerRow {
-  email: string
-  name: string | null
-  domain: string
-  events: number
-  replies: number
-}
+import type { DomainDetail, DomainSummary, OrganizerRow } from '../../shared/schemas/owners'
 
 const organizerRow = (item: { email: string; name?: string; domain: string; eventCount?: number; replyCount?: number }): OrganizerRow => ({
   email: item.email,
@@ -78,7 +59,7 @@ export async function domainSummaries(owner: { systemOwner: boolean; ownedDomain
 }
 
 /** One domain: its summary and its organizers. */
-export async function domainDetail(domain: string): Promise<DomainSummary & { organizerList: OrganizerRow[] }> {
+export async function domainDetail(domain: string): Promise<DomainDetail> {
   const { Items = [] } = await table
     .build(QueryCommand)
     .entities(OrganizerEntity)

@@ -8,7 +8,7 @@ import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-too
 import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
-import type { Counts } from '../domain/itip/event-state'
+import type { AttendeeListItem, EventDetails, EventListItem, RejectedMessage } from '../../shared/schemas/events'
 import type { PartstatValue } from '../domain/scheduling'
 import { loadAttendees } from './event-store'
 import { encodeCursor, readCursor } from './cursors'
@@ -67,22 +67,6 @@ async function collect<T>(source: PageSource<T>, options: { limit: number; start
 }
 
 // ------------------------------------------------------------------ events of an organizer
-
-export interface EventListItem {
-  uid: string
-  summary: string
-  start: string
-  end: string | null
-  allDay: boolean
-  timezone: string | null
-  location: string | null
-  status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED'
-  recurring: boolean
-  listed: boolean
-  organizer: { email: string; name: string | null }
-  counts: Counts
-  attendeeCount: number
-}
 
 const toListItem = (item: EventItem): EventListItem => ({
   uid: item.uid,
@@ -180,16 +164,6 @@ export async function loadInvitationsOf(eventUid: string, bounds?: { from: strin
   )
 }
 
-export interface EventDetails extends EventListItem {
-  description: string | null
-  url: string | null
-  rrule: string | null
-  sequence: number
-  inviteSequence: number
-  prodid: string | null
-  breakdowns: Breakdowns
-}
-
 /**
  * An event with its counts and breakdowns. The breakdowns need every attendee and
  * invitation of the event, so they are kept as a snapshot at the event's version and
@@ -237,18 +211,6 @@ async function computeBreakdowns(uid: string, version: number): Promise<Breakdow
 
 type AttendeeItem = FormattedItem<typeof AttendeeEntity>
 
-export interface AttendeeListItem {
-  email: string
-  name: string | null
-  partstat: PartstatValue
-  source: 'organizer' | 'invite' | 'shared'
-  repliedAt: string | null
-  /** The calendar client of the last reply. */
-  client: string | null
-  /** This server's invitation to them, when it sent one. */
-  invitation: { status: InviteStatus; origin: InviteOrigin; invitedAt: string; sentAt: string | null; error: string | null } | null
-}
-
 /** One page of an event's attendees in address order, optionally only one answer. */
 export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue }) {
   const partition = keys.event(uid)
@@ -290,15 +252,6 @@ export async function listEventAttendees(uid: string, options: { limit: number; 
 }
 
 // ------------------------------------------------------------------ an organizer's rejected mail
-
-export interface RejectedMessage {
-  key: string
-  mailbox: string
-  subject: string
-  receivedAt: string
-  reason: string
-  eventUid: string | null
-}
 
 type MailItem = FormattedItem<typeof MailLogEntity>
 

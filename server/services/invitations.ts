@@ -6,6 +6,7 @@
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
 import { AttendeeEntity, EventEntity, InvitationEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { config } from '../config'
+import type { InvitationView, InviteResult } from '../../shared/schemas/invites'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
 import { loadAttendee, loadEvent, type StoredEvent } from './event-store'
@@ -26,26 +27,6 @@ export interface InviteRequest {
   invitedBy: string
 }
 
-export type InviteOutcome = 'queued' | 'already-invited' | 'refused'
-
-export interface InviteResult {
-  outcome: InviteOutcome
-  /** A sentence for the person who asked. */
-  reason: string
-  invitation?: InvitationView
-}
-
-export interface InvitationView {
-  email: string
-  name: string | null
-  origin: InviteOrigin
-  invitedAt: string
-  status: InviteStatus
-  sentSequence: number | null
-  sentMethod: 'REQUEST' | 'CANCEL' | null
-  sentAt: string | null
-  error: string | null
-}
 
 type InvitationItem = NonNullable<Awaited<ReturnType<typeof invitations.get>>['Item']>
 

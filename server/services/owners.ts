@@ -6,6 +6,7 @@
 import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { OwnerEntity, keys, table } from '../aws/table'
 import { config } from '../config'
+import type { OwnerView } from '../../shared/schemas/owners'
 import { shortLived } from './short-lived'
 
 const owners = OwnerEntity.build(EntityRepository)
@@ -29,13 +30,6 @@ export async function rolesOf(email: string): Promise<Roles> {
   const roles = { systemOwner: configured || (Item?.systemOwner ?? false), domains: Item?.domains ?? [], configured }
   recentRoles.set(address, roles)
   return roles
-}
-
-export interface OwnerView {
-  email: string
-  systemOwner: boolean
-  domains: string[]
-  configured: boolean
 }
 
 export async function listOwners(): Promise<OwnerView[]> {

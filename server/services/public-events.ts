@@ -2,15 +2,7 @@
 import { QueryCommand } from 'dynamodb-toolbox'
 import { table, EventEntity, keys } from '../aws/table'
 
-export interface PublicEventSummary {
-  uid: string
-  summary: string
-  start: string
-  end?: string
-  allDay: boolean
-  location?: string
-  organizerName?: string
-}
+import type { PublicEventSummary } from '../../shared/schemas/events'
 
 /** Listed events starting from `now`, reading the month partitions of gsi3 in order. */
 export async function listUpcomingPublicEvents(now: Date, limit = 20, monthsAhead = 12): Promise<PublicEventSummary[]> {

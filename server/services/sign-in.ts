@@ -10,8 +10,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
 import MailComposer from 'nodemailer/lib/mail-composer'
-import { z } from 'zod'
-import { mailAddress } from '../../shared/mail-address'
+import { SignInBodySchema } from '../../shared/schemas/auth'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { renderMailTemplate, useMailTemplates } from '../templates/mail'
@@ -29,10 +28,6 @@ export const SIGN_IN_LIMITS = {
   perAddressPerHour: 10,
 } as const
 
-export const SignInBodySchema = z.object({
-  email: mailAddress(),
-})
-export type SignInBody = z.infer<typeof SignInBodySchema>
 
 /** The one answer to every accepted request, known address or not. */
 export const SIGN_IN_SENT_MESSAGE = 'Check your inbox: we sent a sign-in link that works once, for 15 minutes.'

@@ -1,7 +1,9 @@
-/** Request shapes of the dashboard's read API (events, attendees, rejected mail), shared by routes, pages and the OpenAPI document. */
+/** Request and response shapes of the dashboard's read API (events, attendees, rejected mail), shared by routes, pages and the OpenAPI document. */
 import { z } from 'zod'
-import { EVENT_VIEWS, PARTSTAT_VALUES } from '../vocabulary'
+import { ATTENDEE_SOURCES, EVENT_STATUSES, EVENT_VIEWS, PARTSTAT_VALUES } from '../vocabulary'
 import { mailAddress } from '../mail-address'
+import { cursorField, instant } from './api'
+import { INVITE_ORIGINS, INVITE_STATUSES } from './invites'
 
 export { EventParamsSchema } from './invites'
 
@@ -34,3 +36,138 @@ export const RejectedMailQuerySchema = z.object({
   cursor: cursor.optional(),
 })
 export type RejectedMailQuery = z.infer<typeof RejectedMailQuerySchema>
+
+// ------------------------------------------------------------------ responses
+
+/** An event's attendees by answer; people who answered a forwarded invite count as `shared` only. */
+export const CountsSchema = z
+  .object({
+    accepted: z.number().int(),
+    declined: z.number().int(),
+    tentative: z.number().int(),
+    needsAction: z.number().int(),
+    delegated: z.number().int(),
+    shared: z.number().int(),
+  })
+  .meta({ id: 'Counts' })
+export type Counts = z.infer<typeof CountsSchema>
+
+/** A start or end: an instant, or `YYYY-MM-DD` for all-day events. */
+const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })
+
+export const EventListItemSchema = z
+  .object({
+    uid: z.string(),
+    summary: z.string(),
+    start: eventTime(),
+    end: eventTime().nullable(),
+    allDay: z.boolean(),
+    /** The organizer's time zone (IANA), when the invitation named one. */
+    timezone: z.string().nullable(),
+    location: z.string().nullable(),
+    status: z.enum(EVENT_STATUSES),
+    recurring: z.boolean(),
+    listed: z.boolean(),
+    organizer: z.object({ email: z.string(), name: z.string().nullable() }),
+    counts: CountsSchema,
+    attendeeCount: z.number().int(),
+  })
+  .meta({ id: 'EventListItem' })
+export type EventListItem = z.infer<typeof EventListItemSchema>
+
+export const EventPageSchema = z.object({ events: z.array(EventListItemSchema), cursor: cursorField })
+
+const byPartstat = () => z.object(Object.fromEntries(PARTSTAT_VALUES.map((value) => [value, z.number().int()])) as Record<(typeof PARTSTAT_VALUES)[number], z.ZodNumber>)
+
+export const AnswersOnDaySchema = z.object({
+  /** UTC day, `YYYY-MM-DD`. */
+  day: z.string(),
+  answers: byPartstat(),
+})
+export type AnswersOnDay = z.infer<typeof AnswersOnDaySchema>
+
+/** What the dashboard shows about an event's answers, computed over every attendee. */
+export const BreakdownsSchema = z
+  .object({
+    /** Invited or named attendees by their current answer (shared attendees are not among them). */
+    answers: byPartstat(),
+    /** Attendees who answered a forwarded invite, whatever they answered. */
+    shared: z.number().int(),
+    /** Attendees by the calendar client of their last reply; people who never replied are not counted. */
+    clients: z.record(z.string(), z.number().int()),
+    /** This server's invitations by origin. */
+    origins: z.partialRecord(z.enum(INVITE_ORIGINS), z.number().int()),
+    /** Every reply received from invited or named attendees, by the UTC day it arrived, oldest first. */
+    answersOverTime: z.array(AnswersOnDaySchema),
+  })
+  .meta({ id: 'Breakdowns' })
+export type Breakdowns = z.infer<typeof BreakdownsSchema>
+
+export const EventDetailsSchema = EventListItemSchema.extend({
+  description: z.string().nullable(),
+  url: z.string().nullable(),
+  rrule: z.string().nullable(),
+  /** The organizer's SEQUENCE. */
+  sequence: z.number().int(),
+  /** The SEQUENCE of what this server last sent (ahead of the organizer's after minor updates). */
+  inviteSequence: z.number().int(),
+  prodid: z.string().nullable(),
+  breakdowns: BreakdownsSchema,
+}).meta({ id: 'EventDetails' })
+export type EventDetails = z.infer<typeof EventDetailsSchema>
+
+export const AttendeeListItemSchema = z
+  .object({
+    email: z.string(),
+    name: z.string().nullable(),
+    partstat: z.enum(PARTSTAT_VALUES),
+    /** `organizer`: on the organizer's guest list; `invite`: invited by this server; `shared`: answered a forwarded invite. */
+    source: z.enum(ATTENDEE_SOURCES),
+    repliedAt: instant().nullable(),
+    /** The calendar client of the last reply. */
+    client: z.string().nullable(),
+    /** This server's invitation to them, when it sent one. */
+    invitation: z
+      .object({
+        status: z.enum(INVITE_STATUSES),
+        origin: z.enum(INVITE_ORIGINS),
+        invitedAt: instant(),
+        sentAt: instant().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'Attendee' })
+export type AttendeeListItem = z.infer<typeof AttendeeListItemSchema>
+
+export const AttendeePageSchema = z.object({ attendees: z.array(AttendeeListItemSchema), cursor: cursorField })
+
+export const RejectedMessageSchema = z
+  .object({
+    /** The stored message's key. */
+    key: z.string(),
+    mailbox: z.string(),
+    subject: z.string(),
+    receivedAt: instant(),
+    /** Why it was rejected, in a sentence. */
+    reason: z.string(),
+    eventUid: z.string().nullable(),
+  })
+  .meta({ id: 'RejectedMessage' })
+export type RejectedMessage = z.infer<typeof RejectedMessageSchema>
+
+export const RejectedMailPageSchema = z.object({ messages: z.array(RejectedMessageSchema), cursor: cursorField })
+
+/** A listed upcoming event, as the landing page shows it. */
+export const PublicEventSummarySchema = z
+  .object({
+    uid: z.string(),
+    summary: z.string(),
+    start: eventTime(),
+    end: eventTime().optional(),
+    allDay: z.boolean(),
+    location: z.string().optional(),
+    organizerName: z.string().optional(),
+  })
+  .meta({ id: 'PublicEvent' })
+export type PublicEventSummary = z.infer<typeof PublicEventSummarySchema>

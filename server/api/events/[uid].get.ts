@@ -1,11 +1,18 @@
 // One of the caller's events (or one they oversee) with its counts and breakdowns of the answers.
-import { EventParamsSchema } from '../../../shared/schemas/events'
+import { EventDetailsSchema, EventParamsSchema } from '../../../shared/schemas/events'
+import { defineOperation } from '../../../shared/schemas/api'
 import { eventDetails } from '../../services/event-queries'
+import { defineApiRoute } from '../../utils/api-route'
 import { requireOwnEvent } from '../../utils/caller'
-import { validParams } from '../../utils/validation'
 
-export default defineEventHandler(async (event) => {
-  const { uid } = validParams(event, EventParamsSchema)
+export const operation = defineOperation({
+  summary: 'One event with its counts and breakdowns (answers, clients, origins, answers per day).',
+  tag: 'events',
+  params: EventParamsSchema,
+  responses: { 200: { description: 'The event.', schema: EventDetailsSchema } },
+})
+
+export default defineApiRoute(operation, async (event, { params: { uid } }) => {
   await requireOwnEvent(event, uid)
   const details = await eventDetails(uid)
   if (!details) throw createError({ statusCode: 404, message: 'There is no such event among yours.' })

@@ -24,6 +24,7 @@ import {
   type SchedulingMessage,
 } from '../scheduling'
 import { addressInCalendarValue } from '../mail/address'
+import { EVENT_STATUSES } from '../../../shared/vocabulary'
 import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
 
 const paramText = (property: ICAL.Property, name: string): string | null => {
@@ -166,7 +167,6 @@ function allDayRrule(rrule: string, reader: TimeReader): string {
   })
 }
 
-const STATUSES = ['CONFIRMED', 'TENTATIVE', 'CANCELLED'] as const
 const TRANSPS = ['OPAQUE', 'TRANSPARENT'] as const
 
 function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeReader): EventComponent {
@@ -204,7 +204,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     uid: String(text(event, 'uid') ?? '').trim(),
     sequence: Number.isFinite(sequence) ? sequence : 0,
     dtstamp: dtstamp ? reader.when(dtstamp, null, false) : null,
-    status: (STATUSES as readonly string[]).includes(status) ? (status as EventComponent['status']) : null,
+    status: (EVENT_STATUSES as readonly string[]).includes(status) ? (status as EventComponent['status']) : null,
     summary: text(event, 'summary'),
     description: text(event, 'description'),
     location: text(event, 'location'),

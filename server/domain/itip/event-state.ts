@@ -3,6 +3,8 @@
  * maps these to table items; the iTIP rules read and produce them.
  */
 import type { Attendee, EventComponent, PartstatValue, Person } from '../scheduling'
+import type { AttendeeSource } from '../../../shared/vocabulary'
+import type { Counts } from '../../../shared/schemas/events'
 
 type Status = NonNullable<EventComponent['status']>
 
@@ -44,7 +46,7 @@ export interface AttendeeState {
   partstat: PartstatValue
   instancePartstats: Record<string, PartstatValue>
   role: string | null
-  source: 'organizer' | 'invite' | 'shared'
+  source: AttendeeSource
   history: HistoryEntry[]
   repliedAt: string | null
   /** DTSTAMP of the reply last applied, so an older reply arriving late changes nothing. */
@@ -59,14 +61,7 @@ export interface AttendeeState {
   answeredServerInvite?: boolean
 }
 
-export interface Counts {
-  accepted: number
-  declined: number
-  tentative: number
-  needsAction: number
-  delegated: number
-  shared: number
-}
+export type { Counts }
 
 export const emptyCounts = (): Counts => ({ accepted: 0, declined: 0, tentative: 0, needsAction: 0, delegated: 0, shared: 0 })
 

@@ -7,25 +7,9 @@
 import type { AttendeeState } from '../itip/event-state'
 import { PARTSTAT_VALUES, type PartstatValue } from '../scheduling'
 import type { InviteOrigin } from '../../../shared/schemas/invites'
+import type { AnswersOnDay, Breakdowns } from '../../../shared/schemas/events'
 
-export interface AnswersOnDay {
-  /** UTC day, `YYYY-MM-DD`. */
-  day: string
-  answers: Record<PartstatValue, number>
-}
-
-export interface Breakdowns {
-  /** Invited or named attendees by their current answer (shared attendees are not among them). */
-  answers: Record<PartstatValue, number>
-  /** Attendees who answered a forwarded invite, whatever they answered. */
-  shared: number
-  /** Attendees by the calendar client of their last reply; people who never replied are not counted. */
-  clients: Record<string, number>
-  /** This server's invitations by origin. */
-  origins: Partial<Record<InviteOrigin, number>>
-  /** Every reply received from invited or named attendees (each history entry), bucketed by the UTC day it arrived, oldest first. */
-  answersOverTime: AnswersOnDay[]
-}
+export type { AnswersOnDay, Breakdowns }
 
 const zeroAnswers = () => Object.fromEntries(PARTSTAT_VALUES.map((value) => [value, 0])) as Record<PartstatValue, number>
 

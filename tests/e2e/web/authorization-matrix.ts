@@ -3,18 +3,20 @@
  * organizes the event), organizer B (another domain), the domain owner of A's domain and a
  * system owner. Callers authenticate with API tokens, which carry the same rights as a
  * sign-in session. Someone else's event answers 404, never 403, so UIDs cannot be probed.
+ * Every answer is checked against the schema the served OpenAPI document gives it, by a
+ * JSON Schema validator (Ajv) rather than the zod schemas the document came from.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
-import { readdirSync, statSync } from 'node:fs'
-import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { fetch } from '@nuxt/test-utils/e2e'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
 import { setOwner } from '../../../server/services/owners'
-import { documentedRoutes } from '../../../server/openapi/document'
+import { MODULE_ROUTES } from '../../../server/openapi/document'
+import { routeFiles } from '../../../server/openapi/route-files'
 
 type Who = 'anonymous' | 'organizerA' | 'organizerB' | 'domainOwner' | 'systemOwner'
 const WHO: Who[] = ['anonymous', 'organizerA', 'organizerB', 'domainOwner', 'systemOwner']
@@ -68,15 +70,30 @@ const rows: Row[] = [
 /** Route files with their own tests of anonymous use (sign-in forms, OpenAPI document). */
 const PUBLIC_ELSEWHERE = new Set(['auth/sign-in.post.ts', 'auth/sign-out.post.ts', 'openapi.json.get.ts'])
 
-function routeFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name)
-    return statSync(full).isDirectory() ? routeFiles(full, `${prefix}${name}/`) : [`${prefix}${name}`]
-  })
+/** The documented (method, path) a row's route file serves. */
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const documentedAs = new Map(routeFiles(root).map(({ file, method, path }) => [file.replace(/^server\/api\//, ''), { method, path }]))
+function operationOf(row: Row) {
+  const [method, path] = row.route.includes(' ') ? row.route.split(' ') : [documentedAs.get(row.route)?.method, documentedAs.get(row.route)?.path]
+  return { method: method!.toLowerCase(), path: path! }
+}
+
+/** A validator for each documented answer of the served document. */
+function answerValidator(document: Record<string, unknown>) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true })
+  ajv.addSchema(document, 'openapi')
+  const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
+  return (method: string, path: string, status: number, contentType: string) => {
+    const id = `openapi#/${pointer('paths', path, method, 'responses', String(status), 'content', contentType, 'schema')}`
+    const validate = ajv.getSchema(id)
+    if (!validate) throw new Error(`The document gives ${method.toUpperCase()} ${path} no ${contentType} schema for ${status}.`)
+    return (body: unknown) => (validate(body) ? null : ajv.errorsText(validate.errors))
+  }
 }
 
 describe('authorization matrix: every API route × every kind of caller', () => {
   const tokens = {} as Record<Who, string | null>
+  let validatorOf: ReturnType<typeof answerValidator>
 
   beforeAll(async () => {
     await EventEntity.build(EntityRepository).put({
@@ -91,17 +108,19 @@ describe('authorization matrix: every API route × every kind of caller', () => 
     tokens.organizerB = (await createApiToken(B)).token
     tokens.domainOwner = (await createApiToken(domainOwner)).token
     tokens.systemOwner = (await createApiToken(systemOwner)).token
+    validatorOf = answerValidator((await (await fetch('/api/openapi.json')).json()) as Record<string, unknown>)
   })
 
   it('covers every route file under server/api', () => {
-    const apiDir = fileURLToPath(new URL('../../../server/api', import.meta.url))
     const covered = new Set(rows.map((row) => row.route))
-    const missing = routeFiles(apiDir).filter((file) => !covered.has(file) && !PUBLIC_ELSEWHERE.has(file))
+    const apiFiles = routeFiles(root).filter(({ file }) => file.startsWith('server/api/')).map(({ file }) => file.replace(/^server\/api\//, ''))
+    expect(apiFiles.length).toBeGreaterThan(15)
+    const missing = apiFiles.filter((file) => !covered.has(file) && !PUBLIC_ELSEWHERE.has(file))
     expect(missing).toEqual([])
   })
 
   it('covers every route a module serves (documented in the OpenAPI document, with no file here)', () => {
-    const fromModules = documentedRoutes().filter(({ path }) => path.startsWith('/api/_'))
+    const fromModules = MODULE_ROUTES
     expect(fromModules.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual(['DELETE /api/_auth/session', 'GET /api/_auth/session'])
     const covered = new Set(rows.map((row) => row.route))
     expect(fromModules.filter(({ method, path }) => !covered.has(`${method.toUpperCase()} ${path}`))).toEqual([])
@@ -120,13 +139,14 @@ describe('authorization matrix: every API route × every kind of caller', () => 
           body: row.body === undefined ? undefined : JSON.stringify(row.body),
         })
         got[who] = response.status
-        if (response.status >= 400) {
-          // Every refusal is JSON with a sentence.
-          const body = (await response.json()) as { message?: string }
-          expect(body.message, `${who} ${row.method} ${row.route}`).toMatch(/\S.*\.$/)
-        } else {
-          await response.arrayBuffer()
-        }
+        const { method, path } = operationOf(row)
+        const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!
+        const body = contentType === 'application/json' ? await response.json() : await response.text()
+        // The answer is what the document says it is, refusals included.
+        const problem = validatorOf(method, path, response.status, contentType)(body)
+        expect(problem, `${who} ${row.method} ${row.route} ${response.status}: ${JSON.stringify(body).slice(0, 300)}`).toBeNull()
+        // Every refusal is JSON with a sentence.
+        if (response.status >= 400) expect((body as { message?: string }).message, `${who} ${row.method} ${row.route}`).toMatch(/\S.*\.$/)
       }
       expect(got).toEqual(row.expect)
     })

@@ -1,12 +1,20 @@
 // The attendees of one of the caller's events with their answers and this server's invitation; cursor-paginated.
-import { AttendeeListQuerySchema, EventParamsSchema } from '../../../../shared/schemas/events'
+import { AttendeeListQuerySchema, AttendeePageSchema, EventParamsSchema } from '../../../../shared/schemas/events'
+import { defineOperation } from '../../../../shared/schemas/api'
 import { listEventAttendees } from '../../../services/event-queries'
+import { defineApiRoute } from '../../../utils/api-route'
 import { requireOwnEvent } from '../../../utils/caller'
-import { validParams, validQuery, pageOf } from '../../../utils/validation'
+import { pageOf } from '../../../utils/validation'
 
-export default defineEventHandler(async (event) => {
-  const { uid } = validParams(event, EventParamsSchema)
-  const query = validQuery(event, AttendeeListQuerySchema)
+export const operation = defineOperation({
+  summary: "The event's attendees with their answers and this server's invitation.",
+  tag: 'events',
+  params: EventParamsSchema,
+  query: AttendeeListQuerySchema,
+  responses: { 200: { description: 'One page of attendees.', schema: AttendeePageSchema } },
+})
+
+export default defineApiRoute(operation, async (event, { params: { uid }, query }) => {
   await requireOwnEvent(event, uid)
   return pageOf(() => listEventAttendees(uid, query))
 })
