@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config'
 // served against the same local servers).
 export default defineConfig({
   test: {
+    // Passing tests print no log lines (a test reads them through its own logger:
+    // tests/support/log-lines.ts); POWERTOOLS_LOG_LEVEL=INFO shows them.
+    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
     projects: [
       {
         extends: true,
