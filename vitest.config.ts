@@ -17,6 +17,9 @@ export default defineConfig({
     },
   ],
   test: {
+    // Passing tests print no log lines (a test reads them through its own logger:
+    // tests/support/log-lines.ts); POWERTOOLS_LOG_LEVEL=INFO shows them.
+    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
     projects: [
       {
         extends: true,

@@ -69,6 +69,8 @@ const EnvSchema = z.object({
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** A folder of mail templates (`<name>.txt`) that replace the shipped ones, read at start. */
   CIS_TEMPLATES_DIR: z.string().optional(),
+  /** How log lines are written: `json` (one object a line, what CloudWatch Logs Insights reads) or `text` (one readable line). */
+  CIS_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 })
 
 // Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
@@ -135,6 +137,15 @@ export function config(): AppConfig {
   cached ??= readConfig()
   return cached
 }
+/**
+ * The log format alone, read without the rest of the configuration so that a line can be
+ * written whatever else the environment gets wrong: a value config() would refuse counts as `json`.
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env): 'json' | 'text' {
+  const parsed = EnvSchema.shape.CIS_LOG_FORMAT.safeParse(env.CIS_LOG_FORMAT)
+  return parsed.success ? parsed.data : 'json'
+}
+
 /** Forget the cached configuration (tests and the local stack change the environment). */
 export function resetConfig() {
   cached = undefined

@@ -16,6 +16,7 @@ import { putRawMail } from '../aws/mail-store'
 import { processStoredMail } from '../services/inbound-mail'
 import { config } from '../config'
 import { isBareCalendar } from './inspect-file'
+import { commandLog } from './log'
 
 export interface IngestLine {
   file: string
@@ -103,10 +104,10 @@ export async function* ingestFiles(files: string[], options: { mailbox?: string;
           // What SES's receipt rule would store and notify, with passing verdicts.
           const { stored, notification } = receivedAsSes(message.raw, message.from, `${message.mailbox}@${config().mailDomain}`, key, config().mailBucket)
           await putRawMail(key, stored)
-          result = await processStoredMail(key, { receipt: sesReceiptOf(JSON.stringify(notification)) })
+          result = await processStoredMail(key, { receipt: sesReceiptOf(JSON.stringify(notification)), log: commandLog })
         } else {
           await putRawMail(key, message.raw)
-          result = await processStoredMail(key)
+          result = await processStoredMail(key, { log: commandLog })
         }
         yield { file: message.label, outcome: result.outcome, uid: result.uid ?? null, reason: result.reason ?? null }
       } catch (error) {

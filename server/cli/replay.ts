@@ -1,6 +1,7 @@
 /** `cis replay`: reprocess logged rejected and failed messages (after a fix or a settings change). */
 import { listMailLogSince } from '../services/mail-log'
 import { processStoredMail } from '../services/inbound-mail'
+import { commandLog } from './log'
 
 /** `7d`, `12h` or an ISO date. */
 export function parseSince(value: string, now = new Date()): Date {
@@ -14,7 +15,7 @@ export function parseSince(value: string, now = new Date()): Date {
 export async function* replaySince(since: Date) {
   for (const entry of await listMailLogSince(since, ['rejected', 'failed'])) {
     try {
-      const result = await processStoredMail(entry.key, { replay: true })
+      const result = await processStoredMail(entry.key, { replay: true, log: commandLog })
       yield { key: entry.key, before: entry.outcome, outcome: result.outcome, uid: result.uid ?? null, reason: result.reason ?? null }
     } catch (error) {
       yield { key: entry.key, before: entry.outcome, outcome: 'failed', uid: null, reason: (error as Error).message }

@@ -68,7 +68,12 @@ async function main() {
   await assertPortsFree({ app: ports.app })
   const stack = await startLocalStack({ dataDir, ports: 'fixed', log })
   const appUrl = `http://${LOCAL_HOST}:${ports.app}`
-  const env: Record<string, string> = { ...stack.env, CIS_SITE_URL: process.env.CIS_SITE_URL ?? `http://localhost:${ports.app}` }
+  const env: Record<string, string> = {
+    ...stack.env,
+    CIS_SITE_URL: process.env.CIS_SITE_URL ?? `http://localhost:${ports.app}`,
+    // The server's log lines as one readable line each in this terminal (JSON on Lambda).
+    CIS_LOG_FORMAT: process.env.CIS_LOG_FORMAT ?? 'text',
+  }
 
   // The poller runs here, outside Nuxt, like the Lambda does in AWS: point this
   // process's configuration at the stack.

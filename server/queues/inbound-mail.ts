@@ -12,19 +12,30 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { objectKeysOf } from './lambda-events'
 import { sesReceiptOf } from '../domain/mail/receipt'
 import { processStoredMail } from '../services/inbound-mail'
+import { logger, withTrace, type Logger } from '../log'
 
-export async function handleInboundMail(event: SQSEvent): Promise<SQSBatchResponse> {
+export interface InboundMailOptions {
+  /** The logger to write to; each record's lines also carry its SQS message id and S3 key. */
+  log?: Logger
+}
+
+export async function handleInboundMail(event: SQSEvent, options: InboundMailOptions = {}): Promise<SQSBatchResponse> {
   // Records are independent (one stored message each); messages about the same event are
   // serialised by the store's conditional writes, so the batch runs concurrently.
   const outcomes = await Promise.all(
     event.Records.map(async (record) => {
+      const log = withTrace(options.log ?? logger, { sqsMessageId: record.messageId })
+      let s3Key: string | undefined
       try {
         const receipt = sesReceiptOf(record.body)
-        if (receipt) await processStoredMail(receipt.objectKey, { receipt })
-        else for (const { key } of objectKeysOf(record.body)) await processStoredMail(key)
+        const stored = receipt ? [{ key: receipt.objectKey, receipt }] : objectKeysOf(record.body).map(({ key }) => ({ key, receipt: null }))
+        for (const message of stored) {
+          s3Key = message.key
+          await processStoredMail(message.key, { receipt: message.receipt, log })
+        }
         return null
       } catch (error) {
-        console.error(`inbound mail: message ${record.messageId} failed and will be retried`, error)
+        log.error('inbound message failed; SQS will deliver it again', { s3Key, error })
         return { itemIdentifier: record.messageId }
       }
     }),

@@ -1,7 +1,8 @@
 // Lambda entry of the send function (built by server/queues/build/nitro.config.ts): it
 // consumes the send queue and the SES events queue, told apart by the record's source.
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { config } from '../config'
+import { logger } from '../log'
 import { handleSendQueue } from './send'
 import { handleSesEvents } from './ses-events'
 import { useMailTemplates } from '../templates/mail'
@@ -10,7 +11,9 @@ import { useMailTemplates } from '../templates/mail'
 // so a bad one stops it at once rather than failing each message.
 useMailTemplates(config().templatesDir)
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+// `context` is Lambda's; a test calling the built handler may leave it out.
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  if (context) logger.addContext(context)
   const sesEventsQueue = config().queues.sesEvents.split('/').pop()!
   // One event source mapping per queue, so a batch never mixes the two.
   const fromSesEvents = event.Records.length > 0 && event.Records[0]!.eventSourceARN.endsWith(`:${sesEventsQueue}`)

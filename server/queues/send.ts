@@ -13,6 +13,7 @@ import { delayRetry, sendToQueue } from '../aws/queue'
 import { sendRateLimiter, type SendRateLimiter } from '../aws/send-rate'
 import { readSendJob, type SendJob } from '../services/send-jobs'
 import { RetryLater, runSendJob, type SendContext } from '../services/send-worker'
+import { logger, withTrace, type Logger, type TraceKeys } from '../log'
 
 export interface SendHandlerOptions {
   limiter?: SendRateLimiter
@@ -20,7 +21,8 @@ export interface SendHandlerOptions {
   fanOutPage?: number
   /** Seconds before the first retry; doubled on each later one (capped at 15 minutes). */
   backoffSeconds?: number
-  log?: (line: string) => void
+  /** The logger to write to; each record's lines also carry its SQS message id and what its job is about. */
+  log?: Logger
 }
 
 const MAX_BACKOFF_SECONDS = 15 * 60
@@ -29,37 +31,42 @@ const MAX_DELAY_SECONDS = 15 * 60
 
 export function createSendHandler(options: SendHandlerOptions = {}) {
   let limiter = options.limiter
-  const log = options.log ?? ((line: string) => console.log(line))
   return async function handleSendQueue(event: SQSEvent): Promise<SQSBatchResponse> {
     limiter ??= sendRateLimiter()
     const cfg = config()
     const failures = await Promise.all(
       event.Records.map(async (record) => {
+        const recordLog = withTrace(options.log ?? logger, { sqsMessageId: record.messageId })
         const job = readSendJob(record.body)
         if (!job) {
           // Retrying a message that is not a job cannot help: drop it, loudly.
-          log(`send: message ${record.messageId} is not a send job and is dropped: ${record.body.slice(0, 200)}`)
+          recordLog.warn('send queue message is not a send job; dropped', { excerpt: record.body.slice(0, 200) })
           return null
         }
+        const { keys, ...about } = describe(job)
+        const log = withTrace(recordLog, keys)
         const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1
         const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs, fanOutPage: options.fanOutPage }
         try {
           const result = await runSendJob(job, context)
-          log(`send: ${describe(job)}: ${result.outcome} (${result.reason})`)
+          log.info('send job done', { ...about, outcome: result.outcome, reason: result.reason, sesMessageId: result.sesMessageId })
           return null
         } catch (error) {
-          log(`send: ${describe(job)} attempt ${attempt} failed: ${(error as Error).message}`)
           const delay = backoffSeconds(attempt, options.backoffSeconds ?? 10)
-          if (error instanceof RetryLater && error.rateLimited && attempt >= cfg.sendMaxAttempts) {
+          const last = attempt >= cfg.sendMaxAttempts
+          if (error instanceof RetryLater && error.rateLimited && last) {
             // SES's rate, not the message, is the problem: a fresh copy starts its attempts
             // again rather than this one ending in the dead-letter queue.
             try {
               await sendToQueue('send', record.body, Math.min(delay, MAX_DELAY_SECONDS))
+              log.warn('send job attempt failed; queued afresh', { ...about, attempt, error })
               return null
             } catch {
               // fall through: SQS retries the original
             }
           }
+          if (last) log.error('send job failed on its last attempt; the queue moves it to its dead-letter queue', { ...about, attempt, error })
+          else log.warn('send job attempt failed; SQS will deliver it again', { ...about, attempt, error })
           await delayRetry('send', record.receiptHandle, delay).catch(() => undefined)
           return { itemIdentifier: record.messageId }
         }
@@ -69,8 +76,21 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
   }
 }
 
-const describe = (job: SendJob) =>
-  job.type === 'notify' ? `notify ${job.template} ${job.to}` : `${job.type} ${job.eventUid}${'email' in job ? ` ${job.email}` : 'to' in job ? ` ${job.to}` : ''}`
+/** What a job's lines say it is about: the trace keys, and its kind, recipient and template. */
+function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; recipient?: string; template?: string } {
+  switch (job.type) {
+    case 'deliver':
+    case 'refresh':
+      return { keys: { eventUid: job.eventUid }, sendJob: job.type, recipient: job.email }
+    case 'report':
+      return { keys: { eventUid: job.eventUid }, sendJob: job.type, recipient: job.to }
+    case 'fan-out':
+      return { keys: { eventUid: job.eventUid }, sendJob: job.type }
+    case 'notify':
+      // The inbound message the notification is about: its lines join that message's.
+      return { keys: { s3Key: job.key }, sendJob: job.type, recipient: job.to, template: job.template }
+  }
+}
 
 /** Seconds before the next try: doubling from `baseSeconds`, capped at 15 minutes. */
 const backoffSeconds = (attempt: number, baseSeconds: number) => Math.min(baseSeconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)

@@ -9,6 +9,7 @@ import { MailLogEntity, isConditionFailure, type MailOutcome } from '../aws/tabl
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
 import type { ReceiptVerdicts, SesReceipt, VerdictStatus } from '../domain/mail/receipt'
+import { logger, withTrace, type Logger } from '../log'
 import { ingestMessage, type IngestOutcome } from './ingest'
 import { eventUrl, queueNotification } from './notifications'
 
@@ -43,15 +44,24 @@ const receiptFromLog = (stored: StoredReceipt | undefined): Pick<SesReceipt, 'so
       }
     : null
 
+export interface ProcessOptions {
+  replay?: boolean
+  receipt?: SesReceipt | null
+  /** The logger to write to (the queue handler's carries the SQS message id); every line also carries the S3 key. */
+  log?: Logger
+}
+
 /**
  * Processes one stored message. `receipt` is SES's receipt notification for it, which
  * alone can verify the sender; without it (a replay, an S3 event) the receipt the mail
  * log kept from the first delivery counts, and with neither the sender is unverified.
  */
-export async function processStoredMail(key: string, options: { replay?: boolean; receipt?: SesReceipt | null } = {}): Promise<ProcessedMail> {
+export async function processStoredMail(key: string, options: ProcessOptions = {}): Promise<ProcessedMail> {
+  const log = withTrace(options.log ?? logger, { s3Key: key })
   // Both reads at once: a redelivery is rare, and the raw message is needed otherwise.
   const [{ Item: previous }, raw] = await Promise.all([mailLog.get({ key }, { consistent: true }), getRawMail(key)])
   if (previous && FINAL.includes(previous.outcome) && !options.replay) {
+    log.info('inbound message already processed; nothing done', { outcome: previous.outcome, eventUid: previous.eventUid })
     return { key, outcome: previous.outcome, reason: previous.reason, uid: previous.eventUid, repeated: true }
   }
   const mailbox = mailboxOfKey(key)
@@ -61,8 +71,10 @@ export async function processStoredMail(key: string, options: { replay?: boolean
   const kept = storedReceipt(options.receipt ?? null) ?? (previous?.receipt as StoredReceipt | undefined)
 
   if (!raw) {
-    await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', receipt: kept })
-    return { key, outcome: 'failed', reason: 'The stored message is missing from the mail bucket.', repeated: false }
+    const reason = 'The stored message is missing from the mail bucket.'
+    await mailLog.put({ key, mailbox, receivedAt, attempts, outcome: 'failed', reason, receipt: kept })
+    log.error('inbound message missing from the mail bucket', { mailbox, outcome: 'failed', attempts })
+    return { key, outcome: 'failed', reason, repeated: false }
   }
 
   let result: IngestOutcome
@@ -103,10 +115,23 @@ export async function processStoredMail(key: string, options: { replay?: boolean
   } catch (error) {
     if (!isConditionFailure(error)) throw error
     const { Item: winner } = await mailLog.get({ key }, { consistent: true })
+    log.info('inbound message processed by another delivery at the same time', { outcome: winner!.outcome, eventUid: winner!.eventUid })
     return { key, outcome: winner!.outcome, reason: winner!.reason, uid: winner!.eventUid, repeated: true }
   }
+  log.info('inbound message processed', {
+    mailbox,
+    outcome: result.outcome,
+    reason: result.reason,
+    eventUid: result.uid,
+    organizer: result.organizer,
+    sender: result.sender,
+    senderVerified: result.senderVerified,
+    method: result.method,
+    attempts,
+    replay: options.replay,
+  })
   // A notification that cannot be queued must not make SQS deliver the message again.
-  await notify(key, mailbox, result).catch((error: Error) => console.error(`notification for ${key} failed: ${error.message}`))
+  await notify(key, mailbox, result).catch((error: unknown) => log.warn('notification about the inbound message not queued', { error }))
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
 

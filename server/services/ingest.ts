@@ -19,6 +19,8 @@ export interface IngestOutcome {
   reason: string
   uid?: string
   method?: string
+  /** The calendar's ORGANIZER address, for the logs. */
+  organizer?: string
   sender: string
   senderVerified: boolean
   subject: string
@@ -88,7 +90,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
     return done(quiet ? 'ignored' : 'rejected', error.message)
   }
   const lead = message.master ?? message.overrides[0]!
-  const about = { uid: lead.uid, method: message.method, warnings: message.warnings }
+  const about = { uid: lead.uid, method: message.method, organizer: lead.organizer?.email, warnings: message.warnings }
   base.warnings = message.warnings
 
   switch (message.method) {

@@ -51,6 +51,8 @@ export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'faile
 export interface SendResult {
   outcome: SendOutcome
   reason: string
+  /** The id SES gave the message, when this run sent it. */
+  sesMessageId?: string
 }
 
 /** Someone else holds (or held) the send record of this message. */
@@ -234,7 +236,7 @@ async function sendOnce(args: {
     await markInvitationSent(invitation, sentAt)
     if (invitation.first) await countInviteSent(invitation.eventUid)
   }
-  return { outcome: 'sent', reason: args.sent }
+  return { outcome: 'sent', reason: args.sent, sesMessageId }
 }
 
 type SendRecordItem = NonNullable<Awaited<ReturnType<typeof sendRecords.get>>['Item']>

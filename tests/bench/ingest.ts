@@ -68,6 +68,10 @@ async function endToEndBenchmark() {
   const { resetClients } = await import('../../server/aws/clients')
   const { resetQueueUrls } = await import('../../server/aws/queue')
   const { handleInboundMail } = await import('../../server/queues/inbound-mail')
+  const { createLogger } = await import('../../server/log')
+  // Every line made as deployed (JSON), then discarded, so the report stays readable.
+  const discarded = createLogger({ output: () => {} })
+  const inboundHandler: typeof handleInboundMail = (event) => handleInboundMail(event, { log: discarded })
   const { EntityRepository } = await import('dynamodb-toolbox')
   const { MailLogEntity } = await import('../../server/aws/table')
   const mailLog = MailLogEntity.build(EntityRepository)
@@ -181,8 +185,8 @@ async function endToEndBenchmark() {
       return uids.filter((uid): uid is string => Boolean(uid))
     }
     // Warm containers, as a Lambda serving steady mail would be: JIT, connections, DynamoDB Local.
-    await run('warm-up', handleInboundMail, uidsFromLog, 3)
-    const pipeline = await run('full pipeline', handleInboundMail, uidsFromLog)
+    await run('warm-up', inboundHandler, uidsFromLog, 3)
+    const pipeline = await run('full pipeline', inboundHandler, uidsFromLog)
     console.log(`\n2. end to end on the local stack (its own process; DynamoDB Local in memory): ${rate} messages/s for ${duration} s`)
     console.log('   SMTP → S3 → SQS → poller → handler → DynamoDB, from the start of the SMTP transaction')
     for (const r of [transportOnly, pipeline]) {

@@ -25,6 +25,7 @@ import { handleSesEvents } from '../../server/queues/ses-events'
 import { readCalendar } from '../../server/domain/ical/read-calendar'
 import PostalMime from 'postal-mime'
 import { expectProperInvitation } from '../support/invitation-mime'
+import { captureLog } from '../support/log-lines'
 import { corpusFile, hasCorpus } from '../corpus'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sqsRecord, useFreshSendQueue, useFreshTable } from './support'
 
@@ -156,7 +157,7 @@ describe('sending invites', () => {
     await organizerSends(uid, { sequence: 0 })
     const people = Array.from({ length: 23 }, (_, i) => `guest${String(i).padStart(2, '0')}@example.org`)
     for (const email of people) await invite(uid, email)
-    const handler = createSendHandler({ backoffSeconds: 0, fanOutPage: 5, log: () => {} })
+    const handler = createSendHandler({ backoffSeconds: 0, fanOutPage: 5 })
     const since = Date.now()
     await runSendQueue(handler)
 
@@ -185,7 +186,7 @@ describe('sending invites', () => {
 
   it.skipIf(!hasCorpus)('sends each change of a real Google series (corpus chain) to every invited attendee exactly once', async () => {
     const people = ['ann@example.org', 'ben@example.org', 'cy@example.org']
-    const handler = createSendHandler({ backoffSeconds: 0, log: () => {} })
+    const handler = createSendHandler({ backoffSeconds: 0 })
     const since = Date.now()
     let uid = ''
     const expected: string[] = []
@@ -244,7 +245,7 @@ describe('sending invites', () => {
     await claim('hank@example.org', new Date(Date.now() - 10 * 60_000).toISOString())
     await claim('iris@example.org', new Date().toISOString())
     const since = Date.now()
-    await runSendQueue(createSendHandler({ backoffSeconds: 0, log: () => {} }), { maxBatches: 3 })
+    await runSendQueue(createSendHandler({ backoffSeconds: 0 }), { maxBatches: 3 })
 
     expect((await rawSentMail(since)).filter((m) => m.to[0] !== ORGANIZER)).toHaveLength(0)
     expect(await loadInvitation(uid, 'hank@example.org')).toMatchObject({ status: 'unknown', error: expect.stringContaining('not sent twice') })
@@ -266,7 +267,7 @@ describe('sending invites', () => {
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: new Date().toISOString(), bouncedRecipients: [{ emailAddress: 'gone@example.org', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
       mail: { messageId: sent!.messageId, timestamp: new Date().toISOString(), source: mailbox('rsvp'), destination: ['gone@example.org'] },
     }
-    const answer = await handleSesEvents({ Records: [sqsRecord('b-1', JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }), 'arn:aws:sqs:us-east-1:0:cis-ses-events')] }, { log: () => {} })
+    const answer = await handleSesEvents({ Records: [sqsRecord('b-1', JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }), 'arn:aws:sqs:us-east-1:0:cis-ses-events')] })
     expect(answer.batchItemFailures).toEqual([])
     expect(await loadInvitation(uid, 'gone@example.org')).toMatchObject({ status: 'suppressed', error: expect.stringMatching(/bounce/i) })
     // The organizer's update reaches nobody at that address.
@@ -297,7 +298,7 @@ describe('sending invites', () => {
     // The batch comes back after its visibility timeout; a new worker finishes it. A claim the
     // dead worker left is past its lease by then (the lease is shortened to fit the test).
     await new Promise((resolve) => setTimeout(resolve, 5500))
-    await runSendQueue(createSendHandler({ backoffSeconds: 0, claimLeaseMs: 4000, log: () => {} }), { idleRounds: 3 })
+    await runSendQueue(createSendHandler({ backoffSeconds: 0, claimLeaseMs: 4000 }), { idleRounds: 3 })
     const sent = await rawSentMail(since)
     for (const email of people) expect(sent.filter((m) => m.to.includes(email)).length, email).toBeLessThanOrEqual(1)
     const states = await Promise.all(people.map(async (email) => (await loadInvitation(uid, email))!.status))
@@ -326,11 +327,13 @@ describe('sending invites', () => {
     try {
       const people = Array.from({ length: 10 }, (_, i) => `throttled${i}@example.org`)
       for (const email of people) await invite(uid, email)
-      const lines: string[] = []
-      await runSendQueue(createSendHandler({ backoffSeconds: 0, log: (line) => lines.push(line) }), { idleRounds: 3 })
+      const { log, entries } = captureLog()
+      await runSendQueue(createSendHandler({ backoffSeconds: 0, log }), { idleRounds: 3 })
       expect(strictSes.throttled).toBeGreaterThan(0)
       // Jobs refused on their last attempt were queued afresh, not parked in the dead-letter queue.
-      expect(lines.some((line) => /attempt 3 failed: SES is sending at its maximum rate/.test(line))).toBe(true)
+      expect(entries()).toContainEqual(
+        expect.objectContaining({ message: 'send job attempt failed; queued afresh', attempt: 3, error: expect.objectContaining({ message: expect.stringMatching(/SES is sending at its maximum rate/) }) }),
+      )
       expect(strictSes.messages.map((m) => m.to[0]).filter((to) => to !== ORGANIZER).sort()).toEqual(people.sort())
       for (const email of people) expect(await loadInvitation(uid, email), email).toMatchObject({ status: 'sent' })
     } finally {
@@ -352,7 +355,7 @@ describe('sending invites', () => {
     resetClients()
     try {
       await invite(uid, 'jack@example.org')
-      await runSendQueue(createSendHandler({ backoffSeconds: 0, log: () => {} }), { idleRounds: 3 })
+      await runSendQueue(createSendHandler({ backoffSeconds: 0 }), { idleRounds: 3 })
     } finally {
       process.env.CIS_SES_ENDPOINT = workingSes
       resetConfig()

@@ -11,6 +11,7 @@ import { toSqsRecord } from '../../server/local/poller'
 import type { SQSRecord } from 'aws-lambda'
 import { handleSesEvents } from '../../server/queues/ses-events'
 import { suppressionOf } from '../../server/services/suppression'
+import { captureLog } from '../support/log-lines'
 import { useFreshTable } from './support'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ses/${name}.json`, import.meta.url), 'utf8')
@@ -54,8 +55,8 @@ describe('handleSesEvents', () => {
       'not even JSON',
     ])
     expect(records).toHaveLength(9)
-    const lines: string[] = []
-    const answer = await handleSesEvents({ Records: records }, { log: (line) => lines.push(line) })
+    const { log, lines, entries } = captureLog()
+    const answer = await handleSesEvents({ Records: records }, { log })
 
     expect(answer).toEqual({ batchItemFailures: [] })
     expect(await suppressionOf(bounced!)).toMatchObject({ reason: 'bounced', since: '2017-08-05T00:41:02.669Z' })
@@ -64,10 +65,11 @@ describe('handleSesEvents', () => {
     expect(await suppressionOf(transient!)).toBeNull()
     expect(await suppressionOf(delivered!)).toBeNull()
 
-    expect(lines).toHaveLength(9)
-    expect(lines.filter((line) => line.includes('is dropped'))).toHaveLength(2)
+    // One line a record, each with its SQS message id.
+    expect(entries().map((entry) => entry.sqsMessageId).sort()).toEqual(records.map((record) => record.messageId).sort())
+    expect(entries().filter((entry) => entry.level === 'WARN' && /dropped/.test(entry.message))).toHaveLength(2)
     expect(lines.find((line) => line.includes(transient!))).toContain('not suppressed')
-    expect(lines.find((line) => line.includes(`Suppressed: ${bounced}`))).toBeDefined()
+    expect(entries().find((entry) => (entry.suppressed as string[] | undefined)?.includes(bounced!))).toMatchObject({ sesMessageId: expect.any(String) })
     expect(lines.find((line) => line.includes('ConfirmSubscription'))).toBeDefined()
   })
 
@@ -77,20 +79,24 @@ describe('handleSesEvents', () => {
     const table = process.env.CIS_TABLE
     process.env.CIS_TABLE = `missing-${randomUUID().slice(0, 8)}`
     resetConfig()
-    const lines: string[] = []
+    const { log, entries } = captureLog()
     let answer
     try {
-      answer = await handleSesEvents({ Records: records }, { log: (line) => lines.push(line) })
+      answer = await handleSesEvents({ Records: records }, { log })
     } finally {
       process.env.CIS_TABLE = table
       resetConfig()
     }
     const bounceRecord = records.find((record) => record.body.includes(bounced))!
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: bounceRecord.messageId }] })
-    expect(lines.find((line) => line.includes(bounceRecord.messageId))).toContain('will be retried')
+    expect(entries().find((entry) => entry.sqsMessageId === bounceRecord.messageId)).toMatchObject({
+      level: 'ERROR',
+      message: expect.stringMatching(/will deliver it again/),
+      error: expect.objectContaining({ name: 'ResourceNotFoundException' }),
+    })
 
     // The retry, with the table back, records it.
-    expect(await handleSesEvents({ Records: [bounceRecord] }, { log: () => {} })).toEqual({ batchItemFailures: [] })
+    expect(await handleSesEvents({ Records: [bounceRecord] })).toEqual({ batchItemFailures: [] })
     expect(await suppressionOf(bounced)).toMatchObject({ reason: 'bounced' })
   })
 

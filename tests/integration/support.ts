@@ -125,7 +125,7 @@ export async function useFreshSendQueue(maxAttempts = 3): Promise<string> {
  * Returns how many batches ran.
  */
 export async function runSendQueue(
-  handler: SQSHandler = createSendHandler({ backoffSeconds: 0, log: () => {} }),
+  handler: SQSHandler = createSendHandler({ backoffSeconds: 0 }),
   options: { idleRounds?: number; maxBatches?: number } = {},
 ): Promise<number> {
   let idle = 0

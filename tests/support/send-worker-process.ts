@@ -4,6 +4,9 @@
  */
 const { startQueuePoller } = await import('../../server/local/poller')
 const { createSendHandler } = await import('../../server/queues/send')
-startQueuePoller({ queue: 'send', handler: createSendHandler({ log: (line) => process.stdout.write(`${line}\n`) }), waitSeconds: 1 })
+const { createLogger } = await import('../../server/log')
+// Its log lines on stdout whatever level the tests run at: the test waits for a send.
+const log = createLogger({ logLevel: 'INFO', output: (line) => process.stdout.write(`${line}\n`) })
+startQueuePoller({ queue: 'send', handler: createSendHandler({ log }), waitSeconds: 1 })
 process.stdout.write('ready\n')
 export {}

@@ -49,6 +49,7 @@ const NOT_DEPLOYED: Record<string, string> = {
   CIS_SES_ENDPOINT: 'local stand-ins only',
   CIS_FROM_ADDRESS: 'defaults to noreply@ the mail domain',
   CIS_TEMPLATES_DIR: 'optional: a deployer adds a folder (a Lambda layer) of their own mail templates',
+  CIS_LOG_FORMAT: 'the default, JSON, is what CloudWatch Logs Insights reads; text is for `npm run dev`',
 }
 
 const FUNCTIONS = ['WebFunction', 'InboundMailFunction', 'SendFunction']
