@@ -67,10 +67,15 @@ const EnvSchema = z.object({
   CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Proxies in front of the platform that each append to X-Forwarded-For (CloudFront before API Gateway: 1). */
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
-  /** A folder of mail templates (`<name>.txt`) that replace the shipped ones, read at start. */
+  /** A folder of mail template files (server/templates/mail.ts) that replace the shipped ones, read at start. */
   CIS_TEMPLATES_DIR: z.string().optional(),
   /** How log lines are written: `json` (one object a line, what CloudWatch Logs Insights reads) or `text` (one readable line). */
   CIS_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+  /** Or a key prefix in the mail bucket holding such files, read at start. */
+  CIS_TEMPLATES_S3_PREFIX: z
+    .string()
+    .regex(/^(?:|[^/].*\/)$/, 'must be a key prefix ending with / (such as templates/)')
+    .optional(),
 })
 
 // Only ever signs links on a developer's machine; a deployment must set CIS_SECRET.
@@ -94,6 +99,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
   const local = (service: keyof typeof LOCAL_PORTS) =>
     stack === 'local' ? `http://127.0.0.1:${Number(env[`CIS_PORT_${service.toUpperCase()}`] ?? LOCAL_PORTS[service])}` : undefined
   const domain = e.CIS_MAIL_DOMAIN.toLowerCase()
+  const mailboxes = {
+    create: `create@${domain}`,
+    rsvp: `rsvp@${domain}`,
+    bulk: `bulk@${domain}`,
+  }
+  const templatesDir = e.CIS_TEMPLATES_DIR || null
+  const templatesS3Prefix = e.CIS_TEMPLATES_S3_PREFIX || null
+  if (templatesDir && templatesS3Prefix) throw new Error('Configuration error: set CIS_TEMPLATES_DIR or CIS_TEMPLATES_S3_PREFIX, not both.')
+  // Received mail is stored under its mailbox's prefix: anyone who mails the server adds objects there.
+  const mailPrefix = Object.keys(mailboxes).find((mailbox) => templatesS3Prefix?.startsWith(`${mailbox}/`))
+  if (mailPrefix) throw new Error(`Configuration error: CIS_TEMPLATES_S3_PREFIX must not be under ${mailPrefix}/, where received mail is stored.`)
   return {
     stack,
     region: e.CIS_REGION ?? e.AWS_REGION ?? 'us-east-1',
@@ -112,11 +128,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     sesConfigurationSet: e.CIS_SES_CONFIGURATION_SET ?? null,
     secret: e.CIS_SECRET ?? (stack === 'local' ? LOCAL_SECRET : missingSecret()),
     mailDomain: domain,
-    mailboxes: {
-      create: `create@${domain}`,
-      rsvp: `rsvp@${domain}`,
-      bulk: `bulk@${domain}`,
-    },
+    mailboxes,
     fromAddress: e.CIS_FROM_ADDRESS ?? `Calendar Invite Server <noreply@${domain}>`,
     siteUrl: (e.CIS_SITE_URL ?? `http://localhost:${Number(env.CIS_PORT_APP ?? LOCAL_PORTS.app)}`).replace(/\/$/, ''),
     /** Empty means any domain may create events (when its mail is verified). */
@@ -127,7 +139,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
     /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
     trustedProxies: e.CIS_TRUSTED_PROXIES,
-    templatesDir: e.CIS_TEMPLATES_DIR ?? null,
+    /** Where the deployer's mail templates are, if anywhere: a folder, or a key prefix in the mail bucket. */
+    templatesDir,
+    templatesS3Prefix,
   }
 }
 

@@ -2,9 +2,13 @@
  * `cis`, the operator's command line:
  *   cis inspect FILE          describe a scheduling message (.eml or .ics); needs no services
  *   cis preview-invite FILE --to EMAIL [--name NAME]
+  cis templates export DIR | check [DIR]
  *                             print the raw invitation email the server would send to EMAIL
  *                             for the event in FILE (its unsubscribe link carries the fake
- *                             token `preview`); needs no services
+ *                             token `preview`), from the templates in use; needs no services
+ *                             unless those are in S3
+ *   cis templates export DIR  write the shipped mail templates into DIR, to edit
+ *   cis templates check [DIR] check DIR, or the configured templates, as the server does at start
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  *   cis token create|list|revoke ORGANIZER [ID] [--label TEXT]
@@ -18,6 +22,7 @@ import { inspectFile } from './inspect-file'
 const USAGE = `Usage:
   cis inspect FILE
   cis preview-invite FILE --to EMAIL [--name NAME]
+  cis templates export DIR | check [DIR]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
   cis replay [--since 2026-11-01|7d]
   cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID`
@@ -43,10 +48,11 @@ async function main(argv: string[]): Promise<number> {
       })
       if (positionals.length !== 1) throw new UsageError('cis preview-invite takes exactly one FILE.')
       if (!values.to) throw new UsageError('cis preview-invite needs --to EMAIL (the recipient).')
-      const [{ previewInvite }, { isMailAddress }, { config }] = await Promise.all([
+      const [{ previewInvite }, { isMailAddress }, { config }, { useMailTemplates }] = await Promise.all([
         import('./preview-invite'),
         import('../domain/mail/address'),
         import('../config'),
+        import('../templates/in-use'),
       ])
       if (!isMailAddress(values.to.trim())) throw new UsageError(`--to ${JSON.stringify(values.to)} is not a mail address.`)
       const cfg = config()
@@ -55,9 +61,25 @@ async function main(argv: string[]): Promise<number> {
         name: values.name,
         organizerMailbox: cfg.mailboxes.rsvp,
         siteUrl: cfg.siteUrl,
+        templates: await useMailTemplates(),
       })
       await new Promise<void>((resolve, reject) => process.stdout.write(raw, (error) => (error ? reject(error) : resolve())))
       return 0
+    }
+    case 'templates': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true })
+      const [action, folder, ...extra] = positionals
+      const { exportTemplates, checkTemplates } = await import('./templates')
+      if (action === 'export' && folder && !extra.length) {
+        const written = await exportTemplates(folder)
+        process.stdout.write(`Wrote ${written.length} templates: ${written.join(', ')}\n`)
+        return 0
+      }
+      if (action === 'check' && !extra.length) {
+        process.stdout.write((await checkTemplates(folder)) + '\n')
+        return 0
+      }
+      throw new UsageError('Usage: cis templates export DIR | check [DIR]')
     }
     case 'ingest': {
       const { values, positionals } = parseArgs({

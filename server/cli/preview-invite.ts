@@ -13,6 +13,7 @@ import { decideOrganizerMessage } from '../domain/itip/rules'
 import { NotSchedulingMessage } from '../domain/scheduling'
 import { isMailAddress } from '../domain/mail/address'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
+import type { MailTemplates } from '../templates/mail'
 import { readSchedulingFile } from './inspect-file'
 
 export const PREVIEW_UNSUBSCRIBE_TOKEN = 'preview'
@@ -24,6 +25,8 @@ export interface PreviewOptions {
   organizerMailbox: string
   /** Public address of the site, without a trailing slash. */
   siteUrl: string
+  /** The mail templates the server would use (server/templates/in-use.ts). */
+  templates: MailTemplates
   now?: Date
 }
 
@@ -47,6 +50,7 @@ export async function previewInvite(name: string, bytes: Uint8Array, options: Pr
     sequence: decision.event.sequence,
     organizerMailbox: options.organizerMailbox,
     unsubscribeUrl: `${options.siteUrl}/unsubscribe/${PREVIEW_UNSUBSCRIBE_TOKEN}`,
+    templates: options.templates,
     now: options.now,
   })
 }

@@ -5,11 +5,12 @@ import { config } from '../config'
 import { logger } from '../log'
 import { handleSendQueue } from './send'
 import { handleSesEvents } from './ses-events'
-import { useMailTemplates } from '../templates/mail'
+import { useMailTemplates } from '../templates/in-use'
 
-// The deployer's mail templates (CIS_TEMPLATES_DIR) are checked when the function starts,
-// so a bad one stops it at once rather than failing each message.
-useMailTemplates(config().templatesDir)
+// The deployer's mail templates (CIS_TEMPLATES_DIR or CIS_TEMPLATES_S3_PREFIX) are read and
+// checked when the function starts (Lambda waits for a module's top-level await), so a bad
+// one stops it at once, naming the file, rather than failing each message.
+await useMailTemplates()
 
 // `context` is Lambda's; a test calling the built handler may leave it out.
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {

@@ -5,8 +5,9 @@
  * through SES.
  */
 import MailComposer from 'nodemailer/lib/mail-composer'
-import { renderMailTemplate, useMailTemplates, type MailTemplateName } from '../templates/mail'
-import { enqueueSendJobs } from './send-jobs'
+import { renderMailTemplate, type PlaceholderOf } from '../templates/mail'
+import { useMailTemplates } from '../templates/in-use'
+import { enqueueSendJobs, type NotificationTemplate } from './send-jobs'
 import { config } from '../config'
 
 async function compose(to: string, subject: string, text: string, inReplyTo?: string | null): Promise<Buffer> {
@@ -26,19 +27,19 @@ async function compose(to: string, subject: string, text: string, inReplyTo?: st
  * Queues a notification: the send worker sends it within the SES rate, once per `key` (the
  * inbound message it is about), so a burst of mail in never waits for sending slots.
  */
-export async function queueNotification(
+export async function queueNotification<T extends NotificationTemplate>(
   key: string,
-  template: MailTemplateName,
+  template: T,
   to: string,
-  values: Record<string, string>,
+  values: Record<PlaceholderOf<T>, string>,
   inReplyTo?: string | null,
 ): Promise<void> {
   await enqueueSendJobs([{ type: 'notify', key, template, to, values, inReplyTo: inReplyTo ?? null }])
 }
 
 /** The notification's raw message, for the send worker. */
-export async function composeNotification(template: MailTemplateName, to: string, values: Record<string, string>, inReplyTo?: string | null): Promise<Buffer> {
-  const { subject, text } = renderMailTemplate(template, values, useMailTemplates(config().templatesDir))
+export async function composeNotification(template: NotificationTemplate, to: string, values: Record<string, string>, inReplyTo?: string | null): Promise<Buffer> {
+  const { subject, text } = renderMailTemplate(template, values, await useMailTemplates())
   return compose(to, subject, text, inReplyTo)
 }
 

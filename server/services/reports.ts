@@ -8,6 +8,8 @@ import { lastClientOf } from '../domain/reports/breakdowns'
 import { loadAttendees } from './event-store'
 import { loadInvitationsOf } from './event-queries'
 import { enqueueSendJobs } from './send-jobs'
+import { renderMailTemplate } from '../templates/mail'
+import { useMailTemplates } from '../templates/in-use'
 
 const events = EventEntity.build(EntityRepository)
 
@@ -40,17 +42,18 @@ export async function emailAttendeeReport(eventUid: string, to: string): Promise
   await enqueueSendJobs([{ type: 'report', eventUid, to, requestId: randomUUID() }])
 }
 
-/** The report email: a short text and the CSV attached, or null when the event is gone. */
+/** The report email: its template's text and the CSV attached, or null when the event is gone. */
 export async function composeReportMail(eventUid: string, to: string, from: string): Promise<Buffer | null> {
   const report = await attendeeReport(eventUid)
   if (!report) return null
   const { Item } = await events.get({ uid: eventUid })
   const summary = (Item?.summary ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'your event'
+  const { subject, text } = renderMailTemplate('attendeeReport', { summary, fileName: report.fileName }, await useMailTemplates())
   const mail = new MailComposer({
     from,
     to,
-    subject: `Attendee report: ${summary}`,
-    text: `The attendee report of "${summary}" is attached (${report.fileName}): one row per attendee, with their answer, how they were invited and when they replied.\n`,
+    subject,
+    text,
     attachments: [{ filename: report.fileName, content: report.csv, contentType: 'text/csv; charset=utf-8' }],
     headers: { 'Auto-Submitted': 'auto-generated' },
   })

@@ -5,9 +5,11 @@
  */
 import { z } from 'zod'
 import { sendBatchToQueue } from '../aws/queue'
-import { mailTemplates, type MailTemplateName } from '../templates/mail'
+import type { MailTemplateName } from '../templates/mail'
 
-const TEMPLATE_NAMES = Object.keys(mailTemplates) as [MailTemplateName, ...MailTemplateName[]]
+/** The mails a `notify` job sends (server/templates/mail.ts). */
+export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed'] as const satisfies readonly MailTemplateName[]
+export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number]
 
 export const SendJobSchema = z.discriminatedUnion('type', [
   /** Send this person the event's current version (invite, update or cancel) unless they have it. */
@@ -22,7 +24,7 @@ export const SendJobSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('notify'),
     key: z.string().min(1),
-    template: z.enum(TEMPLATE_NAMES),
+    template: z.enum(NOTIFICATION_TEMPLATES),
     to: z.string().min(3),
     values: z.record(z.string(), z.string()),
     inReplyTo: z.string().nullable().optional(),

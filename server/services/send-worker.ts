@@ -23,6 +23,7 @@ import { loadInvitation, unsubscribeUrl } from './invitations'
 import { decodeCursor, encodeCursor } from './cursors'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
+import { useMailTemplates } from '../templates/in-use'
 import { composeReportMail } from './reports'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
 
@@ -147,6 +148,7 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     update: invitation?.sentSequence != null,
     organizerMailbox: config().mailboxes.rsvp,
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
+    templates: await useMailTemplates(),
     now: now(),
   })
   return sendOnce({

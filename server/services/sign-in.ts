@@ -13,7 +13,8 @@ import MailComposer from 'nodemailer/lib/mail-composer'
 import { SignInBodySchema } from '../../shared/schemas/auth'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
-import { renderMailTemplate, useMailTemplates } from '../templates/mail'
+import { renderMailTemplate } from '../templates/mail'
+import { useMailTemplates } from '../templates/in-use'
 import { config } from '../config'
 import { shortLived } from './short-lived'
 import { suppressionOf } from './suppression'
@@ -77,7 +78,7 @@ async function takeRequest(subject: string, limit: number, now: Date, windowMinu
 }
 
 async function composeLink(to: string, link: string): Promise<Buffer> {
-  const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl }, useMailTemplates(config().templatesDir))
+  const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl }, await useMailTemplates())
   const mail = new MailComposer({ from: config().fromAddress, to, subject, text, headers: { 'Auto-Submitted': 'auto-generated' } })
   return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
 }

@@ -1,108 +1,170 @@
 /**
- * The texts of the mail the server writes to people, as shipped. Edit freely: `{{name}}` is
- * replaced by the value of that name (plain text; no HTML is ever built from these).
- * `{{warnings}}` is empty, or a paragraph listing what the server could not be sure of in
- * the message. The first line of each template is its subject.
+ * Every mail the server writes comes from a template: `<name>.txt`, whose first line is the
+ * subject and the rest the plain-text body, and for the invitation also `invitation.html`,
+ * its HTML body (the calendar it carries is no template). The language is that of
+ * server/domain/mail/template.ts: `{{name}}`, and sections `{{#name}}…{{/name}}` shown when
+ * the value is not empty, `{{^name}}…{{/name}}` when it is. Each mail fills the names
+ * listed below; a template that uses any other is refused, with its file and the name.
  *
- * A deployer replaces any of them without a build: a folder named by CIS_TEMPLATES_DIR
- * (on Lambda, a layer's folder under /opt) holding `<name>.txt` files, read when the server
- * starts. A file whose name is no template, or that names a placeholder its template does
- * not have, stops the start with the file and the name.
+ * The shipped texts are in shipped.ts. A deployer replaces any of them without a build
+ * (in-use.ts): files of these names in a folder (CIS_TEMPLATES_DIR) or under a prefix of
+ * the mail bucket (CIS_TEMPLATES_S3_PREFIX), read and checked when the server starts.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
-export const mailTemplates = {
-  eventCreated: `Your event "{{summary}}" is now managed by Calendar Invite Server
-Hello {{organizerName}},
+import { compileTemplate, htmlValues, renderSubject, renderTemplate, TemplateError, type CompiledTemplate } from '../domain/mail/template'
+import { SHIPPED_TEMPLATE_FILES } from './shipped'
 
-The invitation you sent to {{mailbox}} created the event "{{summary}}" ({{start}}).
-{{warnings}}
-See its attendees and replies, and send invitations, in your dashboard:
-{{eventUrl}}
-
-Later changes you make in your calendar reach the server the same way, as long as
-{{mailbox}} stays on the guest list.
-`,
-
-  eventUpdated: `Your event "{{summary}}" was updated
-Hello {{organizerName}},
-
-The update you sent for "{{summary}}" was applied: {{reason}}
-{{warnings}}
-{{eventUrl}}
-`,
-
-  messageNotProcessed: `We could not process your message "{{subject}}"
-Hello,
-
-Calendar Invite Server received your message "{{subject}}" at {{mailbox}} but could not act on it:
-
-{{reason}}
-
-Nothing was changed. If you think this is a mistake, reply to this message or ask the
-server's operator, quoting this reference: {{reference}}
-`,
-
-  signInLink: `Your sign-in link for Calendar Invite Server
-Hello,
-
-Open this link to sign in to your dashboard at {{siteUrl}}:
-
-{{link}}
-
-It works once, within {{minutes}} minutes. If you did not ask to sign in, ignore this
-message: nothing happens without the link.
-`,
+/** What the organizer hears when their invitation created or updated an event. */
+const EVENT_NOTICE_PLACEHOLDERS = {
+  summary: "the event's title",
+  organizerName: "the organizer's name, or their address",
+  mailbox: 'the server mailbox the invitation was sent to',
+  start: 'when the event starts, as stored (ISO 8601)',
+  reason: 'what the server did, in a sentence',
+  warnings: 'empty, or a paragraph listing what the server could not be sure of in the invitation',
+  eventUrl: "the event's page in the dashboard",
 } as const
 
-export type MailTemplateName = keyof typeof mailTemplates
+/** The mails, whether they have an HTML body, and the placeholders their templates may use. */
+export const MAIL_TEMPLATES = {
+  eventCreated: { html: false, placeholders: EVENT_NOTICE_PLACEHOLDERS },
+  eventUpdated: { html: false, placeholders: EVENT_NOTICE_PLACEHOLDERS },
+  messageNotProcessed: {
+    html: false,
+    placeholders: {
+      subject: 'the subject of the message the server could not act on',
+      mailbox: 'the server mailbox it was sent to',
+      reason: 'why nothing was changed, in a sentence',
+      reference: 'the key of the stored message, for the operator',
+    },
+  },
+  signInLink: {
+    html: false,
+    placeholders: {
+      link: 'the single-use sign-in link',
+      minutes: 'how many minutes the link works',
+      siteUrl: "the dashboard's address",
+    },
+  },
+  attendeeReport: {
+    html: false,
+    placeholders: {
+      summary: "the event's title",
+      fileName: 'the name of the attached CSV file',
+    },
+  },
+  invitation: {
+    html: true,
+    placeholders: {
+      invited: '"yes" when this is the first version the attendee receives, else empty',
+      updated: '"yes" when the attendee was sent an earlier version, else empty',
+      cancelled: '"yes" when the event is cancelled, else empty',
+      summary: "the event's title, or \"(no title)\"",
+      organizerName: "the organizer's name, or their address",
+      when: 'when the event takes place, in its time zone ("Saturday, 1 May 2027 at 18:00 – 20:00 (Europe/Berlin)")',
+      repeats: 'how a series repeats ("every week on Monday, 10 times"), or empty',
+      exceptions: 'the changed and cancelled occurrences of a series ("1 changed, 2 cancelled (see your calendar)"), or empty',
+      where: 'the location, or empty',
+      description: "the organizer's description (line breaks kept), or empty",
+      details: 'When, Repeats, Exceptions, Where and Organizer lines, labels aligned, as the shipped text body shows them',
+      eventPageUrl: "the event's web page, or empty",
+      attendeeEmail: "the attendee's address",
+      attendeeName: "the attendee's name, or empty",
+      unsubscribeUrl: 'the link that stops invitations to this attendee, or empty',
+    },
+  },
+} as const satisfies Record<string, { html: boolean; placeholders: Record<string, string> }>
 
-const PLACEHOLDER = /\{\{(\w+)\}\}/g
-const placeholdersOf = (text: string) => new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))
+export type MailTemplateName = keyof typeof MAIL_TEMPLATES
+export type PlaceholderOf<N extends MailTemplateName> = keyof (typeof MAIL_TEMPLATES)[N]['placeholders'] & string
+
+/** An invitation's placeholders that differ between its recipients; the others are the same for one version of the event. */
+export type InvitationAttendeePlaceholder = Extract<PlaceholderOf<'invitation'>, 'attendeeEmail' | 'attendeeName' | 'unsubscribeUrl'>
+export type InvitationVersionPlaceholder = Exclude<PlaceholderOf<'invitation'>, InvitationAttendeePlaceholder>
+
+/** One mail's templates, compiled. */
+export interface MailTemplate {
+  subject: CompiledTemplate
+  text: CompiledTemplate
+  /** Only for the mails that have an HTML body. */
+  html: CompiledTemplate | null
+}
+/** The templates of every mail; those with an HTML body always have it. */
+export type MailTemplates = {
+  readonly [N in MailTemplateName]: (typeof MAIL_TEMPLATES)[N]['html'] extends true ? MailTemplate & { html: CompiledTemplate } : MailTemplate
+}
+
+/** A template file as a deployer provides it: its name (`invitation.html`), where it was found (named in errors), its text. */
+export interface TemplateFile {
+  fileName: string
+  location: string
+  text: string
+}
+
+/** The files a deployer may provide, in the order they are listed. */
+export const TEMPLATE_FILE_NAMES = Object.keys(SHIPPED_TEMPLATE_FILES) as (keyof typeof SHIPPED_TEMPLATE_FILES)[]
+
+/** Whether a file in a deployer's folder or prefix is meant as a template (others, a README, are left alone). */
+export const isTemplateFileName = (fileName: string) => /\.(txt|html)$/.test(fileName)
+
+function compileFile(templates: Partial<Record<MailTemplateName, MailTemplate>>, file: TemplateFile): void {
+  const [, stem = file.fileName, kind] = /^(.*)\.(txt|html)$/.exec(file.fileName) ?? []
+  if (!(stem in MAIL_TEMPLATES)) {
+    throw new TemplateError(`${file.location}: there is no mail template "${stem}"; the files are ${TEMPLATE_FILE_NAMES.join(', ')}.`)
+  }
+  const name = stem as MailTemplateName
+  const { html, placeholders } = MAIL_TEMPLATES[name]
+  if (kind === 'html' && !html) throw new TemplateError(`${file.location}: "${name}" has no HTML body; its template is ${name}.txt.`)
+  const names = Object.keys(placeholders)
+  const compile = (text: string) => {
+    try {
+      return compileTemplate(text, name, names)
+    } catch (error) {
+      if (error instanceof TemplateError) throw new TemplateError(`${file.location}: ${error.message}`)
+      throw error
+    }
+  }
+  const text = file.text.replace(/\r\n?/g, '\n')
+  const newline = text.indexOf('\n')
+  const replaced: Partial<MailTemplate> =
+    kind === 'html' ? { html: compile(text) } : { subject: compile(newline < 0 ? text : text.slice(0, newline)), text: compile(newline < 0 ? '' : text.slice(newline + 1)) }
+  templates[name] = { ...(templates[name] ?? { subject: [], text: [], html: null }), ...replaced }
+}
+
+function compileAll(base: MailTemplates | null, files: readonly TemplateFile[]): MailTemplates {
+  const templates: Partial<Record<MailTemplateName, MailTemplate>> = { ...base }
+  for (const file of files) compileFile(templates, file)
+  for (const name of Object.keys(MAIL_TEMPLATES) as MailTemplateName[]) {
+    const template = templates[name]
+    if (!template || (MAIL_TEMPLATES[name].html && !template.html)) throw new Error(`The shipped templates lack a file of "${name}".`)
+  }
+  return templates as MailTemplates
+}
+
+/** The shipped templates, compiled (a mistake in one stops the import, so every test sees it). */
+export const shippedMailTemplates: MailTemplates = compileAll(
+  null,
+  TEMPLATE_FILE_NAMES.map((fileName) => ({ fileName, location: `server/templates/shipped.ts ${fileName}`, text: SHIPPED_TEMPLATE_FILES[fileName] })),
+)
 
 /**
- * The templates in use: the shipped ones, with those `folder` holds in their place. Throws,
- * with the file and the name, on a file that is no template or that uses a placeholder its
- * template does not fill.
+ * The shipped templates with `files` in their place. Throws a TemplateError naming the
+ * file's location and the problem: a file that is no template, an unknown placeholder, a
+ * section not closed.
  */
-export function loadMailTemplates(folder: string | null): Record<MailTemplateName, string> {
-  const loaded: Record<MailTemplateName, string> = { ...mailTemplates }
-  if (!folder) return loaded
-  if (!existsSync(folder)) throw new Error(`CIS_TEMPLATES_DIR ${folder} does not exist.`)
-  const names = Object.keys(mailTemplates) as MailTemplateName[]
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()) {
-    const name = file.slice(0, -'.txt'.length) as MailTemplateName
-    const path = join(folder, file)
-    if (!names.includes(name)) throw new Error(`${path}: there is no mail template "${name}"; the templates are ${names.join(', ')}.`)
-    const text = readFileSync(path, 'utf8').replace(/\r\n/g, '\n')
-    const allowed = placeholdersOf(mailTemplates[name])
-    for (const used of placeholdersOf(text)) {
-      if (!allowed.has(used)) throw new Error(`${path}: unknown placeholder {{${used}}}; "${name}" fills ${[...allowed].map((p) => `{{${p}}}`).join(', ')}.`)
-    }
-    loaded[name] = text
-  }
-  return loaded
+export function compileMailTemplates(files: readonly TemplateFile[]): MailTemplates {
+  return compileAll(shippedMailTemplates, files)
 }
 
-let inUse: { folder: string | null; templates: Record<MailTemplateName, string> } | undefined
-
-/** The templates for `folder`, loaded (and checked) once; call at start so a bad file stops it. */
-export function useMailTemplates(folder: string | null): Record<MailTemplateName, string> {
-  if (!inUse || inUse.folder !== folder) inUse = { folder, templates: loadMailTemplates(folder) }
-  return inUse.templates
-}
-
-/** Renders a template: `{{name}}` from `values`, CR/LF in values flattened to spaces in the subject. */
+/** A mail from its templates: a one-line subject, the text body, and the HTML body (escaped values) for the mails that have one. */
 export function renderMailTemplate(
   name: MailTemplateName,
-  values: Record<string, string>,
-  templates: Record<MailTemplateName, string> = mailTemplates,
-): { subject: string; text: string } {
-  const fill = (text: string, flatten: boolean) =>
-    text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-      const value = values[key] ?? ''
-      return flatten ? value.replace(/[\r\n]+/g, ' ') : value
-    })
-  const [subjectLine, ...body] = templates[name].split('\n')
-  return { subject: fill(subjectLine!, true).trim(), text: fill(body.join('\n'), false) }
+  values: Readonly<Record<string, string>>,
+  templates: MailTemplates,
+): { subject: string; text: string; html: string | null } {
+  const template = templates[name]
+  return {
+    subject: renderSubject(template.subject, values),
+    text: renderTemplate(template.text, values),
+    html: template.html && renderTemplate(template.html, htmlValues(values)),
+  }
 }

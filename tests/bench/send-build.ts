@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import { composeInvitationMessage } from '../../server/domain/invite/compose-message'
+import { shippedMailTemplates } from '../../server/templates/mail'
 import type { EventState } from '../../server/domain/itip/event-state'
 import type { Person } from '../../server/domain/scheduling'
 
@@ -133,7 +134,7 @@ async function measure(attendees: number, build: (i: number, now: Date) => Promi
 }
 
 const buildReal = (i: number, now: Date) =>
-  composeInvitationMessage({ event: benchEvent, recipient: attendeeOf(i), method: 'REQUEST', sequence: benchEvent.sequence, organizerMailbox: RSVP, unsubscribeUrl: unsubscribeUrlOf(i), now })
+  composeInvitationMessage({ event: benchEvent, recipient: attendeeOf(i), method: 'REQUEST', sequence: benchEvent.sequence, organizerMailbox: RSVP, unsubscribeUrl: unsubscribeUrlOf(i), templates: shippedMailTemplates, now })
 
 /**
  * V8 sizes its heap from the memory the machine has: here its young generation grows to

@@ -15,8 +15,10 @@
  * (RFC 8058). Names and the summary reach headers only as one line (control characters
  * replaced) and nodemailer encodes non-ASCII ones as RFC 2047 words.
  *
- * The calendar and the bodies of one (event, method, SEQUENCE) are prepared once and kept
- * for the next recipients; MailComposer builds every message.
+ * The subject and both bodies come from the `invitation` templates (server/templates/), filled
+ * with what the event says: as they are in the text, HTML-escaped in the HTML. The calendar
+ * and those values of one (event, method, SEQUENCE) are prepared once and kept for the next
+ * recipients; the templates are filled and MailComposer builds every message.
  */
 import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
@@ -25,7 +27,9 @@ import type Mail from 'nodemailer/lib/mailer'
 import type { EventState } from '../itip/event-state'
 import { isMailAddress } from '../mail/address'
 import { prepareInvitationCalendar, type InvitationCalendar, type InvitationMethod } from './build-invitation'
-import { htmlBody, invitationBodies, oneLine, organizerName, textBody, type InvitationBodies } from './message-text'
+import { htmlValues, renderSubject, renderTemplate } from '../mail/template'
+import type { InvitationVersionPlaceholder, MailTemplates } from '../../templates/mail'
+import { attendeeValues, invitationValues, oneLine, organizerName } from './message-text'
 
 export interface InvitationMessage {
   event: EventState
@@ -40,6 +44,8 @@ export interface InvitationMessage {
   unsubscribeUrl?: string
   /** Link to the event's public page, shown in the body when given. */
   eventUrl?: string
+  /** The mail templates in use (server/templates/in-use.ts); the invitation's fill the message. */
+  templates: MailTemplates
   now?: Date
 }
 
@@ -48,7 +54,9 @@ export const CALENDAR_FILENAME = 'invite.ics'
 /** What is the same for every recipient of one version of an event. */
 interface PreparedInvitation {
   calendar: InvitationCalendar
-  bodies: InvitationBodies
+  /** The templates' values for this version, as they are and HTML-escaped. */
+  values: Record<InvitationVersionPlaceholder, string>
+  htmlValues: Record<InvitationVersionPlaceholder, string>
   fromName: string
   organizerMailbox: string
   method: InvitationMethod
@@ -70,9 +78,11 @@ function checkInput(input: InvitationMessage) {
 }
 
 function prepare(input: InvitationMessage): PreparedInvitation {
+  const values = invitationValues({ event: input.event, method: input.method, sequence: input.sequence, update: input.update ?? false, eventUrl: input.eventUrl })
   return {
     calendar: prepareInvitationCalendar(input.event, { method: input.method, sequence: input.sequence, organizerMailbox: input.organizerMailbox }),
-    bodies: invitationBodies({ event: input.event, method: input.method, sequence: input.sequence, update: input.update ?? false, eventUrl: input.eventUrl }),
+    values,
+    htmlValues: htmlValues(values),
     fromName: organizerName(input.event),
     organizerMailbox: input.organizerMailbox,
     method: input.method,
@@ -80,6 +90,7 @@ function prepare(input: InvitationMessage): PreparedInvitation {
 }
 
 // One event is usually sent to many people in a row: keep the last few prepared versions.
+// The templates are not part of them (they are filled per message), so any may be used.
 const prepared = new LRUCache<string, PreparedInvitation>({ max: 32 })
 
 function preparedFor(input: InvitationMessage): PreparedInvitation {
@@ -97,7 +108,9 @@ const messageIdFor = (mailbox: string) => `<${randomUUID()}@${mailbox.slice(mail
 /** The MailComposer options of one message. */
 function mailOptions(p: PreparedInvitation, input: InvitationMessage, calendar: string, now: Date): Mail.Options {
   const name = recipientName(input)
-  const footer = { email: input.recipient.email, unsubscribeUrl: input.unsubscribeUrl }
+  const attendee = attendeeValues({ email: input.recipient.email, name: input.recipient.name, unsubscribeUrl: input.unsubscribeUrl })
+  const values = { ...p.values, ...attendee }
+  const template = input.templates.invitation
   const headers: Record<string, string> = { 'Content-Class': 'urn:content-classes:calendarmessage' }
   if (input.unsubscribeUrl) {
     headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`
@@ -106,12 +119,12 @@ function mailOptions(p: PreparedInvitation, input: InvitationMessage, calendar: 
   return {
     from: { name: p.fromName, address: p.organizerMailbox },
     to: name ? { name, address: input.recipient.email } : input.recipient.email,
-    subject: p.bodies.subject,
+    subject: renderSubject(template.subject, values),
     messageId: messageIdFor(p.organizerMailbox),
     date: now,
     headers,
-    text: { content: crlf(textBody(p.bodies, footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
-    html: { content: crlf(htmlBody(p.bodies, footer)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
+    text: { content: crlf(renderTemplate(template.text, values)), contentTransferEncoding: 'quoted-printable' } as Mail.Options['text'],
+    html: { content: crlf(renderTemplate(template.html, { ...p.htmlValues, ...htmlValues(attendee) })), contentTransferEncoding: 'quoted-printable' } as Mail.Options['html'],
     alternatives: [{ contentType: `text/calendar; charset=UTF-8; method=${p.method}`, content: calendar, contentTransferEncoding: 'base64' }],
     attachments: [{ filename: CALENDAR_FILENAME, contentType: 'application/ics', content: calendar, contentTransferEncoding: 'base64' }],
   }

@@ -1,10 +1,12 @@
 /**
- * The words of an invitation: subject, plain-text and HTML bodies. Everything the organizer
- * wrote is user data: flattened to one line wherever it reaches a header (no CR/LF or other
- * control characters, so it cannot start a header of its own) and HTML-escaped in the
- * HTML body. Times are shown in the event's zone when it is known, with the zone's name.
+ * What an invitation says about its event, as the values its templates are filled with
+ * (the subject, plain-text and HTML bodies are the templates', server/templates/).
+ * Everything the organizer wrote is user data: one line wherever a single line is meant
+ * (so it cannot start a header of its own in a subject), HTML-escaped when it fills an HTML
+ * body. Times are shown in the event's zone when it is known, with the zone's name.
  */
 import type { EventState } from '../itip/event-state'
+import type { InvitationAttendeePlaceholder, InvitationVersionPlaceholder } from '../../templates/mail'
 import type { InvitationMethod } from './build-invitation'
 import { isKnownZone } from './vtimezone'
 
@@ -13,9 +15,6 @@ export function oneLine(value: string | null | undefined, max = 200): string {
   const line = (value ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line
 }
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 
 /** Only http(s) links become clickable. */
 const isWebLink = (url: string | null | undefined): url is string => Boolean(url && /^https?:\/\/[^\s<>"'\u0000-\u001f\u007f]+$/i.test(url))
@@ -30,9 +29,10 @@ export interface InvitationWords {
   eventUrl?: string
 }
 
-/** What differs between the recipients of one invitation: only the footer. */
+/** Who one message of an invitation goes to. */
 export interface RecipientWords {
   email: string
+  name?: string | null
   unsubscribeUrl?: string
 }
 
@@ -107,107 +107,50 @@ export function describeRecurrence(event: Pick<EventState, 'rrule' | 'timezone' 
   return words
 }
 
-export function subjectOf(words: Pick<InvitationWords, 'event' | 'method' | 'sequence' | 'update'>): string {
-  const summary = oneLine(words.event.summary) || '(no title)'
-  const when = describeWhen(words.event)
-  if (words.method === 'CANCEL') return oneLine(`Cancelled: ${summary} @ ${when}`, 250)
-  return oneLine(`${words.update ? 'Updated invitation' : 'Invitation'}: ${summary} @ ${when}`, 250)
-}
-
-interface Facts {
-  lead: string
-  rows: [label: string, value: string][]
-  description: string | null
-  eventUrl: string | null
-  organizer: string
-  method: InvitationMethod
-}
-
-function factsOf(words: InvitationWords): Facts {
+/**
+ * The values an invitation's templates (server/templates/, `invitation`) are filled with
+ * that are the same for every recipient of one version of an event. Only `invited`,
+ * `updated` and `cancelled` are words of the server's; the rest is what the event says.
+ */
+export function invitationValues(words: InvitationWords): Record<InvitationVersionPlaceholder, string> {
   const { event, method } = words
   const who = organizerName(event)
-  const summary = oneLine(event.summary, 1000) || '(no title)'
-  const lead =
-    method === 'CANCEL'
-      ? `${who} has cancelled "${summary}".`
-      : words.update
-        ? `${who} has updated the invitation to "${summary}".`
-        : `${who} invites you to "${summary}".`
-  const rows: [string, string][] = [['When', describeWhen(event)]]
-  const recurrence = describeRecurrence(event)
-  if (recurrence) rows.push(['Repeats', recurrence])
+  const when = describeWhen(event)
+  const repeats = describeRecurrence(event) ?? ''
   const changed = Object.values(event.instances).filter((i) => i.status !== 'CANCELLED').length
   const cancelled = Object.values(event.instances).filter((i) => i.status === 'CANCELLED').length + event.exdates.length
-  if (recurrence && (changed || cancelled)) {
-    rows.push(['Exceptions', [changed && `${changed} changed`, cancelled && `${cancelled} cancelled`].filter(Boolean).join(', ') + ' (see your calendar)'])
-  }
-  if (event.location) rows.push(['Where', oneLine(event.location, 1000)])
+  const exceptions =
+    repeats && (changed || cancelled) ? [changed && `${changed} changed`, cancelled && `${cancelled} cancelled`].filter(Boolean).join(', ') + ' (see your calendar)' : ''
+  const where = oneLine(event.location, 1000)
+  const rows: [label: string, value: string][] = [['When', when]]
+  if (repeats) rows.push(['Repeats', repeats])
+  if (exceptions) rows.push(['Exceptions', exceptions])
+  if (where) rows.push(['Where', where])
   rows.push(['Organizer', who])
+  const width = Math.max(...rows.map(([label]) => label.length))
+  const eventPageUrl = isWebLink(words.eventUrl) ? words.eventUrl : isWebLink(event.url) ? event.url : ''
+  const yes = (condition: boolean) => (condition ? 'yes' : '')
   return {
-    lead,
-    rows,
-    description: event.description?.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim() || null,
-    eventUrl: isWebLink(words.eventUrl) ? words.eventUrl : isWebLink(event.url) ? event.url : null,
-    organizer: who,
-    method,
+    invited: yes(method !== 'CANCEL' && !words.update),
+    updated: yes(method !== 'CANCEL' && Boolean(words.update)),
+    cancelled: yes(method === 'CANCEL'),
+    summary: oneLine(event.summary, 1000) || '(no title)',
+    organizerName: who,
+    when,
+    repeats,
+    exceptions,
+    where,
+    details: rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`).join('\n'),
+    description: event.description?.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim() ?? '',
+    eventPageUrl,
   }
 }
 
-function footerOf(f: Facts, recipient: RecipientWords): { sentence: string; unsubscribeUrl: string | null } {
-  const email = oneLine(recipient.email, 254)
+/** The values of an invitation that differ between its recipients. */
+export function attendeeValues(recipient: RecipientWords): Record<InvitationAttendeePlaceholder, string> {
   return {
-    sentence:
-      f.method === 'CANCEL'
-        ? `This cancellation was sent to ${email} because you were invited to this event.`
-        : `This invitation was sent to ${email}. Answer with Yes, No or Maybe in your calendar; this server records your answer for ${f.organizer}.`,
-    unsubscribeUrl: isWebLink(recipient.unsubscribeUrl) ? recipient.unsubscribeUrl : null,
-  }
-}
-
-export interface InvitationBodies {
-  subject: string
-  /** The plain-text body: the same head for everyone (ends with a line break), then the recipient's footer. */
-  textHead: string
-  textFooter(recipient: RecipientWords): string
-  /** The HTML body, in the same two pieces. */
-  htmlHead: string
-  htmlFooter(recipient: RecipientWords): string
-}
-
-/** A whole body for one recipient. */
-export const textBody = (b: InvitationBodies, r: RecipientWords) => b.textHead + b.textFooter(r)
-export const htmlBody = (b: InvitationBodies, r: RecipientWords) => b.htmlHead + b.htmlFooter(r)
-
-/**
- * Subject and bodies of an invitation. Only the footer (the recipient's address and
- * unsubscribe link) differs between recipients; the rest is written once.
- */
-export function invitationBodies(words: InvitationWords): InvitationBodies {
-  const f = factsOf(words)
-  const width = Math.max(...f.rows.map(([label]) => label.length))
-  const textLines = [f.lead, '', ...f.rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`)]
-  if (f.description) textLines.push('', f.description)
-  if (f.eventUrl) textLines.push('', `Event page: ${f.eventUrl}`)
-  textLines.push('', '--', '')
-
-  const rows = f.rows.map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('\n')
-  const htmlParts = ['<!doctype html>', '<html><body style="font-family:sans-serif">', `<p>${escapeHtml(f.lead)}</p>`, `<table>\n${rows}\n</table>`]
-  if (f.description) htmlParts.push(`<p>${escapeHtml(f.description).replace(/\n/g, '<br>\n')}</p>`)
-  if (f.eventUrl) htmlParts.push(`<p><a href="${escapeHtml(f.eventUrl)}">Event page</a></p>`)
-  htmlParts.push('<hr><p style="color:#666;font-size:12px">', '')
-
-  return {
-    subject: subjectOf(words),
-    textHead: textLines.join('\n'),
-    textFooter(recipient) {
-      const footer = footerOf(f, recipient)
-      return `${footer.sentence}\n${footer.unsubscribeUrl ? `To receive no more invitations from this server: ${footer.unsubscribeUrl}\n` : ''}`
-    },
-    htmlHead: htmlParts.join('\n'),
-    htmlFooter(recipient) {
-      const footer = footerOf(f, recipient)
-      const unsubscribe = footer.unsubscribeUrl ? `<br>\n<a href="${escapeHtml(footer.unsubscribeUrl)}">Receive no more invitations from this server</a>` : ''
-      return `${escapeHtml(footer.sentence)}${unsubscribe}\n</p>\n</body></html>\n`
-    },
+    attendeeEmail: oneLine(recipient.email, 254),
+    attendeeName: oneLine(recipient.name),
+    unsubscribeUrl: isWebLink(recipient.unsubscribeUrl) ? recipient.unsubscribeUrl : '',
   }
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { corpusPath, fixturePath, hasCorpus, repoRoot } from '../../corpus'
 import { previewInvite } from '../../../server/cli/preview-invite'
+import { shippedMailTemplates } from '../../../server/templates/mail'
 import { inspectFile } from '../../../server/cli/inspect-file'
 import { expectProperInvitation } from '../../support/invitation-mime'
 
@@ -47,7 +48,7 @@ describe('cis preview-invite', () => {
     expect(parts.text).toContain('Where:     Community Hall, 1 Main Street, Springfield')
 
     // Byte for byte what the domain composes for this file, but for the random and timed parts.
-    const direct = await previewInvite(SAMPLE, await readFile(SAMPLE), { to: 'bob@example.org', name: 'Bøb Builder', organizerMailbox: 'rsvp@events.example.com', siteUrl: 'https://events.example.com' })
+    const direct = await previewInvite(SAMPLE, await readFile(SAMPLE), { to: 'bob@example.org', name: 'Bøb Builder', organizerMailbox: 'rsvp@events.example.com', siteUrl: 'https://events.example.com', templates: shippedMailTemplates })
     expect(stable(stdout)).toEqual(stable(direct))
   }, 30_000)
 

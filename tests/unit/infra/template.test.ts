@@ -38,6 +38,7 @@ const CIS_VARIABLES = [
   'CIS_NOTIFY_ORGANIZER',
   'CIS_OWNER_EMAILS',
   'CIS_TRUSTED_PROXIES',
+  'CIS_TEMPLATES_S3_PREFIX',
 ]
 
 /** What server/config.ts reads that a deployment leaves unset, and why. */
@@ -276,7 +277,7 @@ describe('infra/template.yaml', () => {
     it('deploys every variable server/config.ts reads, except the local-only ones', () => {
       const source = readFileSync(new URL('../../../server/config.ts', import.meta.url), 'utf8')
       const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('})', source.indexOf('const EnvSchema')))
-      const read = [...schema.matchAll(/^\s+(CIS_[A-Z_]+):/gm)].map((match) => match[1]!)
+      const read = [...schema.matchAll(/^\s+(CIS_[A-Z0-9_]+):/gm)].map((match) => match[1]!)
       expect(read.length).toBeGreaterThan(10)
       expect(read.filter((name) => !(name in NOT_DEPLOYED)).sort()).toEqual([...CIS_VARIABLES].sort())
     })
@@ -302,6 +303,7 @@ describe('infra/template.yaml', () => {
         CIS_REQUIRE_VERIFIED_SENDER: ref('RequireVerifiedSender'),
         CIS_NOTIFY_ORGANIZER: ref('NotifyOrganizer'),
         CIS_OWNER_EMAILS: ref('OwnerEmails'),
+        CIS_TEMPLATES_S3_PREFIX: ref('TemplatesS3Prefix'),
       })
     })
 
@@ -420,6 +422,35 @@ describe('infra/template.yaml', () => {
       expect(allows('SendFunction', 'sqs:SendMessage', arnOf('SendQueue'))).toBe(true)
       expect(allows('SendFunction', 'sqs:SendMessage', arnOf('SesEventsQueue'))).toBe(false)
       expect(allows('SendFunction', 's3:GetObject', { 'Fn::Sub': '${MailBucket.Arn}/*' })).toBe(false)
+    })
+
+    it('lets the send function read the mail templates under TemplatesS3Prefix, and only when it names some', () => {
+      const conditional = statementsOf('SendFunction').filter((statement) => 'Fn::If' in statement)
+      expect(conditional.map((statement) => [statement['Fn::If'][0], statement['Fn::If'][2]])).toEqual([
+        ['HasTemplatesS3Prefix', ref('AWS::NoValue')],
+        ['HasTemplatesS3Prefix', ref('AWS::NoValue')],
+      ])
+      const [read, list] = conditional.map((statement) => statement['Fn::If'][1])
+      expect(read).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': '${MailBucket.Arn}/${TemplatesS3Prefix}*' } })
+      expect(list).toMatchObject({ Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('MailBucket'), Condition: { StringLike: { 's3:prefix': { 'Fn::Sub': '${TemplatesS3Prefix}*' } } } })
+      expect(template.Conditions!.HasTemplatesS3Prefix).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [ref('TemplatesS3Prefix'), ''] }] })
+      // The web and inbound functions read the whole mail bucket already.
+      for (const name of ['WebFunction', 'InboundMailFunction']) expect(allows(name, 's3:GetObject', { 'Fn::Sub': '${MailBucket.Arn}/*' }), name).toBe(true)
+    })
+
+    it('takes the templates prefix server/config.ts takes, empty by default', () => {
+      const parameter = (template.Parameters! as Record<string, Record<string, unknown>>).TemplatesS3Prefix!
+      expect(parameter).toMatchObject({ Type: 'String', Default: '' })
+      const pattern = new RegExp(String(parameter.AllowedPattern))
+      const configTakes = (prefix: string) => {
+        try {
+          readConfig({ CIS_TEMPLATES_S3_PREFIX: prefix })
+          return true
+        } catch {
+          return false
+        }
+      }
+      for (const prefix of ['', 'templates/', 'config/cis/templates/', 'templates', '/templates/']) expect(pattern.test(prefix), prefix).toBe(configTakes(prefix))
     })
 
     it.each(['WebFunction', 'InboundMailFunction'])('lets %s queue send jobs and send mail through the configuration set', (name) => {

@@ -37,6 +37,19 @@ describe('readConfig', () => {
     expect(readConfig({}).secret.length).toBeGreaterThanOrEqual(32)
   })
 
+  it("reads where the deployer's mail templates are: a folder or a prefix of the mail bucket, not both, never a mailbox's", () => {
+    expect(readConfig({})).toMatchObject({ templatesDir: null, templatesS3Prefix: null })
+    expect(readConfig({ CIS_TEMPLATES_DIR: '/opt/templates' }).templatesDir).toBe('/opt/templates')
+    expect(readConfig({ CIS_TEMPLATES_S3_PREFIX: 'config/templates/' }).templatesS3Prefix).toBe('config/templates/')
+    // The template's default for the parameter: unset.
+    expect(readConfig({ CIS_TEMPLATES_S3_PREFIX: '' }).templatesS3Prefix).toBeNull()
+    expect(() => readConfig({ CIS_TEMPLATES_S3_PREFIX: 'templates' })).toThrow('Configuration error: CIS_TEMPLATES_S3_PREFIX must be a key prefix ending with / (such as templates/).')
+    expect(() => readConfig({ CIS_TEMPLATES_S3_PREFIX: '/templates/' })).toThrow(/CIS_TEMPLATES_S3_PREFIX must be a key prefix/)
+    // Anyone who mails the server adds objects under its mailboxes' prefixes.
+    expect(() => readConfig({ CIS_TEMPLATES_S3_PREFIX: 'rsvp/templates/' })).toThrow('Configuration error: CIS_TEMPLATES_S3_PREFIX must not be under rsvp/, where received mail is stored.')
+    expect(() => readConfig({ CIS_TEMPLATES_DIR: '/opt/templates', CIS_TEMPLATES_S3_PREFIX: 'templates/' })).toThrow('Configuration error: set CIS_TEMPLATES_DIR or CIS_TEMPLATES_S3_PREFIX, not both.')
+  })
+
   it('reads the send rate and attempts as numbers', () => {
     const cfg = readConfig({ CIS_SEND_RATE: '50', CIS_SEND_MAX_ATTEMPTS: '4' })
     expect([cfg.sendRate, cfg.sendMaxAttempts]).toEqual([50, 4])

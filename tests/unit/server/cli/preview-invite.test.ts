@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { corpusPath, fixturePath, hasCorpus } from '../../../corpus'
 import { previewInvite } from '../../../../server/cli/preview-invite'
+import { shippedMailTemplates } from '../../../../server/templates/mail'
 import { inspectFile } from '../../../../server/cli/inspect-file'
 import { expectProperInvitation } from '../../../support/invitation-mime'
 import { icaljsList } from '../../../support/icaljs-occurrences'
@@ -24,7 +25,7 @@ describe('preview-invite', () => {
     // An override-only REQUEST previews the series it belongs to: the series file is the original then.
     const source = series ? corpusPath(series) : name
     const bytes = await readFile(source)
-    const raw = await previewInvite(source, bytes, { to: 'bob@example.org', organizerMailbox: 'rsvp@events.example.com', siteUrl: 'https://events.example.com' })
+    const raw = await previewInvite(source, bytes, { to: 'bob@example.org', organizerMailbox: 'rsvp@events.example.com', siteUrl: 'https://events.example.com', templates: shippedMailTemplates })
     const { uid, sequence } = await inspectFile(source, bytes)
     const sent = expectProperInvitation(raw, { method: 'REQUEST', recipient: 'bob@example.org', uid, sequence, unsubscribe: true }).calendar
     const original = source.endsWith('.eml') ? (await readMail(bytes)).calendars[0]!.text : bytes.toString('utf8')

@@ -1,40 +1,59 @@
 import { describe, it, expect } from 'vitest'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadMailTemplates, mailTemplates, renderMailTemplate } from '../../../../server/templates/mail'
+import { compileMailTemplates, MAIL_TEMPLATES, renderMailTemplate, shippedMailTemplates, TEMPLATE_FILE_NAMES, type TemplateFile } from '../../../../server/templates/mail'
 
-const folderWith = (files: Record<string, string>) => {
-  const folder = mkdtempSync(join(tmpdir(), 'cis-templates-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text)
-  return folder
-}
+const file = (fileName: string, text: string): TemplateFile => ({ fileName, location: `/etc/cis/templates/${fileName}`, text })
 
-describe('mail templates a deployer replaces from a folder', () => {
-  it('uses the shipped templates without a folder', () => {
-    expect(loadMailTemplates(null)).toEqual(mailTemplates)
+describe('the mail templates', () => {
+  it('ships a text template for every mail, and an HTML one for the invitation', () => {
+    expect(TEMPLATE_FILE_NAMES).toEqual([
+      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
+    ])
+    expect(Object.keys(MAIL_TEMPLATES).sort()).toEqual(TEMPLATE_FILE_NAMES.filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4)).sort())
+    expect(Object.entries(MAIL_TEMPLATES).filter(([, mail]) => mail.html).map(([name]) => name)).toEqual(['invitation'])
   })
 
-  it('takes a template from the folder in place of the shipped one, the others as shipped', () => {
-    const templates = loadMailTemplates(folderWith({ 'signInLink.txt': 'Your link for {{siteUrl}}\r\nOpen {{link}} within {{minutes}} minutes.\r\n' }))
+  it('renders a shipped mail: the first line is its subject', () => {
+    expect(renderMailTemplate('attendeeReport', { summary: 'Board meeting', fileName: 'board-meeting.csv' }, shippedMailTemplates)).toEqual({
+      subject: 'Attendee report: Board meeting',
+      text: 'The attendee report of "Board meeting" is attached (board-meeting.csv): one row per attendee, with their answer, how they were invited and when they replied.\n',
+      html: null,
+    })
+  })
+
+  it('takes a file in place of the shipped template, the others as shipped', () => {
+    const templates = compileMailTemplates([file('signInLink.txt', 'Your link for {{siteUrl}}\r\nOpen {{link}} within {{minutes}} minutes.\r\n')])
     expect(renderMailTemplate('signInLink', { siteUrl: 'https://events.example.com', link: 'https://events.example.com/sign-in/verify?token=t', minutes: '15' }, templates)).toEqual({
       subject: 'Your link for https://events.example.com',
       text: 'Open https://events.example.com/sign-in/verify?token=t within 15 minutes.\n',
+      html: null,
     })
-    expect(templates.eventCreated).toBe(mailTemplates.eventCreated)
+    expect(templates.eventCreated).toBe(shippedMailTemplates.eventCreated)
   })
 
-  it('refuses a template that names a placeholder its mail does not fill, naming the file and the placeholder', () => {
-    const folder = folderWith({ 'eventCreated.txt': 'Created {{summary}} for {{organiserName}}\n' })
-    expect(() => loadMailTemplates(folder)).toThrow(`${join(folder, 'eventCreated.txt')}: unknown placeholder {{organiserName}}; "eventCreated" fills`)
+  it('replaces the HTML body alone, escaping its values; the text body and subject stay as shipped and unescaped', () => {
+    const templates = compileMailTemplates([file('invitation.html', '<h1>{{summary}}</h1>\n<p>{{description}}</p>\n')])
+    const values = { invited: 'yes', summary: '<script>alert(1)</script>', description: 'Bring <b>snacks</b>\nand friends', when: 'Soon', details: 'When: Soon', organizerName: 'Olga', attendeeEmail: 'bob@example.org' }
+    const mail = renderMailTemplate('invitation', values, templates)
+    expect(mail.html).toBe('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>\n<p>Bring &lt;b&gt;snacks&lt;/b&gt;<br>\nand friends</p>\n')
+    expect(mail.subject).toBe('Invitation: <script>alert(1)</script> @ Soon')
+    expect(mail.text).toContain('Olga invites you to "<script>alert(1)</script>".')
+    expect(mail.text).toContain('Bring <b>snacks</b>\nand friends')
   })
 
-  it('refuses a file that is no template (a misspelt name would otherwise be ignored)', () => {
-    const folder = folderWith({ 'eventCreate.txt': 'Hello\n' })
-    expect(() => loadMailTemplates(folder)).toThrow(`${join(folder, 'eventCreate.txt')}: there is no mail template "eventCreate"`)
+  it('never lets a subject carry CR or LF, whatever the values hold', () => {
+    const { subject } = renderMailTemplate('messageNotProcessed', { subject: 'Hi\r\nBcc: everyone@example.org\nX-Evil: 1' }, shippedMailTemplates)
+    expect(subject).toBe('We could not process your message "Hi Bcc: everyone@example.org X-Evil: 1"')
   })
 
-  it('refuses a folder that does not exist', () => {
-    expect(() => loadMailTemplates('/no/such/templates')).toThrow('CIS_TEMPLATES_DIR /no/such/templates does not exist.')
+  it.each([
+    ['a placeholder its mail does not fill, in a text body', file('eventCreated.txt', 'Created {{summary}}\nfor {{organiserName}}\n'),
+      '/etc/cis/templates/eventCreated.txt: unknown placeholder {{organiserName}}; "eventCreated" fills {{summary}}, {{organizerName}}'],
+    ['one in a subject', file('signInLink.txt', 'Sign in to {{site}}\n{{link}}\n'), '/etc/cis/templates/signInLink.txt: unknown placeholder {{site}}; "signInLink" fills {{link}}, {{minutes}}, {{siteUrl}}.'],
+    ['one in an HTML body', file('invitation.html', '<p>{{#location}}{{location}}{{/location}}</p>'), '/etc/cis/templates/invitation.html: unknown placeholder {{location}}; "invitation" fills {{invited}}'],
+    ['a section left open', file('invitation.html', '{{#where}}<p>{{where}}</p>'), '/etc/cis/templates/invitation.html: {{#where}} is never closed with {{/where}}.'],
+    ['a file that is no template (a misspelt name would otherwise be ignored)', file('eventCreate.txt', 'Hello\n'), '/etc/cis/templates/eventCreate.txt: there is no mail template "eventCreate"; the files are eventCreated.txt,'],
+    ['an HTML body for a mail that has none', file('signInLink.html', '<p>{{link}}</p>'), '/etc/cis/templates/signInLink.html: "signInLink" has no HTML body; its template is signInLink.txt.'],
+  ])('refuses %s, naming the file and the name', (_, bad, message) => {
+    expect(() => compileMailTemplates([bad])).toThrow(message)
   })
 })

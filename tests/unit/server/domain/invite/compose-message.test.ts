@@ -5,6 +5,7 @@ import { composeInvitationMessage, type InvitationMessage } from '../../../../..
 import { readCalendar } from '../../../../../server/domain/ical/read-calendar'
 import type { EventState } from '../../../../../server/domain/itip/event-state'
 import { expectProperInvitation } from '../../../../support/invitation-mime'
+import { compileMailTemplates, shippedMailTemplates } from '../../../../../server/templates/mail'
 
 const NOW = new Date('2026-11-23T12:00:00Z')
 const RSVP = 'rsvp@events.example.com'
@@ -36,6 +37,7 @@ const message = (overrides: Partial<InvitationMessage> = {}): InvitationMessage 
   organizerMailbox: RSVP,
   unsubscribeUrl: UNSUBSCRIBE,
   eventUrl: 'https://events.example.com/e/evt-2',
+  templates: shippedMailTemplates,
   now: NOW,
   ...overrides,
 })
@@ -219,5 +221,67 @@ describe('prepared versions', () => {
     const parts = expectProperInvitation(third, { method: 'REQUEST', recipient: 'c@example.org', uid: launch.uid, sequence: 0 })
     expect(parts.text).toContain('sent to c@example.org')
     expect(parts.text).not.toContain('a@example.org')
+  })
+})
+
+describe('a deployer’s invitation templates', () => {
+  const BRANDED_HTML = [
+    '<!doctype html>',
+    '<html><body>',
+    '<h1 class="brand">{{summary}}</h1>',
+    '{{#description}}',
+    '<p>{{description}}</p>',
+    '{{/description}}',
+    '{{#unsubscribeUrl}}',
+    '<p><a href="{{unsubscribeUrl}}">Stop these</a></p>',
+    '{{/unsubscribeUrl}}',
+    '</body></html>',
+    '',
+  ].join('\n')
+  const branded = compileMailTemplates([{ fileName: 'invitation.html', location: 'invitation.html', text: BRANDED_HTML }])
+  const scripted = { ...launch, summary: 'Launch <script>alert(1)</script>' }
+
+  it('fill the HTML part from invitation.html, what the organizer wrote escaped; the text part stays as shipped', async () => {
+    const raw = await composeInvitationMessage(message({ event: scripted, templates: branded }))
+    expectProperInvitation(raw, { method: 'REQUEST', recipient: 'bob@example.org', uid: launch.uid, sequence: 0, unsubscribe: true })
+    const parsed = await parse(raw)
+    expect(parsed.html).toBe(
+      [
+        '<!doctype html>',
+        '<html><body>',
+        '<h1 class="brand">Launch &lt;script&gt;alert(1)&lt;/script&gt;</h1>',
+        '<p>Bring &lt;b&gt;snacks&lt;/b&gt;,<br>',
+        'and friends; all welcome.</p>',
+        `<p><a href="${UNSUBSCRIBE}">Stop these</a></p>`,
+        '</body></html>',
+        '',
+        // postal-mime keeps the line break before the next boundary.
+        '',
+      ].join('\n'),
+    )
+    expect(parsed.text).toContain('Olga Ørganizer invites you to "Launch <script>alert(1)</script>".')
+    const shipped = await parse(await composeInvitationMessage(message({ event: scripted })))
+    expect(parsed.text).toBe(shipped.text)
+    expect(shipped.html).toContain('<p>Olga Ørganizer invites you to &quot;Launch &lt;script&gt;alert(1)&lt;/script&gt;&quot;.</p>')
+  })
+
+  it('fill the subject and the text part from invitation.txt, unescaped, the subject on one line', async () => {
+    const templates = compileMailTemplates([
+      { fileName: 'invitation.txt', location: 'invitation.txt', text: '{{#cancelled}}Off{{/cancelled}}{{^cancelled}}You are invited{{/cancelled}}: {{summary}}\nDear {{attendeeName}}{{^attendeeName}}guest{{/attendeeName}},\n{{summary}} is on {{when}}.\n' },
+    ])
+    const parsed = await parse(await composeInvitationMessage(message({ event: { ...scripted, summary: 'Launch <b>&\r\nBcc: x@example.org' }, templates })))
+    expect(parsed.subject).toBe('You are invited: Launch <b>& Bcc: x@example.org')
+    expect(parsed.text).toBe('Dear Bob Builder,\nLaunch <b>& Bcc: x@example.org is on Saturday, 1 May 2027 at 18:00 – 20:00 (Europe/Berlin).\n\n')
+    const cancelled = await parse(await composeInvitationMessage(message({ method: 'CANCEL', recipient: { email: 'ann@example.org', name: null }, templates })))
+    expect(cancelled.subject).toBe('Off: Launch <party> & "friends"')
+    expect(cancelled.text).toMatch(/^Dear guest,/)
+  })
+
+  it('may differ from one message to the next for the same prepared event version', async () => {
+    const first = await parse(await composeInvitationMessage(message({ templates: branded })))
+    const second = await parse(await composeInvitationMessage(message()))
+    expect(first.html).toContain('<h1 class="brand">')
+    expect(second.html).not.toContain('<h1 class="brand">')
+    expect(second.html).toContain('<table>')
   })
 })

@@ -8,6 +8,7 @@ import { NotSchedulingMessage, type SchedulingMessage } from '../../../../../ser
 import type { EventState } from '../../../../../server/domain/itip/event-state'
 import { invitationZone, normalizeRrule } from '../../../../../server/domain/invite/build-invitation'
 import { composeInvitationMessage } from '../../../../../server/domain/invite/compose-message'
+import { shippedMailTemplates } from '../../../../../server/templates/mail'
 import { readFileSync } from 'node:fs'
 import { corpusFile, corpusFiles, fixturePath, hasCorpus } from '../../../../corpus'
 import { expectProperInvitation } from '../../../../support/invitation-mime'
@@ -58,7 +59,7 @@ async function eventFrom(names: string[]): Promise<EventState | null> {
 async function sendAndReadBack(event: EventState, method: 'REQUEST' | 'CANCEL' = 'REQUEST') {
   const raw = await composeInvitationMessage({
     event, recipient: { email: 'bob@example.org', name: 'Bob' }, method, sequence: event.sequence, organizerMailbox: RSVP,
-    unsubscribeUrl: 'https://events.example.com/unsubscribe/t', now: new Date('2026-11-23T12:00:00Z'),
+    unsubscribeUrl: 'https://events.example.com/unsubscribe/t', templates: shippedMailTemplates, now: new Date('2026-11-23T12:00:00Z'),
   })
   const parts = expectProperInvitation(raw, { method, recipient: 'bob@example.org', uid: event.uid, sequence: event.sequence, unsubscribe: true })
   const parsed = await PostalMime.parse(raw)

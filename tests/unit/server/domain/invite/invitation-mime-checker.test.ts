@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { composeInvitationMessage } from '../../../../../server/domain/invite/compose-message'
+import { shippedMailTemplates } from '../../../../../server/templates/mail'
 import type { EventState } from '../../../../../server/domain/itip/event-state'
 import { expectProperInvitation, type ExpectedInvitation } from '../../../../support/invitation-mime'
 
@@ -17,7 +18,8 @@ const good = async () =>
   (
     await composeInvitationMessage({
       event, recipient: { email: 'bob@example.org', name: 'Bob' }, method: 'REQUEST', sequence: 1,
-      organizerMailbox: 'rsvp@events.example.com', unsubscribeUrl: 'https://events.example.com/unsubscribe/t', now: new Date('2026-11-23T12:00:00Z'),
+      organizerMailbox: 'rsvp@events.example.com', unsubscribeUrl: 'https://events.example.com/unsubscribe/t', templates: shippedMailTemplates,
+      now: new Date('2026-11-23T12:00:00Z'),
     })
   ).toString('latin1')
 
