@@ -16,7 +16,7 @@ import { domainOf } from '../mail/address'
 export interface Sender {
   /** The From address, lower-cased. */
   email: string | null
-  /** SES saw SPF or DKIM pass for the sender's domain. */
+  /** SES's verdicts confirm the From domain: DMARC pass, or SPF pass for its organisational domain (domain/mail/receipt.ts). */
   verified: boolean
 }
 
