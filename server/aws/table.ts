@@ -6,6 +6,8 @@
  * | access pattern                                   | index | partition key          | sort key                    |
  * |--------------------------------------------------|-------|------------------------|-----------------------------|
  * | an event by UID                                  | table | EVENT#<uid>            | EVENT                       |
+ * | an event by its public id (the public pages)     | table | PUBLICID#<id>          | PUBLICID                    |
+ * | an organizer by their public id (their page)     | table | PUBLICORG#<id>         | PUBLICORG                   |
  * | attendees of an event (paginated, any number)    | table | EVENT#<uid>            | begins_with ATTENDEE#       |
  * | an organizer's events by start time              | gsi1  | ORGANIZER#<email>      | <start>#<uid>               |
  * | an attendee's records across events              | gsi1  | PERSON#<email>         | EVENT#<uid>                 |
@@ -134,6 +136,12 @@ export const keys = {
   domain: prefixed('DOMAIN#'),
   /** An event's gsi2 sort key under its domain, given `ordered(start, uid)`. */
   domainEvent: prefixed('EVENT#'),
+  /** The address of an event's public pages, pointing to its UID. */
+  publicId: prefixed('PUBLICID#'),
+  publicIdItem: 'PUBLICID',
+  /** The address of an organizer's public page, pointing to their profile. */
+  organizerPublicId: prefixed('PUBLICORG#'),
+  organizerPublicIdItem: 'PUBLICORG',
   /** The gsi3 partition of the listed events starting in the month of `start` (ISO, or `yyyy-mm`). */
   publicMonth: (start: string) => `PUBLIC#${start.slice(0, 7)}`,
   person: prefixed('PERSON#', lower),
@@ -212,8 +220,14 @@ const eventSchema = item({
   dtstamp: string(),
   /** The calendar client that produced the last applied message (PRODID). */
   prodid: string().optional(),
-  /** Listed on the public landing page. */
+  /** Listed on the public pages (the organizer decides); unlisted events are reachable by their public id only. */
   listed: boolean().default(false),
+  /**
+   * The random, unguessable id in the event's public addresses (never the UID, which the
+   * organizer's calendar made and may be guessable); absent on events stored before it
+   * existed until first asked for (services/public-events.ts).
+   */
+  publicId: string().optional(),
   counts,
   attendeeCount: number().default(0),
   /** People this server has sent the invitation to (first sends only); absent on events stored before it existed. */
@@ -239,6 +253,22 @@ const eventSchema = item({
 
 export const EventEntity = new Entity({ name: 'Event', table, schema: eventSchema })
 
+/** An event's public id, pointing to the event: written with the event's first write of that id. */
+const publicIdSchema = item({
+  publicId: string().key().savedAs('pk').transform(stored(keys.publicId)),
+  sk: string().key().const(keys.publicIdItem).hidden(),
+  eventUid: string(),
+})
+export const PublicIdEntity = new Entity({ name: 'PublicId', table, schema: publicIdSchema, timestamps: false })
+
+/** An organizer's public id, pointing to their profile. */
+const organizerPublicIdSchema = item({
+  publicId: string().key().savedAs('pk').transform(stored(keys.organizerPublicId)),
+  sk: string().key().const(keys.organizerPublicIdItem).hidden(),
+  organizerEmail: string(),
+})
+export const OrganizerPublicIdEntity = new Entity({ name: 'OrganizerPublicId', table, schema: organizerPublicIdSchema, timestamps: false })
+
 const organizerSchema = item({
   email: string().key().savedAs('pk').transform(stored(keys.organizer)),
   sk: string().key().const(keys.profileItem).hidden(),
@@ -247,6 +277,8 @@ const organizerSchema = item({
   // Counters raised by updates ($add), so either may be missing until its first raise.
   eventCount: number().optional(),
   replyCount: number().optional(),
+  /** The random id in the address of their public page (never their address); made when first asked for. */
+  publicId: string().optional(),
 }).and((schema) => ({
   // Organizers are written by updates (counters), so the links are computed on update too.
   gsi2pk: string()

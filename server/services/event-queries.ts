@@ -11,6 +11,7 @@ import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/r
 import type { AttendeeListItem, EventDetails, EventListItem, RejectedMessage } from '../../shared/schemas/events'
 import type { PartstatValue } from '../domain/scheduling'
 import { loadAttendees } from './event-store'
+import { ensurePublicId, publicUrlOf } from './public-events'
 import { encodeCursor, readCursor } from './cursors'
 
 
@@ -176,8 +177,11 @@ export async function eventDetails(uid: string): Promise<EventDetails | null> {
   ])
   if (!Item) return null
   const breakdowns = snapshot?.version === Item.version ? (snapshot.breakdowns as Breakdowns) : await computeBreakdowns(uid, Item.version)
+  const publicId = Item.publicId ?? (await ensurePublicId(uid))!
   return {
     ...toListItem(Item),
+    publicId,
+    publicUrl: publicUrlOf(publicId),
     description: Item.description ?? null,
     url: Item.url ?? null,
     rrule: Item.rrule ?? null,

@@ -5,13 +5,18 @@
  * a reply bumps that version too, so an organizer's update never overwrites counts it did
  * not see. Callers retry on ConcurrentChange with fresh state.
  */
+import { randomBytes } from 'node:crypto'
 import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, OrganizerEntity, isConditionFailure, keys, keysStartingWith, table, domainOf } from '../aws/table'
+import { AttendeeEntity, EventEntity, OrganizerEntity, PublicIdEntity, isConditionFailure, keys, keysStartingWith, table, domainOf } from '../aws/table'
 import { countAttendees, countKeyOf, type AttendeeState, type EventState } from '../domain/itip/event-state'
 
 const events = EventEntity.build(EntityRepository)
 const attendees = AttendeeEntity.build(EntityRepository)
 const organizers = OrganizerEntity.build(EntityRepository)
+const publicIds = PublicIdEntity.build(EntityRepository)
+
+/** A new public id: 96 random bits, URL-safe (16 characters). */
+export const newPublicId = () => randomBytes(12).toString('base64url')
 
 /** Another message changed the event between our read and our write. */
 export class ConcurrentChange extends Error {
@@ -37,6 +42,8 @@ export interface StoredEvent {
   inviteSequence: number
   invitesSent: number
   listed: boolean
+  /** The id of the event's public pages; null on events stored before ids existed, until first asked for. */
+  publicId: string | null
   sourceMailKey: string | null
 }
 
@@ -91,6 +98,7 @@ function eventItem(
   version: number,
   inviteSequence: number,
   listed: boolean,
+  publicId: string,
   attendeeList: AttendeeState[],
   mailKey: string | undefined,
   invitesSent: number,
@@ -123,6 +131,7 @@ function eventItem(
     dtstamp: state.dtstamp,
     prodid: orUndefined(state.prodid),
     listed,
+    publicId,
     counts: countAttendees(attendeeList),
     attendeeCount: attendeeList.length,
     sourceMailKey: mailKey,
@@ -156,6 +165,7 @@ export async function loadEvent(uid: string): Promise<StoredEvent | null> {
     inviteSequence: Item.inviteSequence ?? Item.sequence,
     invitesSent: Item.invitesSent ?? 0,
     listed: Item.listed,
+    publicId: Item.publicId ?? null,
     sourceMailKey: Item.sourceMailKey ?? null,
   }
 }
@@ -184,8 +194,8 @@ export function nextInviteSequence(previous: StoredEvent | null, state: EventSta
   return previous ? Math.max(previous.inviteSequence + 1, state.sequence) : state.sequence
 }
 
-// DynamoDB allows 100 items per transaction; the event and organizer take two.
-const ATTENDEES_PER_TRANSACTION = 98
+// DynamoDB allows 100 items per transaction; the event, organizer and public id take three.
+const ATTENDEES_PER_TRANSACTION = 97
 
 /**
  * Stores an organizer's change: the event (conditional on the version read, or on not
@@ -200,10 +210,13 @@ export async function saveEventChange(
   mailKey: string | undefined,
 ): Promise<void> {
   const version = (previous?.version ?? 0) + 1
-  const item = eventItem(state, version, nextInviteSequence(previous, state), previous?.listed ?? false, attendeeList, mailKey, previous?.invitesSent ?? 0)
+  // A new event gets its public id with its first write (as does one stored before ids existed).
+  const publicId = previous?.publicId ?? newPublicId()
+  const item = eventItem(state, version, nextInviteSequence(previous, state), previous?.listed ?? false, publicId, attendeeList, mailKey, previous?.invitesSent ?? 0)
   const eventPut = events.transactPut(item, {
     condition: previous ? { attr: 'version', eq: previous.version } : { attr: 'uid', exists: false },
   })
+  const publicIdPut = previous?.publicId ? [] : [publicIds.transactPut({ publicId, eventUid: state.uid }, { condition: { attr: 'publicId', exists: false } })]
   const organizerTouch = organizers.transactUpdate({
     email: state.organizer.email,
     name: orUndefined(state.organizer.name),
@@ -212,7 +225,7 @@ export async function saveEventChange(
   })
   const first = changedAttendees.slice(0, ATTENDEES_PER_TRANSACTION)
   await guarded(() =>
-    EntityRepository.executeTransactWrite(eventPut, organizerTouch, ...first.map((a) => attendees.transactPut(attendeeItem(state.uid, a)))),
+    EntityRepository.executeTransactWrite(eventPut, organizerTouch, ...publicIdPut, ...first.map((a) => attendees.transactPut(attendeeItem(state.uid, a)))),
   )
   if (changedAttendees.length <= ATTENDEES_PER_TRANSACTION) return
   for (let index = ATTENDEES_PER_TRANSACTION; index < changedAttendees.length; index += 25) {

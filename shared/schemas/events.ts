@@ -113,7 +113,18 @@ export const EventDetailsSchema = EventListItemSchema.extend({
   inviteSequence: z.number().int(),
   prodid: z.string().nullable(),
   breakdowns: BreakdownsSchema,
+  /** The random id in the event's public addresses. */
+  publicId: z.string(),
+  /** The absolute address of the event's public page (reachable whether listed or not). */
+  publicUrl: z.string(),
 }).meta({ id: 'EventDetails' })
+
+/** What an organizer may change about an event here (the rest comes from their calendar). */
+export const EventPatchSchema = z.strictObject(
+  { listed: z.boolean('Say `listed` as true or false.') },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'Only `listed` can be changed here; the rest comes from your calendar.' : undefined) },
+)
+export type EventPatch = z.infer<typeof EventPatchSchema>
 export type EventDetails = z.infer<typeof EventDetailsSchema>
 
 export const AttendeeListItemSchema = z
@@ -169,5 +180,5 @@ export const PublicEventSummarySchema = z
     location: z.string().optional(),
     organizerName: z.string().optional(),
   })
-  .meta({ id: 'PublicEvent' })
+  .meta({ id: 'PublicEventSummary' })
 export type PublicEventSummary = z.infer<typeof PublicEventSummarySchema>

@@ -15,6 +15,7 @@ import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
 import { setOwner } from '../../../server/services/owners'
+import { ensurePublicId } from '../../../server/services/public-events'
 import { MODULE_ROUTES } from '../../../server/openapi/document'
 import { routeFiles } from '../../../server/openapi/route-files'
 
@@ -24,7 +25,7 @@ const WHO: Who[] = ['anonymous', 'organizerA', 'organizerB', 'domainOwner', 'sys
 interface Row {
   /** The route file under server/api this row covers (`METHOD /path` for a route a module serves). */
   route: string
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   path: () => string
   body?: unknown
   expect: Record<Who, number>
@@ -36,6 +37,7 @@ const A = `ann-${suffix}@alpha-${suffix}.example`
 const B = `ben-${suffix}@beta-${suffix}.example`
 const alpha = `alpha-${suffix}.example`
 const event = () => `/api/events/${encodeURIComponent(uid)}`
+let publicId = ''
 
 // What each caller gets from each route. 401: not signed in; 403: a role is missing for a
 // whole area (owners' views); 404: this particular thing is not theirs.
@@ -44,6 +46,9 @@ const rows: Row[] = [
   { route: 'events/upcoming.get.ts', method: 'GET', path: () => '/api/events/upcoming', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/index.get.ts', method: 'GET', path: () => '/api/events', expect: { anonymous: 401, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid].get.ts', method: 'GET', path: event, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
+  // Only the organizer lists or unlists their event; owners read.
+  { route: 'events/[uid].patch.ts', method: 'PATCH', path: event, body: { listed: false }, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  { route: 'public/events/[publicId].get.ts', method: 'GET', path: () => `/api/public/events/${publicId}`, expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/attendees.get.ts', method: 'GET', path: () => `${event()}/attendees`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/report.csv.get.ts', method: 'GET', path: () => `${event()}/report.csv`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/report/email.post.ts', method: 'POST', path: () => `${event()}/report/email`, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 202, systemOwner: 202 } },
@@ -99,6 +104,7 @@ describe('authorization matrix: every API route × every kind of caller', () => 
     await EventEntity.build(EntityRepository).put({
       uid, organizerEmail: A, organizerDomain: alpha, summary: 'Matrix event', start: '2027-04-01T10:00:00Z', dtstamp: '2026-11-01T00:00:00Z',
     })
+    publicId = (await ensurePublicId(uid))!
     const domainOwner = `dora-${suffix}@owners.example`
     const systemOwner = `sam-${suffix}@owners.example`
     await setOwner(domainOwner, { systemOwner: false, domains: [alpha] }, 'tests')
