@@ -16,7 +16,7 @@ import { artifacts, CHROMIUM, signedInPage } from './browser'
 const events = EventEntity.build(EntityRepository)
 const attendees = AttendeeEntity.build(EntityRepository)
 
-describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (load more, owners, tokens, sign-out)', () => {
+describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (load more, owners, listing, tokens, sign-out)', () => {
   const run = randomUUID().slice(0, 8)
   const lola = `lola-${run}@browser-more.example`
   const sam = `sam-${run}@browser-owners.example`
@@ -138,6 +138,29 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     expect(await page.locator('[data-test="no-tokens"]').count()).toBe(1)
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(401)
     await page.close()
+  })
+
+  it('lets the organizer list an event and shows its public address; an owner sees the state but no toggle', async () => {
+    const listedUid = `listed-${run}@test`
+    await events.put({ uid: listedUid, organizerEmail: olga, organizerDomain: domain, summary: `Open day ${run}`, start: '2033-05-01T10:00:00Z', dtstamp: '2030-01-01T00:00:00Z' })
+    const olgaCookie = await signIn(olga)
+    const page = await signedInPage(olgaCookie, `/dashboard/events/${encodeURIComponent(listedUid)}`)
+    const publicUrl = await page.locator('[data-test="public-url"]').textContent()
+    expect(publicUrl).toMatch(/\/events\/[A-Za-z0-9_-]{16}$/)
+    expect(await page.locator('[data-test="listed-state"]').textContent()).toContain('Not listed')
+    await page.check('[data-test="listed-toggle"]')
+    await expect.poll(() => page.locator('[data-test="listed-state"]').textContent()).toContain('Listed on the public pages')
+    await page.screenshot({ path: `${artifacts}dashboard-event-listed.png`, fullPage: true })
+    await page.close()
+    // The server has it: the public view of the event says listed.
+    const publicId = publicUrl!.split('/').pop()!
+    expect(((await (await fetch(`/api/public/events/${publicId}`)).json()) as { listed: boolean }).listed).toBe(true)
+
+    // A system owner oversees the event but does not decide for the organizer.
+    const ownerPage = await signedInPage(cookies.sam, `/dashboard/events/${encodeURIComponent(listedUid)}`)
+    expect(await ownerPage.locator('[data-test="listed-state"]').textContent()).toContain('Listed on the public pages')
+    expect(await ownerPage.locator('[data-test="listed-toggle"]').count()).toBe(0)
+    await ownerPage.close()
   })
 
   it('signs out: the dashboard sends the browser to sign-in, and the old cookie no longer works', async () => {
