@@ -15,8 +15,13 @@ export const FEED_EVENT_LIMIT = 500
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
-/** How far ahead a series' next occurrence is looked for. */
-const HORIZON = 10 * 366 * DAY
+/**
+ * How far ahead a series' next occurrence is looked for: a year first (every weekly, monthly
+ * or yearly series has one there), then ten (a series of a few far dates). Each look
+ * iterates the rule from its first occurrence to the end of the window, so the short one
+ * keeps a feed of many long-running series fast.
+ */
+const HORIZONS = [366 * DAY, 10 * 366 * DAY]
 /** How far back the last occurrence of a past event is looked for (Last-Modified; see below). */
 const LOOKBACK = 366 * DAY
 /**
@@ -49,9 +54,11 @@ function longestMs(event: EventState): number {
 export function nextOccurrenceMs(event: EventState, now: Date): number | null {
   const nowMs = now.getTime()
   const from = new Date(nowMs - longestMs(event) - LAST_ZONE_OFFSET).toISOString()
-  const to = new Date(nowMs + HORIZON).toISOString()
-  const next = occurrencesOf(event, from, to).find((occurrence) => endMsOf(occurrence, event.allDay) > nowMs)
-  return next ? msOfStored(next.start) : null
+  for (const horizon of HORIZONS) {
+    const next = occurrencesOf(event, from, new Date(nowMs + horizon).toISOString()).find((occurrence) => endMsOf(occurrence, event.allDay) > nowMs)
+    if (next) return msOfStored(next.start)
+  }
+  return null
 }
 
 /** When the last occurrence of a past event ended (ms), looked for in the year before `now`. */
