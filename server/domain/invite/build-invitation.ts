@@ -32,7 +32,9 @@
  * only").
  *
  * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets
- * only its ATTENDEE and DTSTAMP on it.
+ * only its ATTENDEE and DTSTAMP on it. An event's VEVENTs are written by addEventComponents,
+ * which the public feeds (domain/feed) use too, so a feed and an invitation write the same
+ * times the same way.
  */
 import ical, {
   ICalAttendeeRole,
