@@ -45,7 +45,8 @@ const uidsOf = (text: string) => [...text.replace(/\r\n[ \t]/g, '').matchAll(/^U
 const vevent = (text: string, uid: string) => text.replace(/\r\n[ \t]/g, '').match(new RegExp(`BEGIN:VEVENT\\r\\nUID:${uid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?END:VEVENT`))?.[0] ?? ''
 
 describe('calendar feeds', () => {
-  const uids: Record<string, string> = {}
+  type Name = 'upcoming' | 'unlisted' | 'past' | 'weekly' | 'ended' | 'allDay' | 'cancelled' | 'cancelledPast' | 'kim' | 'other'
+  const uids = {} as Record<Name, string>
   let patId: string
 
   beforeAll(async () => {
