@@ -113,6 +113,12 @@ describe('calendar feeds', () => {
     expect(JSON.stringify(await response.json())).toContain(sentence)
   })
 
+  it('answers a calendar client asking for an unknown feed 404 too', async () => {
+    const response = await fetch('/organizers/AAAAAAAAAAAAAAAA/events.ics', { headers: { accept: 'text/calendar' } })
+    expect(response.status).toBe(404)
+    expect(await response.text()).toContain('There is no organizer at this address.')
+  })
+
   it('is in the OpenAPI document as text/calendar, for anyone', async () => {
     const document = await (await fetch('/api/openapi.json')).json()
     for (const path of ['/organizers/{organizerPublicId}/events.ics', '/domains/{domain}/events.ics']) {
