@@ -50,7 +50,8 @@ export interface StoredEvent {
 type EventItem = NonNullable<Awaited<ReturnType<typeof events.get>>['Item']>
 type AttendeeItem = NonNullable<Awaited<ReturnType<typeof attendees.get>>['Item']>
 
-function toState(item: EventItem): EventState {
+/** A stored event item as the domain reads it. */
+export function toState(item: EventItem): EventState {
   return {
     uid: item.uid,
     organizer: { email: item.organizerEmail, name: item.organizerName ?? null },

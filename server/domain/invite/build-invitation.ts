@@ -32,7 +32,9 @@
  * only").
  *
  * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets
- * only its ATTENDEE and DTSTAMP on it.
+ * only its ATTENDEE and DTSTAMP on it. An event's VEVENTs are written by addEventComponents,
+ * which the public feeds (domain/feed) use too, so a feed and an invitation write the same
+ * times the same way.
  */
 import ical, {
   ICalAttendeeRole,
@@ -204,12 +206,38 @@ const STATUS: Record<EventState['status'], ICalEventStatus> = {
   CANCELLED: ICalEventStatus.CANCELLED,
 }
 
-export function prepareInvitationCalendar(event: EventState, options: CalendarOptions): InvitationCalendar {
-  const organizerMailbox = checkAddress(options.organizerMailbox, 'organizer mailbox')
-  const method = options.method
+/** How one event's components are written into a calendar (an invitation's, or a feed's). */
+export interface EventComponentsOptions {
+  sequence: number
+  /** ORGANIZER, or none (a public feed names no address). */
+  organizer: { name: string; email: string } | null
+  /** The whole event is cancelled: STATUS:CANCELLED, and no overrides of single occurrences. */
+  cancelled: boolean
+}
+
+/** The zone one event's times are written in, and the span its VTIMEZONE must cover. */
+export interface EventZone {
+  tzid: string
+  /** The earliest and latest instants written in the zone. */
+  span: [number, number]
+  vtimezone(from: number, through: number): string
+}
+
+/** What `addEventComponents` wrote: the event's VEVENTs (the master first) and the zone they name. */
+export interface EventComponents {
+  items: ICalEvent[]
+  zone: EventZone | null
+}
+
+/**
+ * Writes one stored event into `calendar`: the master (or single event) and one VEVENT per
+ * changed occurrence, times as the header says; the caller adds the VTIMEZONE of `zone`
+ * (one invitation names one zone; a feed gathers the zones of all its events).
+ */
+export function addEventComponents(calendar: ICalCalendar, event: EventState, options: EventComponentsOptions): EventComponents {
   const sequence = Math.max(0, Math.trunc(options.sequence))
   const writing = writingZone(event)
-  const cancel = method === 'CANCEL'
+  const cancel = options.cancelled
   const allDay = event.allDay
 
   const instances = Object.values(event.instances).sort((a, b) => a.recurrenceId.localeCompare(b.recurrenceId))
@@ -269,14 +297,9 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     .filter(Number.isFinite)
   const until = untilOf(rrule)
   if (until !== null) times.push(until)
-  const vtimezone = writing && times.length ? writing.vtimezone(Math.min(...times), Math.max(...times)) : null
+  const zone: EventZone | null = writing && times.length ? { tzid: writing.tzid, span: [Math.min(...times), Math.max(...times)], vtimezone: writing.vtimezone } : null
 
-  const calendar: ICalCalendar = ical({
-    prodId: PRODID,
-    method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
-    timezone: vtimezone ? { name: null, generator: () => vtimezone } : null,
-  })
-  const organizer = { name: paramText(event.organizer.name ?? '') || event.organizer.email, email: organizerMailbox }
+  const organizer = options.organizer
   const common = (summary: string, location: string | null) => ({
     id: event.uid,
     summary,
@@ -303,7 +326,7 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     status: cancel ? ICalEventStatus.CANCELLED : STATUS[event.status],
   })
 
-  // Changed occurrences (a CANCEL of the whole event needs none).
+  // Changed occurrences (a cancelled event needs none).
   const events: ICalEvent[] = [master]
   for (const instance of overrides) {
     const start = instance.start ?? instance.recurrenceId
@@ -322,6 +345,26 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
       }),
     )
   }
+  return { items: events, zone }
+}
+
+/** A calendar's text as sent: CRLF line ends, folded, ending with CRLF. */
+export function calendarText(calendar: ICalCalendar): string {
+  // ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header).
+  const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID|DURATION)[;:])/gm, '')
+  // RFC 5545 §3.1: every content line ends with CRLF, the last one too.
+  return `${text.replace(/(\r\n)?$/, '')}\r\n`
+}
+
+export function prepareInvitationCalendar(event: EventState, options: CalendarOptions): InvitationCalendar {
+  const organizerMailbox = checkAddress(options.organizerMailbox, 'organizer mailbox')
+  const method = options.method
+  const cancel = method === 'CANCEL'
+  const calendar: ICalCalendar = ical({ prodId: PRODID, method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST })
+  const organizer = { name: paramText(event.organizer.name ?? '') || event.organizer.email, email: organizerMailbox }
+  const { items: events, zone } = addEventComponents(calendar, event, { sequence: options.sequence, organizer, cancelled: cancel })
+  const vtimezone = zone ? zone.vtimezone(...zone.span) : null
+  if (vtimezone) calendar.timezone({ name: null, generator: () => vtimezone })
 
   // One ATTENDEE per VEVENT, the recipient: each copy changes only its address and name.
   const attendees = events.map((item) =>
@@ -329,16 +372,13 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
   )
   return {
     method,
-    timezone: writing?.tzid ?? null,
+    timezone: invitationZone(event),
     render(recipient: Person, now: Date): string {
       const email = checkAddress(recipient.email, 'recipient address')
       const name = paramText(recipient.name ?? '') || null
       for (const attendee of attendees) attendee.email(email).name(name)
       for (const item of events) item.stamp(now)
-      // ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header).
-      const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID|DURATION)[;:])/gm, '')
-      // RFC 5545 §3.1: every content line ends with CRLF, the last one too.
-      return `${text.replace(/(\r\n)?$/, '')}\r\n`
+      return calendarText(calendar)
     },
   }
 }
