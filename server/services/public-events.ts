@@ -95,7 +95,9 @@ export async function setEventListed(uid: string, listed: boolean): Promise<void
     if (!Item) return
     if (Item.listed === listed) return
     try {
-      await events.put({ ...Item, listed, version: Item.version + 1 }, { condition: { attr: 'version', eq: Item.version } })
+      // Without the `modified` read, so the put stamps this change's time (feeds' Last-Modified reads it).
+      const { modified: _read, ...unchanged } = Item
+      await events.put({ ...unchanged, listed, version: Item.version + 1 }, { condition: { attr: 'version', eq: Item.version } })
       return
     } catch (error) {
       if (!isConditionFailure(error)) throw error

@@ -119,3 +119,15 @@ describe('organizer pages', () => {
     expect((await domainDetail('public.example')).organizerList.map((row) => row.email)).toContain(organizer)
   })
 })
+
+describe('a listing change', () => {
+  it('is the event’s latest change (its modified time moves on)', async () => {
+    const uid = `when-${randomUUID()}@public.example`
+    await deliver('create', invitation(uid, '20271006T100000Z'))
+    const before = (await events.get({ uid })).Item!.modified
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await setEventListed(uid, true)
+    const after = (await events.get({ uid })).Item!.modified
+    expect(after > before).toBe(true)
+  })
+})
