@@ -8,7 +8,7 @@ import { sendBatchToQueue } from '../aws/queue'
 import type { MailTemplateName } from '../templates/mail'
 
 /** The mails a `notify` job sends (server/templates/mail.ts). */
-export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed'] as const satisfies readonly MailTemplateName[]
+export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed', 'inviteRequestConfirmation'] as const satisfies readonly MailTemplateName[]
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number]
 
 export const SendJobSchema = z.discriminatedUnion('type', [

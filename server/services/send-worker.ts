@@ -20,6 +20,7 @@ import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
 import { countInviteSent, loadEvent } from './event-store'
 import { loadInvitation, unsubscribeUrl } from './invitations'
+import { webAnswerUrls } from './web-answer-links'
 import { decodeCursor, encodeCursor } from './cursors'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
@@ -148,6 +149,7 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     update: invitation?.sentSequence != null,
     organizerMailbox: config().mailboxes.rsvp,
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
+    answerUrls: webAnswerUrls(email, eventUid),
     templates: await useMailTemplates(),
     now: now(),
   })

@@ -34,6 +34,8 @@ export interface RecipientWords {
   email: string
   name?: string | null
   unsubscribeUrl?: string
+  /** The attendee's web answer links (not for a cancellation). */
+  answerUrls?: { ACCEPTED: string; TENTATIVE: string; DECLINED: string }
 }
 
 /** The name the organizer is shown by. */
@@ -152,5 +154,14 @@ export function attendeeValues(recipient: RecipientWords): Record<InvitationAtte
     attendeeEmail: oneLine(recipient.email, 254),
     attendeeName: oneLine(recipient.name),
     unsubscribeUrl: isWebLink(recipient.unsubscribeUrl) ? recipient.unsubscribeUrl : '',
+    ...answerLinks(recipient.answerUrls),
   }
+}
+
+/** All three answer links, or none: a template shows them together. */
+function answerLinks(urls: RecipientWords['answerUrls']): Record<'answerYesUrl' | 'answerMaybeUrl' | 'answerNoUrl', string> {
+  const complete = urls && isWebLink(urls.ACCEPTED) && isWebLink(urls.TENTATIVE) && isWebLink(urls.DECLINED)
+  return complete
+    ? { answerYesUrl: urls.ACCEPTED, answerMaybeUrl: urls.TENTATIVE, answerNoUrl: urls.DECLINED }
+    : { answerYesUrl: '', answerMaybeUrl: '', answerNoUrl: '' }
 }

@@ -6,7 +6,7 @@ const file = (fileName: string, text: string): TemplateFile => ({ fileName, loca
 describe('the mail templates', () => {
   it('ships a text template for every mail, and an HTML one for the invitation', () => {
     expect(TEMPLATE_FILE_NAMES).toEqual([
-      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
+      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'inviteRequestConfirmation.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
     ])
     expect(Object.keys(MAIL_TEMPLATES).sort()).toEqual(TEMPLATE_FILE_NAMES.filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4)).sort())
     expect(Object.entries(MAIL_TEMPLATES).filter(([, mail]) => mail.html).map(([name]) => name)).toEqual(['invitation'])
