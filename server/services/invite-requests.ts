@@ -104,27 +104,28 @@ export async function requestInvite(
   email: string,
   origin: InviteRequestOrigin,
   clientIp: string,
-  clock: { now?: () => Date } = {},
+  options: { now?: () => Date; limits?: Partial<Record<keyof typeof INVITE_REQUEST_LIMITS, number>> } = {},
 ): Promise<InviteRequestOutcome> {
-  const now = clock.now?.() ?? new Date()
+  const now = options.now?.() ?? new Date()
+  const limits = { ...INVITE_REQUEST_LIMITS, ...options.limits }
   const address = email.trim().toLowerCase()
   const event = await eventOfPublicId(publicId)
   if (!event) return { outcome: 'unknown-event', message: 'There is no event at this address.' }
   const closed = closedReason(event, now)
   if (closed) return { outcome: 'closed', message: closed }
   // The client first: one client cycling through addresses is stopped without counting against them.
-  if (!(await takeRequest(`client:${clientIp || 'unknown'}`, INVITE_REQUEST_LIMITS.perClient, now, 15))) {
+  if (!(await takeRequest(`client:${clientIp || 'unknown'}`, limits.perClient, now, 15))) {
     return { outcome: 'rate-limited', message: INVITE_REQUEST_CLIENT_LIMITED }
   }
-  if (!(await takeRequest(`event:${event.state.uid}`, INVITE_REQUEST_LIMITS.perEvent, now, 15))) {
+  if (!(await takeRequest(`event:${event.state.uid}`, limits.perEvent, now, 15))) {
     return { outcome: 'rate-limited', message: INVITE_REQUEST_EVENT_LIMITED }
   }
   const accepted = { outcome: 'accepted' as const, message: INVITE_REQUEST_MESSAGE }
   if (Object.values(config().mailboxes).includes(address)) return accepted
   // Many clients (a botnet) could each ask a few times: the mailbox still gets this much at most.
   const counted = countedAddress(address)
-  if (!(await takeRequest(`address-hour:${counted}`, INVITE_REQUEST_LIMITS.perAddressPerHour, now, 60))) return accepted
-  if (!(await takeRequest(`address-day:${counted}`, INVITE_REQUEST_LIMITS.perAddressPerDay, now, 24 * 60))) return accepted
+  if (!(await takeRequest(`address-hour:${counted}`, limits.perAddressPerHour, now, 60))) return accepted
+  if (!(await takeRequest(`address-day:${counted}`, limits.perAddressPerDay, now, 24 * 60))) return accepted
   // Blocked, unsubscribed, bounced or complaining: nothing at all, not even the confirmation.
   if (await suppressionOf(address)) return accepted
 
