@@ -6,10 +6,11 @@
  * later requests for that organizer's events are invited at once. Opening the link (mail
  * scanners do) changes nothing.
  *
- * Every accepted request gets the same answer, whatever happens to the address (confirmed,
- * unknown, suppressed, unsubscribed, over its own limit): nobody learns who is on the list.
- * Only limits that say nothing about an address answer 429: too many requests from one
- * client, or for one event. An address over its limit just gets no more mail.
+ * Every accepted request gets the same answer, in the same time, whatever happens to the
+ * address (confirmed, unknown, suppressed, unsubscribed, over its own limit): the request
+ * only queues a job, and the send worker decides (decideInviteRequest). Nobody learns who
+ * is on the list. Only limits that say nothing about an address answer 429: too many
+ * requests from one client, or for one event. An address over its limit gets no more mail.
  */
 import { randomBytes } from 'node:crypto'
 import { $add, EntityRepository } from 'dynamodb-toolbox'
@@ -21,6 +22,7 @@ import type { InviteRequestLink, InviteRequestOrigin } from '../../shared/schema
 import { loadEvent, type StoredEvent } from './event-store'
 import { inviteToEvent } from './invitations'
 import { queueNotification } from './notifications'
+import { enqueueSendJobs, type SendJob } from './send-jobs'
 import { publicEventOf } from './public-events'
 import { countedAddress } from './sign-in'
 import { suppressionOf } from './suppression'
@@ -28,7 +30,7 @@ import { logger } from '../log'
 
 export const INVITE_REQUEST_LINK_DAYS = 3
 export const INVITE_REQUEST_LIMITS = {
-  /** Confirmation mails and invitations to one mailbox in a clock hour, and in a day. */
+  /** Confirmation mails and invitations to one mailbox in a clock hour, and in a day (counted by the send worker). */
   perAddressPerHour: 3,
   perAddressPerDay: 6,
   /** Requests from one client in 15 minutes. */
@@ -98,17 +100,21 @@ async function isConfirmed(email: string, organizerEmail: string): Promise<boole
 const invite = (event: StoredEvent, email: string, origin: InviteRequestOrigin) =>
   inviteToEvent({ eventUid: event.state.uid, email, origin, invitedBy: 'public' }, event)
 
-/** A visitor asks for the invitation of the event at `publicId` to be sent to `email`. */
+/**
+ * A visitor asks for the invitation of the event at `publicId` to be sent to `email`. Only
+ * what says nothing about the address is decided while they wait (the event, the client's
+ * and the event's limits); the rest is a send job (decideInviteRequest), so the answer and
+ * the time it takes are the same for every address.
+ */
 export async function requestInvite(
   publicId: string,
   email: string,
   origin: InviteRequestOrigin,
   clientIp: string,
-  options: { now?: () => Date; limits?: Partial<Record<keyof typeof INVITE_REQUEST_LIMITS, number>> } = {},
+  options: { now?: () => Date; limits?: Partial<Record<'perClient' | 'perEvent', number>> } = {},
 ): Promise<InviteRequestOutcome> {
   const now = options.now?.() ?? new Date()
   const limits = { ...INVITE_REQUEST_LIMITS, ...options.limits }
-  const address = email.trim().toLowerCase()
   const event = await eventOfPublicId(publicId)
   if (!event) return { outcome: 'unknown-event', message: 'There is no event at this address.' }
   const closed = closedReason(event, now)
@@ -120,23 +126,44 @@ export async function requestInvite(
   if (!(await takeRequest(`event:${event.state.uid}`, limits.perEvent, now, 15))) {
     return { outcome: 'rate-limited', message: INVITE_REQUEST_EVENT_LIMITED }
   }
-  const accepted = { outcome: 'accepted' as const, message: INVITE_REQUEST_MESSAGE }
-  if (Object.values(config().mailboxes).includes(address)) return accepted
+  const requestId = randomBytes(12).toString('base64url')
+  await enqueueSendJobs([{ type: 'invite-request', requestId, publicId, email: email.trim().toLowerCase(), origin }])
+  return { outcome: 'accepted', message: INVITE_REQUEST_MESSAGE }
+}
+
+type InviteRequestJob = Extract<SendJob, { type: 'invite-request' }>
+
+/**
+ * The send worker's part of a request: nothing for the server's own mailboxes, an address
+ * over its limits or one that must not be mailed; the invitation for an address confirmed
+ * for the organizer; else the confirmation mail (once per request, however often the job
+ * is delivered).
+ */
+export async function decideInviteRequest(job: InviteRequestJob, at?: Date): Promise<{ outcome: 'queued' | 'skipped'; reason: string }> {
+  const now = at ?? new Date()
+  const address = job.email
+  const event = await eventOfPublicId(job.publicId)
+  if (!event) return { outcome: 'skipped', reason: 'The event of this request no longer exists.' }
+  const closed = closedReason(event, now)
+  if (closed) return { outcome: 'skipped', reason: closed }
+  if (Object.values(config().mailboxes).includes(address)) return { outcome: 'skipped', reason: `${address} is one of this server's own mailboxes.` }
   // Many clients (a botnet) could each ask a few times: the mailbox still gets this much at most.
   const counted = countedAddress(address)
-  if (!(await takeRequest(`address-hour:${counted}`, limits.perAddressPerHour, now, 60))) return accepted
-  if (!(await takeRequest(`address-day:${counted}`, limits.perAddressPerDay, now, 24 * 60))) return accepted
+  const limits = INVITE_REQUEST_LIMITS
+  if (!(await takeRequest(`address-hour:${counted}`, limits.perAddressPerHour, now, 60)) || !(await takeRequest(`address-day:${counted}`, limits.perAddressPerDay, now, 24 * 60))) {
+    return { outcome: 'skipped', reason: `${address} asked too often; nothing more is mailed there for now.` }
+  }
   // Blocked, unsubscribed, bounced or complaining: nothing at all, not even the confirmation.
-  if (await suppressionOf(address)) return accepted
+  const suppressed = await suppressionOf(address)
+  if (suppressed) return { outcome: 'skipped', reason: suppressed.sentence }
 
   if (await isConfirmed(address, event.state.organizer.email)) {
-    const result = await invite(event, address, origin)
-    logger.info('invite request: confirmed address invited', { eventUid: event.state.uid, outcome: result.outcome })
-    return accepted
+    const result = await invite(event, address, job.origin)
+    return { outcome: 'queued', reason: `Confirmed for this organizer before: ${result.reason}` }
   }
   const expiresAt = new Date(now.getTime() + INVITE_REQUEST_LINK_DAYS * 86_400_000)
-  const link = `${config().siteUrl}/invite-requests/${inviteRequestToken(address, publicId, origin, expiresAt)}`
-  await queueNotification(`invite-request#${randomBytes(12).toString('base64url')}`, 'inviteRequestConfirmation', address, {
+  const link = `${config().siteUrl}/invite-requests/${inviteRequestToken(address, job.publicId, job.origin, expiresAt)}`
+  await queueNotification(`invite-request#${job.requestId}`, 'inviteRequestConfirmation', address, {
     summary: event.state.summary || '(no title)',
     when: describeWhen(event.state),
     organizerName: organizerName(event.state),
@@ -144,8 +171,7 @@ export async function requestInvite(
     link,
     days: String(INVITE_REQUEST_LINK_DAYS),
   })
-  logger.info('invite request: confirmation queued', { eventUid: event.state.uid })
-  return accepted
+  return { outcome: 'queued', reason: `The confirmation link to ${address} is queued.` }
 }
 
 /** What a confirmation link is for (its page shows it before the button); changes nothing. */

@@ -27,6 +27,7 @@ import { composeNotification } from './notifications'
 import { useMailTemplates } from '../templates/in-use'
 import { composeReportMail } from './reports'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
+import { decideInviteRequest } from './invite-requests'
 
 const invitations = InvitationEntity.build(EntityRepository)
 const sendRecords = SendRecordEntity.build(EntityRepository)
@@ -48,7 +49,8 @@ export interface SendContext {
   now?: () => Date
 }
 
-export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'failed' | 'fanned-out'
+/** `queued`: the job's work was to decide, and what it decided is queued as a job of its own. */
+export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'failed' | 'fanned-out' | 'queued'
 
 export interface SendResult {
   outcome: SendOutcome
@@ -87,6 +89,8 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return deliverReport(job, context)
     case 'fan-out':
       return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
+    case 'invite-request':
+      return decideInviteRequest(job, context.now?.())
   }
 }
 

@@ -25,6 +25,7 @@ import {
 } from '../../server/services/invite-requests'
 import { answerByToken, webAnswerLinkOf } from '../../server/services/web-answers'
 import { block, unsubscribe } from '../../server/services/suppression'
+import { enqueueSendJobs } from '../../server/services/send-jobs'
 import { WEB_ANSWER_PRODID } from '../../server/domain/itip/web-answer'
 import { expectProperInvitation } from '../support/invitation-mime'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
@@ -128,6 +129,16 @@ describe('send me the invite (double opt-in)', () => {
     const [otherMail] = await mailTo(beforeOther, vera)
     expect(otherMail!.parsed.subject).toMatch(/^Confirm:/)
     expect(await loadInvitation(elsewhere.uid, vera)).toBeNull()
+  })
+
+  it('mails one confirmation when the queue delivers the request’s job twice', async () => {
+    const { publicId } = await publishedEvent()
+    const twice = address('twice')
+    const job = { type: 'invite-request' as const, requestId: randomUUID(), publicId, email: twice, origin: 'landing-page' as const }
+    const since = Date.now()
+    await enqueueSendJobs([job, job])
+    await runSendQueue()
+    expect(await mailTo(since, twice)).toHaveLength(1)
   })
 
   it('sends nothing at all to a blocked or unsubscribed address, with the same answer', async () => {

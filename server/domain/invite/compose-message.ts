@@ -30,6 +30,7 @@ import { prepareInvitationCalendar, type InvitationCalendar, type InvitationMeth
 import { htmlValues, renderSubject, renderTemplate } from '../mail/template'
 import type { InvitationVersionPlaceholder, MailTemplates } from '../../templates/mail'
 import { attendeeValues, invitationValues, oneLine, organizerName } from './message-text'
+import type { WebAnswer } from '../../../shared/schemas/invite-requests'
 
 export interface InvitationMessage {
   event: EventState
@@ -43,7 +44,7 @@ export interface InvitationMessage {
   /** One-click unsubscribe URL (RFC 8058, https; http only on this machine); when given, List-Unsubscribe + List-Unsubscribe-Post headers and a footer link. */
   unsubscribeUrl?: string
   /** The recipient's web answer links (Yes, Maybe, No), shown in both bodies when given; never on a CANCEL. */
-  answerUrls?: { ACCEPTED: string; TENTATIVE: string; DECLINED: string }
+  answerUrls?: Record<WebAnswer, string>
   /** Link to the event's public page, shown in the body when given. */
   eventUrl?: string
   /** The mail templates in use (server/templates/in-use.ts); the invitation's fill the message. */

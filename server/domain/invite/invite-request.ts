@@ -6,9 +6,9 @@
 import { readToken, signToken } from '../links/signed-token'
 import type { EventState } from '../itip/event-state'
 
+import { INVITE_REQUEST_ORIGINS, type InviteRequestOrigin as Origin } from '../../../shared/schemas/invite-requests'
+
 const CONFIRM = 'invite-request'
-export const INVITE_REQUEST_ORIGIN_VALUES = ['landing-page', 'embed'] as const
-type Origin = (typeof INVITE_REQUEST_ORIGIN_VALUES)[number]
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
@@ -29,7 +29,7 @@ export function readInviteRequest(secret: string, token: string, now: Date): Rea
   const values = readToken(secret, CONFIRM, token)
   if (!values || values.length !== 4) return { valid: false, reason: 'invalid' }
   const [email, publicId, origin, expires] = values as [string, string, string, string]
-  if (!email || !publicId || !(INVITE_REQUEST_ORIGIN_VALUES as readonly string[]).includes(origin) || !/^\d+$/.test(expires)) return { valid: false, reason: 'invalid' }
+  if (!email || !publicId || !(INVITE_REQUEST_ORIGINS as readonly string[]).includes(origin) || !/^\d+$/.test(expires)) return { valid: false, reason: 'invalid' }
   if (Number(expires) <= epochSeconds(now)) return { valid: false, reason: 'expired' }
   return { valid: true, email, publicId, origin: origin as Origin }
 }

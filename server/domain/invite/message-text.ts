@@ -9,6 +9,7 @@ import type { EventState } from '../itip/event-state'
 import type { InvitationAttendeePlaceholder, InvitationVersionPlaceholder } from '../../templates/mail'
 import type { InvitationMethod } from './build-invitation'
 import { isKnownZone } from './vtimezone'
+import type { WebAnswer } from '../../../shared/schemas/invite-requests'
 
 /** One line of text safe for a header or a display name: no control or line-separator characters. */
 export function oneLine(value: string | null | undefined, max = 200): string {
@@ -35,7 +36,7 @@ export interface RecipientWords {
   name?: string | null
   unsubscribeUrl?: string
   /** The attendee's web answer links (not for a cancellation). */
-  answerUrls?: { ACCEPTED: string; TENTATIVE: string; DECLINED: string }
+  answerUrls?: Record<WebAnswer, string>
 }
 
 /** The name the organizer is shown by. */
