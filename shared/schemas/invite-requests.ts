@@ -6,9 +6,10 @@ import { z } from 'zod'
 import { mailAddress } from '../mail-address'
 import { EVENT_STATUSES, PARTSTAT_VALUES } from '../vocabulary'
 import { PublicEventSchema } from './public'
+import type { InviteOrigin } from './invites'
 
 /** Where the public form was: the event's own page, or a page embedding it. */
-export const INVITE_REQUEST_ORIGINS = ['landing-page', 'embed'] as const satisfies readonly ('landing-page' | 'embed')[]
+export const INVITE_REQUEST_ORIGINS = ['landing-page', 'embed'] as const satisfies readonly InviteOrigin[]
 export type InviteRequestOrigin = (typeof INVITE_REQUEST_ORIGINS)[number]
 
 export const InviteRequestBodySchema = z.object({

@@ -40,6 +40,20 @@ describe('the mail templates', () => {
     expect(mail.text).toContain('Bring <b>snacks</b>\nand friends')
   })
 
+  it('words the "Send me the invite" confirmation: what was asked, for which address, the link, how long it works; no HTML body', () => {
+    const mail = renderMailTemplate(
+      'inviteRequestConfirmation',
+      { summary: 'Open <evening>', when: 'Monday, 1 March 2027 at 18:00 – 20:00 (Europe/Berlin)', organizerName: 'Olga', email: 'vera@example.org', link: 'https://events.example.com/invite-requests/t0k.en', days: '3' },
+      shippedMailTemplates,
+    )
+    expect(mail.subject).toBe('Confirm: send the invitation to "Open <evening>"')
+    expect(mail.text).toContain('asked on the page of "Open <evening>" (Monday, 1 March 2027 at 18:00 – 20:00 (Europe/Berlin)) for the invitation\nto be sent to vera@example.org.')
+    expect(mail.text).toContain('\nhttps://events.example.com/invite-requests/t0k.en\n')
+    expect(mail.text).toContain('The link works for 3 days.')
+    expect(mail.text).toContain('invitations you ask for to events of\nOlga come without this step')
+    expect(mail.html).toBeNull()
+  })
+
   it('never lets a subject carry CR or LF, whatever the values hold', () => {
     const { subject } = renderMailTemplate('messageNotProcessed', { subject: 'Hi\r\nBcc: everyone@example.org\nX-Evil: 1' }, shippedMailTemplates)
     expect(subject).toBe('We could not process your message "Hi Bcc: everyone@example.org X-Evil: 1"')
