@@ -31,6 +31,8 @@
  * | an API token (by hash) / an organizer's tokens   | table / gsi1 | APITOKEN#<hash> / APITOKENS#<email> | APITOKEN / <createdAt>#<id> |
  * | a session / a sign-in token (expire by TTL)      | table | SESSION#<id> / TOKEN#<hash> | SESSION / TOKEN        |
  * | sign-in requests per address or IP in a window   | table | SIGNINRATE#<email or ip> | WINDOW#<start> (TTL)   |
+ * | an address's consent to an organizer's invitations | table | CONSENT#<email>      | ORGANIZER#<email>           |
+ * | invite requests per address, client or event     | table | INVITERATE#<subject>   | WINDOW#<start> (TTL)        |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
@@ -170,6 +172,9 @@ export const keys = {
   signInTokenItem: 'TOKEN',
   signInRate: prefixed('SIGNINRATE#'),
   signInWindow: prefixed('WINDOW#'),
+  /** A person's confirmed wish for invitations (double opt-in), one item per organizer. */
+  inviteConsent: prefixed('CONSENT#', lower),
+  inviteRequestRate: prefixed('INVITERATE#'),
   /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
   ordered: (first: string, then = '') => `${first}#${then}`,
 } as const
@@ -530,3 +535,27 @@ const signInRateSchema = item({
   [TTL_ATTRIBUTE]: number(),
 })
 export const SignInRateEntity = new Entity({ name: 'SignInRate', table, schema: signInRateSchema, timestamps: false })
+
+/**
+ * An address confirmed (double opt-in, by the POST of the link mailed to it) that it wants
+ * the invitations it asks for on the public pages of one organizer's events. Per organizer,
+ * not for the whole server: a yes to one organizer's event must not let strangers have this
+ * server mail the address invitations from every other organizer here.
+ */
+const inviteConsentSchema = item({
+  email: string().key().savedAs('pk').transform(stored(keys.inviteConsent)),
+  organizerEmail: string().key().savedAs('sk').transform(stored(keys.organizer)),
+  confirmedAt: string(),
+  /** The event whose confirmation link was used first. */
+  eventUid: string(),
+})
+export const InviteConsentEntity = new Entity({ name: 'InviteConsent', table, schema: inviteConsentSchema, timestamps: false })
+
+/** "Send me the invite" requests counted per address, client or event in one fixed window, as SignInRateEntity does for sign-in. */
+const inviteRequestRateSchema = item({
+  subject: string().key().savedAs('pk').transform(stored(keys.inviteRequestRate)),
+  window: string().key().savedAs('sk').transform(stored(keys.signInWindow)),
+  count: number(),
+  [TTL_ATTRIBUTE]: number(),
+})
+export const InviteRequestRateEntity = new Entity({ name: 'InviteRequestRate', table, schema: inviteRequestRateSchema, timestamps: false })

@@ -5,9 +5,10 @@
  * decide the event as for a new UID (the organizer named in the calendar taken as its
  * verified sender), and the domain composes the message.
  *
- * The unsubscribe link is `${siteUrl}/unsubscribe/preview`: `preview` stands where the sent
- * mail has a signed token for the recipient and event, so the link in a preview works
- * nowhere and the preview needs no signing secret.
+ * The unsubscribe link is `${siteUrl}/unsubscribe/preview` and the answer links
+ * `${siteUrl}/rsvp/preview?answer=…`: `preview` stands where the sent mail has a token signed
+ * for the recipient and event, so the links in a preview work nowhere and the preview needs
+ * no signing secret.
  */
 import { decideOrganizerMessage } from '../domain/itip/rules'
 import { NotSchedulingMessage } from '../domain/scheduling'
@@ -50,6 +51,11 @@ export async function previewInvite(name: string, bytes: Uint8Array, options: Pr
     sequence: decision.event.sequence,
     organizerMailbox: options.organizerMailbox,
     unsubscribeUrl: `${options.siteUrl}/unsubscribe/${PREVIEW_UNSUBSCRIBE_TOKEN}`,
+    answerUrls: {
+      ACCEPTED: `${options.siteUrl}/rsvp/${PREVIEW_UNSUBSCRIBE_TOKEN}?answer=ACCEPTED`,
+      TENTATIVE: `${options.siteUrl}/rsvp/${PREVIEW_UNSUBSCRIBE_TOKEN}?answer=TENTATIVE`,
+      DECLINED: `${options.siteUrl}/rsvp/${PREVIEW_UNSUBSCRIBE_TOKEN}?answer=DECLINED`,
+    },
     templates: options.templates,
     now: options.now,
   })

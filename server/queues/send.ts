@@ -86,9 +86,12 @@ function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; re
       return { keys: { eventUid: job.eventUid }, sendJob: job.type, recipient: job.to }
     case 'fan-out':
       return { keys: { eventUid: job.eventUid }, sendJob: job.type }
+    case 'invite-request':
+      return { keys: {}, sendJob: job.type, recipient: job.email }
     case 'notify':
-      // The inbound message the notification is about: its lines join that message's.
-      return { keys: { s3Key: job.key }, sendJob: job.type, recipient: job.to, template: job.template }
+      // The inbound message the notification is about: its lines join that message's (a
+      // confirmation of "Send me the invite" is about no message).
+      return { keys: job.template === 'inviteRequestConfirmation' ? {} : { s3Key: job.key }, sendJob: job.type, recipient: job.to, template: job.template }
   }
 }
 

@@ -8,6 +8,8 @@ import { isSenderVerified, type SesReceipt } from '../domain/mail/receipt'
 import { readFirstCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
 import { decideOrganizerMessage, decideRefresh, decideReply, mergeAttendees, type Policy, type Sender } from '../domain/itip/rules'
+import { webAnswerMessage } from '../domain/itip/web-answer'
+import type { PartstatValue } from '../domain/scheduling'
 import { storageProblem } from '../domain/itip/event-state'
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
@@ -170,6 +172,25 @@ async function applyReply(message: SchedulingMessage, sender: Sender, policy: Po
     await saveReply(current!, decision.previous, decision.attendee)
     return { outcome: decision.outcome, reason: decision.reason }
   })
+}
+
+/**
+ * An answer given on the web (the signed Yes / Maybe / No link of an invitation this server
+ * sent): applied as the REPLY it stands for, by the same rules and writes as one by mail.
+ * The link's signature is what a verified From is for mail: it was sent to this attendee.
+ */
+export async function applyWebAnswer(eventUid: string, attendee: { email: string; name: string | null }, partstat: PartstatValue, at: Date = new Date()) {
+  const event = await loadEvent(eventUid)
+  if (!event) return { outcome: 'ignored' as const, reason: 'The event no longer exists.' }
+  const message = webAnswerMessage({
+    event: event.state,
+    inviteSequence: event.inviteSequence,
+    attendee,
+    partstat,
+    organizerMailbox: config().mailboxes.rsvp,
+    at: at.toISOString(),
+  })
+  return applyReply(message, { email: attendee.email.toLowerCase(), verified: true }, policyFromConfig(), { mailbox: 'web', receivedAt: at.toISOString(), receipt: null })
 }
 
 async function applyRefresh(message: SchedulingMessage, sender: Sender, policy: Policy, context: IngestContext) {

@@ -6,9 +6,10 @@
 import { z } from 'zod'
 import { sendBatchToQueue } from '../aws/queue'
 import type { MailTemplateName } from '../templates/mail'
+import { INVITE_REQUEST_ORIGINS } from '../../shared/schemas/invite-requests'
 
 /** The mails a `notify` job sends (server/templates/mail.ts). */
-export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed'] as const satisfies readonly MailTemplateName[]
+export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed', 'inviteRequestConfirmation'] as const satisfies readonly MailTemplateName[]
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number]
 
 export const SendJobSchema = z.discriminatedUnion('type', [
@@ -20,6 +21,18 @@ export const SendJobSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
   /** The attendee report of an event, as a CSV attachment, to the person who asked for it (once per request). */
   z.object({ type: z.literal('report'), eventUid: z.string().min(1), to: z.string().min(3), requestId: z.string().min(1) }),
+  /**
+   * A visitor's "Send me the invite" (services/invite-requests.ts): decided here rather than
+   * while they wait, so the answer takes as long whatever the address (confirmed, new,
+   * suppressed), and the decision queues the invitation or the confirmation mail.
+   */
+  z.object({
+    type: z.literal('invite-request'),
+    requestId: z.string().min(1),
+    publicId: z.string().min(1),
+    email: z.string().min(3),
+    origin: z.enum(INVITE_REQUEST_ORIGINS),
+  }),
   /** A notification to a person about their own inbound message, once per message (`key`) and template. */
   z.object({
     type: z.literal('notify'),

@@ -20,12 +20,14 @@ import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
 import { countInviteSent, loadEvent } from './event-store'
 import { loadInvitation, unsubscribeUrl } from './invitations'
+import { webAnswerUrls } from './web-answer-links'
 import { decodeCursor, encodeCursor } from './cursors'
 import { suppressionOf } from './suppression'
 import { composeNotification } from './notifications'
 import { useMailTemplates } from '../templates/in-use'
 import { composeReportMail } from './reports'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
+import { decideInviteRequest } from './invite-requests'
 
 const invitations = InvitationEntity.build(EntityRepository)
 const sendRecords = SendRecordEntity.build(EntityRepository)
@@ -47,7 +49,8 @@ export interface SendContext {
   now?: () => Date
 }
 
-export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'failed' | 'fanned-out'
+/** `queued`: the job's work was to decide, and what it decided is queued as a job of its own. */
+export type SendOutcome = 'sent' | 'up-to-date' | 'skipped' | 'unknown' | 'failed' | 'fanned-out' | 'queued'
 
 export interface SendResult {
   outcome: SendOutcome
@@ -86,6 +89,8 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return deliverReport(job, context)
     case 'fan-out':
       return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
+    case 'invite-request':
+      return decideInviteRequest(job, context.now?.())
   }
 }
 
@@ -148,6 +153,7 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     update: invitation?.sentSequence != null,
     organizerMailbox: config().mailboxes.rsvp,
     unsubscribeUrl: unsubscribeUrl(email, eventUid),
+    answerUrls: webAnswerUrls(email, eventUid),
     templates: await useMailTemplates(),
     now: now(),
   })

@@ -45,6 +45,17 @@ export const MAIL_TEMPLATES = {
       siteUrl: "the dashboard's address",
     },
   },
+  inviteRequestConfirmation: {
+    html: false,
+    placeholders: {
+      summary: "the event's title, or \"(no title)\"",
+      when: 'when the event takes place, in its time zone',
+      organizerName: "the organizer's name, or their address",
+      email: 'the address the invitation would be sent to',
+      link: 'the confirmation page, whose button sends the invitation',
+      days: 'how many days the link works',
+    },
+  },
   attendeeReport: {
     html: false,
     placeholders: {
@@ -70,6 +81,9 @@ export const MAIL_TEMPLATES = {
       attendeeEmail: "the attendee's address",
       attendeeName: "the attendee's name, or empty",
       unsubscribeUrl: 'the link that stops invitations to this attendee, or empty',
+      answerYesUrl: "the attendee's web answer link for Yes (a page with a button that records it), or empty (cancellations)",
+      answerMaybeUrl: "the attendee's web answer link for Maybe, or empty",
+      answerNoUrl: "the attendee's web answer link for No, or empty",
     },
   },
 } as const satisfies Record<string, { html: boolean; placeholders: Record<string, string> }>
@@ -78,7 +92,10 @@ export type MailTemplateName = keyof typeof MAIL_TEMPLATES
 export type PlaceholderOf<N extends MailTemplateName> = keyof (typeof MAIL_TEMPLATES)[N]['placeholders'] & string
 
 /** An invitation's placeholders that differ between its recipients; the others are the same for one version of the event. */
-export type InvitationAttendeePlaceholder = Extract<PlaceholderOf<'invitation'>, 'attendeeEmail' | 'attendeeName' | 'unsubscribeUrl'>
+export type InvitationAttendeePlaceholder = Extract<
+  PlaceholderOf<'invitation'>,
+  'attendeeEmail' | 'attendeeName' | 'unsubscribeUrl' | 'answerYesUrl' | 'answerMaybeUrl' | 'answerNoUrl'
+>
 export type InvitationVersionPlaceholder = Exclude<PlaceholderOf<'invitation'>, InvitationAttendeePlaceholder>
 
 /** One mail's templates, compiled. */

@@ -51,6 +51,19 @@ It works once, within {{minutes}} minutes. If you did not ask to sign in, ignore
 message: nothing happens without the link.
 `,
 
+  'inviteRequestConfirmation.txt': `Confirm: send the invitation to "{{summary}}"
+Hello,
+
+Someone, probably you, asked on the page of "{{summary}}" ({{when}}) for the invitation
+to be sent to {{email}}. Open this link and press the button there to have it sent:
+
+{{link}}
+
+The link works for {{days}} days. Once you confirm, invitations you ask for to events of
+{{organizerName}} come without this step. If you did not ask, ignore this message: nothing
+is sent without the button.
+`,
+
   'attendeeReport.txt': `Attendee report: {{summary}}
 The attendee report of "{{summary}}" is attached ({{fileName}}): one row per attendee, with their answer, how they were invited and when they replied.
 `,
@@ -71,6 +84,13 @@ The attendee report of "{{summary}}" is attached ({{fileName}}): one row per att
 
 {{description}}
 {{/description}}
+{{#answerYesUrl}}
+
+Will you come? Answer here (the page asks you to confirm):
+Yes:   {{answerYesUrl}}
+Maybe: {{answerMaybeUrl}}
+No:    {{answerNoUrl}}
+{{/answerYesUrl}}
 {{#eventPageUrl}}
 
 Event page: {{eventPageUrl}}
@@ -115,6 +135,9 @@ To receive no more invitations from this server: {{unsubscribeUrl}}
 {{#description}}
 <p>{{description}}</p>
 {{/description}}
+{{#answerYesUrl}}
+<p>Will you come? <a href="{{answerYesUrl}}">Yes</a> &middot; <a href="{{answerMaybeUrl}}">Maybe</a> &middot; <a href="{{answerNoUrl}}">No</a></p>
+{{/answerYesUrl}}
 {{#eventPageUrl}}
 <p><a href="{{eventPageUrl}}">Event page</a></p>
 {{/eventPageUrl}}

@@ -30,6 +30,7 @@ import { prepareInvitationCalendar, type InvitationCalendar, type InvitationMeth
 import { htmlValues, renderSubject, renderTemplate } from '../mail/template'
 import type { InvitationVersionPlaceholder, MailTemplates } from '../../templates/mail'
 import { attendeeValues, invitationValues, oneLine, organizerName } from './message-text'
+import type { WebAnswer } from '../../../shared/schemas/invite-requests'
 
 export interface InvitationMessage {
   event: EventState
@@ -42,6 +43,8 @@ export interface InvitationMessage {
   organizerMailbox: string
   /** One-click unsubscribe URL (RFC 8058, https; http only on this machine); when given, List-Unsubscribe + List-Unsubscribe-Post headers and a footer link. */
   unsubscribeUrl?: string
+  /** The recipient's web answer links (Yes, Maybe, No), shown in both bodies when given; never on a CANCEL. */
+  answerUrls?: Record<WebAnswer, string>
   /** Link to the event's public page, shown in the body when given. */
   eventUrl?: string
   /** The mail templates in use (server/templates/in-use.ts); the invitation's fill the message. */
@@ -108,7 +111,13 @@ const messageIdFor = (mailbox: string) => `<${randomUUID()}@${mailbox.slice(mail
 /** The MailComposer options of one message. */
 function mailOptions(p: PreparedInvitation, input: InvitationMessage, calendar: string, now: Date): Mail.Options {
   const name = recipientName(input)
-  const attendee = attendeeValues({ email: input.recipient.email, name: input.recipient.name, unsubscribeUrl: input.unsubscribeUrl })
+  // Per recipient, after the cache: the links are signed for this attendee.
+  const attendee = attendeeValues({
+    email: input.recipient.email,
+    name: input.recipient.name,
+    unsubscribeUrl: input.unsubscribeUrl,
+    answerUrls: input.method === 'CANCEL' ? undefined : input.answerUrls,
+  })
   const values = { ...p.values, ...attendee }
   const template = input.templates.invitation
   const headers: Record<string, string> = { 'Content-Class': 'urn:content-classes:calendarmessage' }

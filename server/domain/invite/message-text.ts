@@ -9,6 +9,7 @@ import type { EventState } from '../itip/event-state'
 import type { InvitationAttendeePlaceholder, InvitationVersionPlaceholder } from '../../templates/mail'
 import type { InvitationMethod } from './build-invitation'
 import { isKnownZone } from './vtimezone'
+import type { WebAnswer } from '../../../shared/schemas/invite-requests'
 
 /** One line of text safe for a header or a display name: no control or line-separator characters. */
 export function oneLine(value: string | null | undefined, max = 200): string {
@@ -34,6 +35,8 @@ export interface RecipientWords {
   email: string
   name?: string | null
   unsubscribeUrl?: string
+  /** The attendee's web answer links (not for a cancellation). */
+  answerUrls?: Record<WebAnswer, string>
 }
 
 /** The name the organizer is shown by. */
@@ -152,5 +155,14 @@ export function attendeeValues(recipient: RecipientWords): Record<InvitationAtte
     attendeeEmail: oneLine(recipient.email, 254),
     attendeeName: oneLine(recipient.name),
     unsubscribeUrl: isWebLink(recipient.unsubscribeUrl) ? recipient.unsubscribeUrl : '',
+    ...answerLinks(recipient.answerUrls),
   }
+}
+
+/** All three answer links, or none: a template shows them together. */
+function answerLinks(urls: RecipientWords['answerUrls']): Record<'answerYesUrl' | 'answerMaybeUrl' | 'answerNoUrl', string> {
+  const complete = urls && isWebLink(urls.ACCEPTED) && isWebLink(urls.TENTATIVE) && isWebLink(urls.DECLINED)
+  return complete
+    ? { answerYesUrl: urls.ACCEPTED, answerMaybeUrl: urls.TENTATIVE, answerNoUrl: urls.DECLINED }
+    : { answerYesUrl: '', answerMaybeUrl: '', answerNoUrl: '' }
 }

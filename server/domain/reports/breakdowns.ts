@@ -14,6 +14,8 @@ export type { AnswersOnDay, Breakdowns }
 const zeroAnswers = () => Object.fromEntries(PARTSTAT_VALUES.map((value) => [value, 0])) as Record<PartstatValue, number>
 
 const CLIENTS: [RegExp, string][] = [
+  // The invitation's own Yes / Maybe / No links (itip/web-answer.ts).
+  [/^-\/\/Calendar Invite Server\/\/Web answer\/\//i, 'Web'],
   [/google/i, 'Google Calendar'],
   [/microsoft|outlook|exchange/i, 'Outlook'],
   [/apple|icloud|ical\b|macos|ios/i, 'Apple Calendar'],

@@ -70,6 +70,10 @@ const rows: Row[] = [
   { route: 'DELETE /api/_auth/session', method: 'DELETE', path: () => '/api/_auth/session', expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   // Public by design: forms and links that work without signing in.
   { route: 'unsubscribe/[token].get.ts', method: 'GET', path: () => '/api/unsubscribe/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  // "Send me the invite": anyone may ask, with the same answer whoever asks for whichever address.
+  { route: 'public/events/[publicId]/invite-requests.post.ts', method: 'POST', path: () => `/api/public/events/${publicId}/invite-requests`, body: { email: `visitor-${suffix}@example.org` }, expect: { anonymous: 202, organizerA: 202, organizerB: 202, domainOwner: 202, systemOwner: 202 } },
+  { route: 'public/invite-requests/[token].get.ts', method: 'GET', path: () => '/api/public/invite-requests/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  { route: 'rsvp/[token].get.ts', method: 'GET', path: () => '/api/rsvp/not-a-token', expect: { anonymous: 404, organizerA: 404, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
 ]
 
 /** Route files with their own tests of anonymous use (sign-in forms, OpenAPI document). */

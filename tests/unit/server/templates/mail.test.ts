@@ -6,7 +6,7 @@ const file = (fileName: string, text: string): TemplateFile => ({ fileName, loca
 describe('the mail templates', () => {
   it('ships a text template for every mail, and an HTML one for the invitation', () => {
     expect(TEMPLATE_FILE_NAMES).toEqual([
-      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
+      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'inviteRequestConfirmation.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
     ])
     expect(Object.keys(MAIL_TEMPLATES).sort()).toEqual(TEMPLATE_FILE_NAMES.filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4)).sort())
     expect(Object.entries(MAIL_TEMPLATES).filter(([, mail]) => mail.html).map(([name]) => name)).toEqual(['invitation'])
@@ -38,6 +38,20 @@ describe('the mail templates', () => {
     expect(mail.subject).toBe('Invitation: <script>alert(1)</script> @ Soon')
     expect(mail.text).toContain('Olga invites you to "<script>alert(1)</script>".')
     expect(mail.text).toContain('Bring <b>snacks</b>\nand friends')
+  })
+
+  it('words the "Send me the invite" confirmation: what was asked, for which address, the link, how long it works; no HTML body', () => {
+    const mail = renderMailTemplate(
+      'inviteRequestConfirmation',
+      { summary: 'Open <evening>', when: 'Monday, 1 March 2027 at 18:00 – 20:00 (Europe/Berlin)', organizerName: 'Olga', email: 'vera@example.org', link: 'https://events.example.com/invite-requests/t0k.en', days: '3' },
+      shippedMailTemplates,
+    )
+    expect(mail.subject).toBe('Confirm: send the invitation to "Open <evening>"')
+    expect(mail.text).toContain('asked on the page of "Open <evening>" (Monday, 1 March 2027 at 18:00 – 20:00 (Europe/Berlin)) for the invitation\nto be sent to vera@example.org.')
+    expect(mail.text).toContain('\nhttps://events.example.com/invite-requests/t0k.en\n')
+    expect(mail.text).toContain('The link works for 3 days.')
+    expect(mail.text).toContain('invitations you ask for to events of\nOlga come without this step')
+    expect(mail.html).toBeNull()
   })
 
   it('never lets a subject carry CR or LF, whatever the values hold', () => {

@@ -211,6 +211,38 @@ describe('composeInvitationMessage (ITIP 19-24)', () => {
   })
 })
 
+describe('web answer links (ITIP 30)', () => {
+  const links = (who: string) => ({
+    ACCEPTED: `https://events.example.com/rsvp/${who}?answer=ACCEPTED`,
+    TENTATIVE: `https://events.example.com/rsvp/${who}?answer=TENTATIVE`,
+    DECLINED: `https://events.example.com/rsvp/${who}?answer=DECLINED`,
+  })
+
+  it('puts Yes, Maybe and No links in both bodies, each recipient their own, with the prepared version shared', async () => {
+    const a = await composeInvitationMessage(message({ recipient: { email: 'a@example.org', name: 'A' }, answerUrls: links('tok-a') }))
+    const b = await composeInvitationMessage(message({ recipient: { email: 'b@example.org', name: 'B' }, answerUrls: links('tok-b') }))
+    const partsA = expectProperInvitation(a, { method: 'REQUEST', recipient: 'a@example.org', uid: launch.uid, sequence: 0 })
+    const partsB = expectProperInvitation(b, { method: 'REQUEST', recipient: 'b@example.org', uid: launch.uid, sequence: 0 })
+    expect(partsA.text).toContain('Yes:   https://events.example.com/rsvp/tok-a?answer=ACCEPTED')
+    expect(partsA.text).toContain('Maybe: https://events.example.com/rsvp/tok-a?answer=TENTATIVE')
+    expect(partsA.text).toContain('No:    https://events.example.com/rsvp/tok-a?answer=DECLINED')
+    expect(partsB.text).toContain('https://events.example.com/rsvp/tok-b?answer=ACCEPTED')
+    expect(partsB.text).not.toContain('tok-a')
+    const html = (await parse(b)).html!
+    expect(html).toContain('<a href="https://events.example.com/rsvp/tok-b?answer=ACCEPTED">Yes</a>')
+    expect(html).toContain('<a href="https://events.example.com/rsvp/tok-b?answer=TENTATIVE">Maybe</a>')
+    expect(html).toContain('<a href="https://events.example.com/rsvp/tok-b?answer=DECLINED">No</a>')
+  })
+
+  it('leaves them out of a cancellation, and the bodies are as before without them', async () => {
+    const cancel = await composeInvitationMessage(message({ event: { ...launch, status: 'CANCELLED', sequence: 1 }, method: 'CANCEL', sequence: 1, update: true, answerUrls: links('tok') }))
+    expect((await parse(cancel)).text).not.toContain('/rsvp/')
+    const without = await parse(await composeInvitationMessage(message()))
+    expect(without.text).not.toMatch(/rsvp\/|Will you come/)
+    expect(without.html).not.toMatch(/rsvp\/|Will you come/)
+  })
+})
+
 describe('prepared versions', () => {
   it('keeps the prepared parts apart for each event version and recipient', async () => {
     const first = await composeInvitationMessage(message({ recipient: { email: 'a@example.org', name: 'A' } }))
