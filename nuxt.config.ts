@@ -10,7 +10,7 @@ export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils', 'nuxt-security'],
   devtools: { enabled: false },
-  // public/ holds the files served as they are: the icon and robots.txt.
+  // public/ holds the files served as they are: the icon, robots.txt and embed.js (the embeddable button).
   app: { head: { link: [{ rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }] } },
   telemetry: false,
   // Server-side configuration is read from the environment by server/config.ts so the
@@ -82,6 +82,13 @@ export default defineNuxtConfig({
     xssValidator: false,
     // Keep console output: the module would drop every console call from the bundles.
     removeLoggers: false,
+  },
+  // The embeddable button (issue 15): /embed/* may be framed by any site (the button's dialog
+  // frames it); every other page keeps `frame-ancestors 'none'` and X-Frame-Options: DENY.
+  // /embed.js is loaded by other sites' pages, so its resource policy lets them.
+  routeRules: {
+    '/embed/**': { security: { headers: { contentSecurityPolicy: { 'frame-ancestors': ['*'] }, xFrameOptions: false } } },
+    '/embed.js': { security: { headers: { crossOriginResourcePolicy: 'cross-origin' } } },
   },
   $development: {
     // Vite's HMR websocket, on the app's port or on its own (24678).

@@ -204,10 +204,15 @@ const STATUS: Record<EventState['status'], ICalEventStatus> = {
   CANCELLED: ICalEventStatus.CANCELLED,
 }
 
-export function prepareInvitationCalendar(event: EventState, options: CalendarOptions): InvitationCalendar {
-  const organizerMailbox = checkAddress(options.organizerMailbox, 'organizer mailbox')
-  const method = options.method
-  const sequence = Math.max(0, Math.trunc(options.sequence))
+/** What a calendar is written for: an invitation (REQUEST or CANCEL) or the public download (PUBLISH). */
+type CalendarMethod = InvitationMethod | 'PUBLISH'
+
+/**
+ * The event's VEVENTs (the master and every changed occurrence) in a calendar of `method`,
+ * with ORGANIZER when one is given and no ATTENDEE (callers add what theirs needs).
+ */
+function writeSeries(event: EventState, method: CalendarMethod, rawSequence: number, organizer: { name: string; email: string } | null) {
+  const sequence = Math.max(0, Math.trunc(rawSequence))
   const writing = writingZone(event)
   const cancel = method === 'CANCEL'
   const allDay = event.allDay
@@ -273,10 +278,9 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
 
   const calendar: ICalCalendar = ical({
     prodId: PRODID,
-    method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    method: cancel ? ICalCalendarMethod.CANCEL : method === 'PUBLISH' ? ICalCalendarMethod.PUBLISH : ICalCalendarMethod.REQUEST,
     timezone: vtimezone ? { name: null, generator: () => vtimezone } : null,
   })
-  const organizer = { name: paramText(event.organizer.name ?? '') || event.organizer.email, email: organizerMailbox }
   const common = (summary: string, location: string | null) => ({
     id: event.uid,
     summary,
@@ -323,6 +327,23 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
     )
   }
 
+  return { calendar, events, writing }
+}
+
+/** ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header); RFC 5545 §3.1: every line ends with CRLF, the last one too. */
+const finalText = (calendar: ICalCalendar) =>
+  `${calendar
+    .toString()
+    .replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID|DURATION)[;:])/gm, '')
+    .replace(/(\r\n)?$/, '')}\r\n`
+
+export function prepareInvitationCalendar(event: EventState, options: CalendarOptions): InvitationCalendar {
+  const organizerMailbox = checkAddress(options.organizerMailbox, 'organizer mailbox')
+  const method = options.method
+  const cancel = method === 'CANCEL'
+  const organizer = { name: paramText(event.organizer.name ?? '') || event.organizer.email, email: organizerMailbox }
+  const { calendar, events, writing } = writeSeries(event, method, options.sequence, organizer)
+
   // One ATTENDEE per VEVENT, the recipient: each copy changes only its address and name.
   const attendees = events.map((item) =>
     item.createAttendee({ email: 'recipient@example.invalid', status: ICalAttendeeStatus.NEEDSACTION, role: ICalAttendeeRole.REQ, rsvp: cancel ? null : true }),
@@ -335,12 +356,21 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
       const name = paramText(recipient.name ?? '') || null
       for (const attendee of attendees) attendee.email(email).name(name)
       for (const item of events) item.stamp(now)
-      // ical-generator prefixes a one-line `repeating` text with "RRULE:" (see the header).
-      const text = calendar.toString().replace(/^RRULE:(?=(?:RDATE|EXDATE|RECURRENCE-ID|DURATION)[;:])/gm, '')
-      // RFC 5545 §3.1: every content line ends with CRLF, the last one too.
-      return `${text.replace(/(\r\n)?$/, '')}\r\n`
+      return finalText(calendar)
     },
   }
+}
+
+/**
+ * The event as a calendar anyone may add (the public page's `.ics` download): METHOD:PUBLISH,
+ * the whole series as an invitation carries it, the event's own UID (so a later invitation
+ * or cancellation lands on the same entry) and the SEQUENCE invitations carry; no ORGANIZER
+ * and no ATTENDEE, since nobody is asked to answer and no address is shown to the public.
+ */
+export function buildPublishedCalendar(event: EventState, sequence: number, now: Date): string {
+  const { calendar, events } = writeSeries(event, 'PUBLISH', sequence, null)
+  for (const item of events) item.stamp(now)
+  return finalText(calendar)
 }
 
 export interface InvitationOptions {
