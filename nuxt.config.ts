@@ -83,12 +83,20 @@ export default defineNuxtConfig({
     // Keep console output: the module would drop every console call from the bundles.
     removeLoggers: false,
   },
+  hooks: {
+    // nuxt-auth-utils' client session plugin reads localStorage unguarded, which throws in a
+    // frame on another site that blocks third-party storage (the embed page): it is left out
+    // and app/plugins/session.client.ts does the same steps, guarded.
+    'app:resolve'(app) {
+      app.plugins = app.plugins.filter((plugin) => !/nuxt-auth-utils[\\/]dist[\\/]runtime[\\/]app[\\/]plugins[\\/]session\.client(\.m?js)?$/.test(plugin.src))
+    },
+  },
   // The embeddable button (issue 15): /embed/* may be framed by any site (the button's dialog
   // frames it); every other page keeps `frame-ancestors 'none'` and X-Frame-Options: DENY.
-  // /embed.js is loaded by other sites' pages, so its resource policy lets them.
+  // public/embed.js, which other sites' pages load, is a static file: nuxt-security gives those
+  // no Cross-Origin-Resource-Policy, so nothing stops them.
   routeRules: {
     '/embed/**': { security: { headers: { contentSecurityPolicy: { 'frame-ancestors': ['*'] }, xFrameOptions: false } } },
-    '/embed.js': { security: { headers: { crossOriginResourcePolicy: 'cross-origin' } } },
   },
   $development: {
     // Vite's HMR websocket, on the app's port or on its own (24678).
