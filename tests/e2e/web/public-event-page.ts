@@ -15,12 +15,13 @@ import { createPage, fetch, url } from '@nuxt/test-utils/e2e'
 import { chromium, type Browser } from 'playwright-core'
 import ical from 'node-ical'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity } from '../../../server/aws/table'
+import { EventEntity, OrganizerEntity } from '../../../server/aws/table'
 import { ensurePublicId } from '../../../server/services/public-events'
+import { signIn } from '../session'
+import { artifacts, CHROMIUM, signedInPage } from './browser'
 
 /** What node-ical gives for a VEVENT (its types do not say). */
 type ParsedEvent = { uid: string; summary: string; start: Date; rrule?: { toString(): string }; exdate?: Record<string, Date>; recurrences?: Record<string, { start: Date }> }
-import { artifacts, CHROMIUM } from './browser'
 
 const events = EventEntity.build(EntityRepository)
 const suffix = randomUUID().slice(0, 8)
@@ -48,6 +49,7 @@ async function publicEvent(name: keyof typeof ids, fields: Partial<Parameters<ty
 }
 
 beforeAll(async () => {
+  await OrganizerEntity.build(EntityRepository).update({ email: organizer, domain, name: 'Pia <i>Planner</i>' })
   await publicEvent('timed', {
     summary: EVIL_SUMMARY, description: DESCRIPTION, location: 'https://meet.google.com/abc-defg-hij', start: `${year}-03-10T17:00:00Z`, end: `${year}-03-10T18:30:00Z`, timezone: 'America/New_York',
   })
@@ -158,6 +160,11 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
   ] as const)('shows the event on a %s without horizontal scrolling, the organizer\'s text as text', async (name, viewport) => {
     const page = await createPage(undefined, { viewport, timezoneId: 'Europe/Berlin' })
     page.setDefaultTimeout(10_000)
+    // Every Content-Security-Policy violation and hydration complaint, to find none.
+    const complaints: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy|Hydration/i.test(message.text())) complaints.push(message.text())
+    })
     const dialogs: string[] = []
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message())
@@ -185,7 +192,9 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
     expect(await page.textContent('[data-test="status"]')).toBe('Confirmed')
     expect(await page.textContent('[data-test="organizer"]')).toContain('Pia <i>Planner</i>')
     expect(await page.getAttribute('[data-test="domain-page"]', 'href')).toMatch(new RegExp(`/domains/${domain.replace(/\./g, '\\.')}$`))
+    expect(await page.getAttribute('[data-test="organizer-page"]', 'href')).toMatch(/\/organizers\/[A-Za-z0-9_-]{16}$/)
     expect(dialogs).toEqual([])
+    expect(complaints).toEqual([])
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     expect(overflow).toBeLessThanOrEqual(0)
     await page.screenshot({ path: `${artifacts}event-page-${name}.png`, fullPage: true })
@@ -229,6 +238,19 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
     expect(Object.fromEntries(new URL((await page.getAttribute('[data-test="calendar-outlook"]', 'href'))!).searchParams)).toMatchObject({ startdt: `${year}-06-01`, enddt: `${year}-06-03`, allday: 'true' })
     expect(await page.textContent('[data-test="when"]')).toMatch(new RegExp(`Jun 1 – Wed, Jun 2, ${year}|Jun 1 – .*Jun 2, ${year}`))
     await page.screenshot({ path: `${artifacts}event-page-all-day.png`, fullPage: true })
+    await page.close()
+  })
+
+  it('gives the organizer the snippets on the dashboard\'s event page, with copy buttons', async () => {
+    const page = await signedInPage(await signIn(organizer), `/dashboard/events/${encodeURIComponent(`page-timed-${suffix}@test`)}`)
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url('/') })
+    const script = (await page.textContent('[data-test="embed-script"]'))!
+    expect(script).toMatch(new RegExp(`^<script src="https?://[^"]+/embed\\.js" async></script>\n<calendar-invite-button event="${ids.timed}"></calendar-invite-button>$`))
+    expect(await page.textContent('[data-test="embed-frame"]')).toMatch(new RegExp(`^<iframe src="https?://[^"]+/embed/${ids.timed}" title="Send me the invite"`))
+    await page.click('[data-test="copy-script"]')
+    await expect.poll(() => page.textContent('[data-test="copy-script"]')).toMatch(/Copied/)
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(script)
+    await page.screenshot({ path: `${artifacts}dashboard-embed-snippet.png`, fullPage: true })
     await page.close()
   })
 
