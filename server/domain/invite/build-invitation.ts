@@ -32,7 +32,8 @@
  * only").
  *
  * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets
- * only its ATTENDEE and DTSTAMP on it.
+ * only its ATTENDEE and DTSTAMP on it. The same series writing gives the public page's `.ics`
+ * (buildPublishedCalendar: METHOD:PUBLISH, no ORGANIZER, no ATTENDEE).
  */
 import ical, {
   ICalAttendeeRole,

@@ -139,6 +139,8 @@ describe('public event page', () => {
       const script = await fetch('/embed.js')
       expect(script.status).toBe(200)
       expect(script.headers.get('content-type')).toMatch(/javascript/)
+      // The form shown on other sites is no page of its own for search engines.
+      expect(await (await fetch('/robots.txt')).text()).toMatch(/^Disallow: \/embed\/$/m)
       // Other sites' pages load it: no resource policy may keep it same-origin.
       expect(script.headers.get('cross-origin-resource-policy')).not.toBe('same-origin')
     })
