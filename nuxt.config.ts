@@ -10,7 +10,7 @@ export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   modules: ['@nuxtjs/tailwindcss', '@pinia/nuxt', 'nuxt-auth-utils', 'nuxt-security'],
   devtools: { enabled: false },
-  // public/ holds the files served as they are: the icon and robots.txt.
+  // public/ holds the files served as they are: the icon, robots.txt and embed.js (the embeddable button).
   app: { head: { link: [{ rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }] } },
   telemetry: false,
   // Server-side configuration is read from the environment by server/config.ts so the
@@ -82,6 +82,21 @@ export default defineNuxtConfig({
     xssValidator: false,
     // Keep console output: the module would drop every console call from the bundles.
     removeLoggers: false,
+  },
+  hooks: {
+    // nuxt-auth-utils' client session plugin reads localStorage unguarded, which throws in a
+    // frame on another site that blocks third-party storage (the embed page): it is left out
+    // and app/plugins/session.client.ts does the same steps, guarded.
+    'app:resolve'(app) {
+      app.plugins = app.plugins.filter((plugin) => !/nuxt-auth-utils[\\/]dist[\\/]runtime[\\/]app[\\/]plugins[\\/]session\.client(\.m?js)?$/.test(plugin.src))
+    },
+  },
+  // The embeddable button (issue 15): /embed/* may be framed by any site (the button's dialog
+  // frames it); every other page keeps `frame-ancestors 'none'` and X-Frame-Options: DENY.
+  // public/embed.js, which other sites' pages load, is a static file: nuxt-security gives those
+  // no Cross-Origin-Resource-Policy, so nothing stops them.
+  routeRules: {
+    '/embed/**': { security: { headers: { contentSecurityPolicy: { 'frame-ancestors': ['*'] }, xFrameOptions: false } } },
   },
   $development: {
     // Vite's HMR websocket, on the app's port or on its own (24678).

@@ -33,8 +33,9 @@
  *
  * The calendar of one (event, method, SEQUENCE) is built once; each recipient's copy sets
  * only its ATTENDEE and DTSTAMP on it. An event's VEVENTs are written by addEventComponents,
- * which the public feeds (domain/feed) use too, so a feed and an invitation write the same
- * times the same way.
+ * which the public feeds (domain/feed) and the public page's `.ics` (buildPublishedCalendar:
+ * METHOD:PUBLISH, no ORGANIZER, no ATTENDEE) use too, so they and an invitation write the
+ * same times the same way.
  */
 import ical, {
   ICalAttendeeRole,
@@ -381,6 +382,21 @@ export function prepareInvitationCalendar(event: EventState, options: CalendarOp
       return calendarText(calendar)
     },
   }
+}
+
+/**
+ * The event as a calendar anyone may add (the public page's `.ics` download): METHOD:PUBLISH,
+ * the whole series as an invitation carries it, the event's own UID (so a later invitation
+ * or cancellation lands on the same entry) and the SEQUENCE invitations carry; no ORGANIZER
+ * and no ATTENDEE, since nobody is asked to answer and no address is shown to the public.
+ */
+export function buildPublishedCalendar(event: EventState, sequence: number, now: Date): string {
+  const calendar: ICalCalendar = ical({ prodId: PRODID, method: ICalCalendarMethod.PUBLISH })
+  const { items, zone } = addEventComponents(calendar, event, { sequence, organizer: null, cancelled: false })
+  const vtimezone = zone ? zone.vtimezone(...zone.span) : null
+  if (vtimezone) calendar.timezone({ name: null, generator: () => vtimezone })
+  for (const item of items) item.stamp(now)
+  return calendarText(calendar)
 }
 
 export interface InvitationOptions {

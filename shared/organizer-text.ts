@@ -1,0 +1,74 @@
+/**
+ * Text an organizer wrote (an event's description or location), as pieces a page renders:
+ * plain text, and links found in it (linkify-it). A page builds elements from the pieces
+ * (Vue escapes the text), never HTML from the text, so nothing an organizer wrote can run
+ * or style the page. Only http(s) and mailto links become links; anything else (a
+ * `javascript:` address) stays text. Also finds the video-call link (Google Meet,
+ * Microsoft Teams, Zoom) a page shows as a "Join" button.
+ */
+import LinkifyIt from 'linkify-it'
+
+export type TextPiece = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string }
+
+const linkify = new LinkifyIt()
+/** The schemes a visitor's click may open. */
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:'])
+
+/** The address a found link opens, or null when it is not one a page may link to. */
+function safeHref(url: string): string | null {
+  try {
+    const parsed = new URL(url)
+    return SAFE_PROTOCOLS.has(parsed.protocol) ? parsed.href : null
+  } catch {
+    return null
+  }
+}
+
+/** The text as pieces: text between links, and each http(s) or mailto link. */
+export function textPieces(text: string): TextPiece[] {
+  const pieces: TextPiece[] = []
+  let at = 0
+  for (const match of linkify.match(text) ?? []) {
+    const href = safeHref(match.url)
+    if (!href) continue
+    if (match.index > at) pieces.push({ kind: 'text', text: text.slice(at, match.index) })
+    pieces.push({ kind: 'link', text: match.text, href })
+    at = match.lastIndex
+  }
+  if (at < text.length) pieces.push({ kind: 'text', text: text.slice(at) })
+  return pieces
+}
+
+export type VideoService = 'Google Meet' | 'Microsoft Teams' | 'Zoom'
+
+export interface JoinLink {
+  service: VideoService
+  href: string
+}
+
+/**
+ * The service a link joins a call of: by host and by the path of a meeting (a Zoom or Teams
+ * invitation also links to help pages and settings, which are not the call).
+ */
+function serviceOf(href: string): VideoService | null {
+  const url = new URL(href)
+  if (url.protocol !== 'https:') return null
+  const host = url.hostname.toLowerCase()
+  const path = url.pathname
+  if (host === 'meet.google.com' && /^\/[a-z]{3}-[a-z]{4}-[a-z]{3}\/?$|^\/lookup\//i.test(path)) return 'Google Meet'
+  if ((host === 'teams.microsoft.com' || host === 'teams.live.com') && /^\/(l\/meetup-join|meet)\//i.test(path)) return 'Microsoft Teams'
+  if ((host === 'zoom.us' || host.endsWith('.zoom.us')) && /^\/(j|w|my|s|wc\/join)\//i.test(path)) return 'Zoom'
+  return null
+}
+
+/** The first video-call link in the texts, in the order given (the location before the description). */
+export function joinLinkOf(...texts: (string | null | undefined)[]): JoinLink | null {
+  for (const text of texts) {
+    for (const piece of text ? textPieces(text) : []) {
+      if (piece.kind !== 'link') continue
+      const service = serviceOf(piece.href)
+      if (service) return { service, href: piece.href }
+    }
+  }
+  return null
+}
