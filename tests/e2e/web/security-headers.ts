@@ -12,6 +12,9 @@ import { createPage, fetch, url, type NuxtPage } from '@nuxt/test-utils/e2e'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { EventEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
+import { ensurePublicId } from '../../../server/services/public-events'
+import { inviteRequestToken } from '../../../server/services/invite-requests'
+import { webAnswerToken } from '../../../server/services/web-answer-links'
 import { openSignInLink, sessionSetCookie, signIn } from '../session'
 import { CHROMIUM } from './browser'
 
@@ -147,6 +150,19 @@ describe.skipIf(!existsSync(CHROMIUM))('pages in a browser run under the Content
     expect(await violations()).toEqual([])
     expect(consoleLines).toEqual([])
     await page.close()
+  })
+
+  it('the public pages hydrate with no violation: an event page, its embed, an invite confirmation and a web answer', async () => {
+    const publicId = (await ensurePublicId(uid))!
+    const visitor = `visitor-${randomUUID().slice(0, 8)}@headers.example`
+    const confirm = inviteRequestToken(visitor, publicId, 'landing-page', new Date(Date.now() + 86_400_000))
+    for (const path of [`/events/${publicId}`, `/embed/${publicId}`, `/invite-requests/${confirm}`, `/rsvp/${webAnswerToken(visitor, uid)}?answer=ACCEPTED`]) {
+      const { page, violations, consoleLines } = await pageRecordingViolations(path)
+      expect(await page.evaluate(() => (window as unknown as { useNuxtApp?: () => { isHydrating?: boolean } }).useNuxtApp?.().isHydrating), path).toBe(false)
+      expect(await violations(), path).toEqual([])
+      expect(consoleLines, path).toEqual([])
+      await page.close()
+    }
   })
 
   it('refuses script the page did not carry (an inline event handler), and the recording sees it', async () => {
