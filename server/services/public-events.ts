@@ -115,6 +115,7 @@ const publicEvents = publicMemo<PublicEvent | null>(5000)
 /**
  * The event whose public id this is, as its public page shows it; null when there is none.
  * Remembered for PUBLIC_CACHE_SECONDS (public-cache.ts): a change shows within that time.
+ * Every caller within that time gets the same object: read it, never change it.
  */
 export function publicEventOf(publicId: string): Promise<PublicEvent | null> {
   return publicEvents.get(publicId, () => readPublicEvent(publicId))
@@ -164,7 +165,8 @@ type Upcoming = PublicListItem & { organizerEmail: string; organizerDomain: stri
 const lists = publicMemo<Upcoming[]>(2000)
 // Lists are remembered per day of `now` (what they read starts there); within a day, for the cache time.
 const dayOf = (now: Date) => now.toISOString().slice(0, 10)
-const known = publicMemo<{ found: boolean; name: string | null; email: string; domain: string }>(2000)
+const organizersByPublicId = publicMemo<Awaited<ReturnType<typeof organizerOfPublicId>>>(2000)
+const knownDomains = publicMemo<boolean>(2000)
 
 /** The list item of a stored listed event as of `now`, or null when it is over (or has no public id yet). */
 function upcomingOf(event: ListedEvent, now: Date): Upcoming | null {
@@ -272,11 +274,8 @@ export async function listUpcomingPublicEvents(query: PublicListQuery = {}, now 
 
 /** The organizer's upcoming listed events, by their public id; null when no organizer has it. */
 export async function listOrganizerPublicEvents(organizerPublicId: string, query: PublicListQuery = {}, now = new Date()): Promise<OrganizerList | null> {
-  const organizer = await known.get(`organizer:${organizerPublicId}`, async () => {
-    const found = await organizerOfPublicId(organizerPublicId)
-    return found ? { found: true, ...found } : { found: false, name: null, email: '', domain: '' }
-  })
-  if (!organizer.found) return null
+  const organizer = await organizersByPublicId.get(organizerPublicId, () => organizerOfPublicId(organizerPublicId))
+  if (!organizer) return null
   const upcoming = await lists.get(`organizer:${organizer.email}:${dayOf(now)}`, async () =>
     listOf([
       ...(await listedIn('gsi1', keys.organizer(organizer.email), { gte: now.toISOString().slice(0, 10) }, now)),
@@ -292,16 +291,16 @@ export async function listOrganizerPublicEvents(organizerPublicId: string, query
 /** The upcoming listed events of a domain's organizers; null when the server knows no organizer there. */
 export async function listDomainPublicEvents(domain: string, query: PublicListQuery = {}, now = new Date()): Promise<DomainList | null> {
   const name = domain.toLowerCase()
-  const domainKnown = await known.get(`domain:${name}`, async () => {
+  const known = await knownDomains.get(name, async () => {
     const { Items = [] } = await table
       .build(QueryCommand)
       .entities(OrganizerEntity)
       .query({ index: 'gsi2', partition: keys.domain(name), range: keysStartingWith(keys.organizer.prefix) })
       .options({ limit: 1 })
       .send()
-    return { found: Items.length > 0, name: null, email: '', domain: name }
+    return Items.length > 0
   })
-  if (!domainKnown.found) return null
+  if (!known) return null
   const upcoming = await lists.get(`domain:${name}:${dayOf(now)}`, async () =>
     listOf([
       ...(await listedIn('gsi2', keys.domain(name), { between: [keys.domainEvent(now.toISOString().slice(0, 10)), keysStartingWith(keys.domainEvent.prefix).between[1]] }, now)),

@@ -150,9 +150,11 @@ async function main() {
       const reads = readsAfter.total - readsBefore.total
       const readsPerSecond = reads / seconds
       const byOperation = [...readsAfter.byOperation].map(([operation, n]) => [operation, n - (readsBefore.byOperation.get(operation) ?? 0)] as const).filter(([, n]) => n > 0)
-      // The server is one Node process: its CPU seconds over the run are the cores it used.
+      // The server is one Node process: its CPU seconds over the run are the cores it used, and
+      // requests per CPU second are requests per second per core (on a shared machine the
+      // server may get less than a core; this does not count that against it).
       const cores = cpuBefore != null && cpuAfter != null ? (cpuAfter - cpuBefore) / seconds : null
-      const perCore = cores ? result.requests.average / Math.max(cores, 1) : result.requests.average
+      const perCore = cores ? result.requests.average / cores : result.requests.average
       const failed = result.non2xx + result.errors + result.timeouts
       console.log(
         `   ${label.padEnd(46)} ${result.requests.average.toFixed(0).padStart(5)} req/s (${perCore.toFixed(0)} per core, server CPU ${cores?.toFixed(2) ?? '?'} cores)  p50 ${String(result.latency.p50).padStart(3)} ms  p99 ${String(result.latency.p99).padStart(4)} ms | table reads ${readsPerSecond.toFixed(1).padStart(5)}/s${byOperation.length ? ` (${byOperation.map(([o, n]) => `${o} ${n}`).join(', ')})` : ''}${failed ? `  (${failed} failed)` : ''}`,
