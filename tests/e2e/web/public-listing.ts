@@ -19,6 +19,7 @@ import { newPublicId } from '../../../server/services/event-store'
 import { ensureOrganizerPublicId } from '../../../server/services/public-events'
 import { PUBLIC_CACHE_CONTROL } from '../../../server/utils/public-cache-control'
 import { PUBLIC_CACHE_SECONDS } from '../../../server/services/public-cache'
+import { signIn } from '../session'
 import { artifacts, CHROMIUM } from './browser'
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
@@ -118,8 +119,14 @@ describe('public listing pages', () => {
     }
     expect(PUBLIC_CACHE_CONTROL).toMatch(/^public, max-age=\d+, s-maxage=\d+, stale-while-revalidate=\d+$/)
     const { token } = await createApiToken(organizer, 'listing')
-    const signedIn = await fetch('/api/events/upcoming', { headers: { authorization: `Bearer ${token}` } })
-    expect(signedIn.headers.get('cache-control')).toBe('no-store')
+    const withToken = await fetch('/api/events/upcoming', { headers: { authorization: `Bearer ${token}` } })
+    expect(withToken.headers.get('cache-control')).toBe('no-store')
+    const cookie = await signIn(organizer)
+    for (const path of ['/', `/organizers/${organizerPublicId}`, `/domains/${domain}`]) {
+      const withSession = await fetch(path, { headers: { cookie } })
+      expect(withSession.status, path).toBe(200)
+      expect(withSession.headers.get('cache-control'), path).toBe('no-store')
+    }
   })
 
   describe.skipIf(!existsSync(CHROMIUM))('in a browser', () => {
