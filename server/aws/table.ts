@@ -15,6 +15,7 @@
  * | a domain's organizers                            | gsi2  | DOMAIN#<domain>        | ORGANIZER#<email>           |
  * | every organizer, grouped by domain (owners)      | gsi3  | ORGANIZERS             | <domain>#<email>            |
  * | upcoming public events (one partition per month) | gsi3  | PUBLIC#<yyyy-mm>       | <start>#<uid>               |
+ * | listed recurring events (whatever their start)   | gsi3  | PUBLIC#RECURRING       | <start>#<uid>               |
  * | an organizer's profile and counts               | table | ORGANIZER#<email>      | PROFILE                     |
  * | a person's blocks / unsubscribes / bounces       | table | PERSON#<email>         | PROFILE                     |
  * | invitations this server sends for an event       | table | EVENT#<uid>            | begins_with INVITE#         |
@@ -177,6 +178,8 @@ export const keys = {
   inviteRequestRate: prefixed('INVITERATE#'),
   /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
   ordered: (first: string, then = '') => `${first}#${then}`,
+  /** The gsi3 partition of the listed recurring events (their next occurrence is computed, not keyed). */
+  publicRecurring: 'PUBLIC#RECURRING',
 } as const
 
 const counts = map({
@@ -245,11 +248,14 @@ const eventSchema = item({
   gsi1sk: string().hidden().putLink<typeof schema>(({ start, uid }) => keys.ordered(start, uid)),
   gsi2pk: string().hidden().putLink<typeof schema>(({ organizerDomain }) => keys.domain(organizerDomain)),
   gsi2sk: string().hidden().putLink<typeof schema>(({ start, uid }) => keys.domainEvent(keys.ordered(start, uid))),
-  // Sparse: only listed, not cancelled events are on the public index.
+  // Sparse: only listed, not cancelled events are on the public index. A series goes in its
+  // own partition: its next occurrence may be years after the month of its first start.
   gsi3pk: string()
     .optional()
     .hidden()
-    .putLink<typeof schema>(({ listed, status, start }) => (listed && status !== 'CANCELLED' ? keys.publicMonth(start) : undefined)),
+    .putLink<typeof schema>(({ listed, status, start, rrule, rdates }) =>
+      listed && status !== 'CANCELLED' ? (rrule || rdates.length ? keys.publicRecurring : keys.publicMonth(start)) : undefined,
+    ),
   gsi3sk: string()
     .optional()
     .hidden()

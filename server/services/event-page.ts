@@ -11,6 +11,7 @@ import type { EventState } from '../domain/itip/event-state'
 import type { EventPage } from '../../shared/schemas/event-page'
 import { loadEvent, type StoredEvent } from './event-store'
 import { publicEventOf } from './public-events'
+import { publicMemo } from './public-cache'
 
 const publicIds = PublicIdEntity.build(EntityRepository)
 
@@ -28,8 +29,16 @@ async function storedEventOf(publicId: string): Promise<StoredEvent | null> {
 
 const isRecurring = (state: EventState) => Boolean(state.rrule) || state.rdates.length > 0
 
+// Remembered like the public event itself (public-cache.ts): a popular page costs the table a
+// read per cache time, not one per visitor. The value is shared by callers: never changed.
+const eventPages = publicMemo<EventPage | null>()
+
 /** The event as its public page shows it; null when no event has this public id. */
-export async function eventPageOf(publicId: string, now = new Date()): Promise<EventPage | null> {
+export function eventPageOf(publicId: string, now = new Date()): Promise<EventPage | null> {
+  return eventPages.get(publicId, () => readEventPage(publicId, now))
+}
+
+async function readEventPage(publicId: string, now: Date): Promise<EventPage | null> {
   const [event, stored] = await Promise.all([publicEventOf(publicId), storedEventOf(publicId)])
   if (!event || !stored) return null
   return { ...event, upcoming: upcomingOccurrences(stored.state, now, UPCOMING), recurring: isRecurring(stored.state) }

@@ -16,6 +16,7 @@ import { config } from '../config'
 import { toState } from './event-store'
 import { domainPageUrlOf, organizerOfPublicId, organizerPageUrlOf, publicUrlOf } from './public-events'
 import type { Validators } from '../utils/http-cache'
+import type { FeedUrls } from '../../shared/schemas/public-listing'
 
 type EventItem = FormattedItem<typeof EventEntity>
 
@@ -26,11 +27,7 @@ export interface Feed extends Validators {
   events: number
 }
 
-/** A feed's addresses: `https` to download it, `webcal` for the "subscribe" link calendar apps open. */
-export interface FeedUrls {
-  https: string
-  webcal: string
-}
+export type { FeedUrls }
 
 /** The https address with its scheme as webcal:// (an http address, on a local server, too). */
 const withWebcal = (url: string): FeedUrls => ({ https: url, webcal: url.replace(/^https?:\/\//, 'webcal://') })

@@ -1,14 +1,19 @@
 /**
  * What the public pages read and what the organizer decides about them: an event's public
  * id (given to events stored before ids existed when first asked for), the event by that
- * id, whether it is listed, and the upcoming listed events.
+ * id, whether it is listed, and the upcoming listed events of the site, of an organizer and
+ * of a domain. Public reads are remembered for a few seconds (public-cache.ts).
  */
-import { $add, EntityRepository, QueryCommand } from 'dynamodb-toolbox'
-import { table, EventEntity, OrganizerEntity, OrganizerPublicIdEntity, PublicIdEntity, isConditionFailure, keys } from '../aws/table'
+import { $add, EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-toolbox'
+import { table, EventEntity, OrganizerEntity, OrganizerPublicIdEntity, PublicIdEntity, isConditionFailure, keys, keysStartingWith } from '../aws/table'
 import { config } from '../config'
-import type { PublicEventSummary } from '../../shared/schemas/events'
 import type { PublicEvent } from '../../shared/schemas/public'
+import { LIST_PAGE_SIZE, type DomainList, type OrganizerList, type PublicList, type PublicListItem, type PublicListQuery } from '../../shared/schemas/public-listing'
+import { matchesSearch, nextOccurrenceOf, pageOf, repeatsInWords, searchTextOf, soonestFirst } from '../domain/public/listing'
+import type { EventState } from '../domain/itip/event-state'
 import { newPublicId } from './event-store'
+import { forgetPublicReads, publicMemo } from './public-cache'
+import { feedUrlsOf } from './feeds'
 
 const events = EventEntity.build(EntityRepository)
 const publicIds = PublicIdEntity.build(EntityRepository)
@@ -98,6 +103,8 @@ export async function setEventListed(uid: string, listed: boolean): Promise<void
       // Without the `modified` read, so the put stamps this change's time (feeds' Last-Modified reads it).
       const { modified: _read, ...unchanged } = Item
       await events.put({ ...unchanged, listed, version: Item.version + 1 }, { condition: { attr: 'version', eq: Item.version } })
+      // This process's public pages show the change at once; other processes within the cache time.
+      forgetPublicReads()
       return
     } catch (error) {
       if (!isConditionFailure(error)) throw error
@@ -106,8 +113,18 @@ export async function setEventListed(uid: string, listed: boolean): Promise<void
   throw new BusyEvent()
 }
 
-/** The event whose public id this is, as its public page shows it; null when there is none. */
-export async function publicEventOf(publicId: string): Promise<PublicEvent | null> {
+const publicEvents = publicMemo<PublicEvent | null>(5000)
+
+/**
+ * The event whose public id this is, as its public page shows it; null when there is none.
+ * Remembered for PUBLIC_CACHE_SECONDS (public-cache.ts): a change shows within that time.
+ * Every caller within that time gets the same object: read it, never change it.
+ */
+export function publicEventOf(publicId: string): Promise<PublicEvent | null> {
+  return publicEvents.get(publicId, () => readPublicEvent(publicId))
+}
+
+async function readPublicEvent(publicId: string): Promise<PublicEvent | null> {
   const { Item: pointer } = await publicIds.get({ publicId })
   if (!pointer) return null
   const { Item } = await events.get({ uid: pointer.eventUid })
@@ -134,31 +151,165 @@ export async function publicEventOf(publicId: string): Promise<PublicEvent | nul
   }
 }
 
-/** Listed events starting from `now`, reading the month partitions of gsi3 in order. */
-export async function listUpcomingPublicEvents(now: Date, limit = 20, monthsAhead = 12): Promise<PublicEventSummary[]> {
-  const found: PublicEventSummary[] = []
-  const from = now.toISOString()
-  for (let offset = 0; offset <= monthsAhead && found.length < limit; offset++) {
-    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7)
-    const page = await table
+// ------------------------------------------------------------------ the public lists
+
+/** How far ahead the lists look for single events (a series' next occurrence: two years). */
+const MONTHS_AHEAD = 12
+/**
+ * The most events a list holds (its search and its pages look no further): the soonest so
+ * many, read once per cache time, so a search costs no read of its own.
+ */
+export const LIST_WINDOW = 2000
+
+type ListedEvent = FormattedItem<typeof EventEntity>
+/** A listed event ahead, with its next occurrence's times, whose it is and what a search reads (never shown). */
+type Upcoming = PublicListItem & { organizerEmail: string; organizerDomain: string; searchText: string }
+
+const lists = publicMemo<Upcoming[]>(2000)
+// Lists are remembered per day of `now` (what they read starts there); within a day, for the cache time.
+const dayOf = (now: Date) => now.toISOString().slice(0, 10)
+const organizersByPublicId = publicMemo<Awaited<ReturnType<typeof organizerOfPublicId>>>(2000)
+const knownDomains = publicMemo<boolean>(2000)
+
+/** The list item of a stored listed event as of `now`, or null when it is over (or has no public id yet). */
+function upcomingOf(event: ListedEvent, now: Date): Upcoming | null {
+  if (!event.publicId || !event.listed || event.status === 'CANCELLED') return null
+  const next = nextOccurrenceOf({ ...event, end: event.end ?? null, rrule: event.rrule ?? null, instances: event.instances as EventState['instances'] }, now)
+  if (!next) return null
+  return {
+    publicId: event.publicId,
+    pageUrl: publicUrlOf(event.publicId),
+    summary: event.summary,
+    start: next.start,
+    end: next.end,
+    allDay: event.allDay,
+    timezone: event.timezone ?? null,
+    location: event.location ?? null,
+    organizerName: event.organizerName ?? null,
+    repeats: repeatsInWords(event.rrule, event.rdates),
+    organizerEmail: event.organizerEmail,
+    organizerDomain: event.organizerDomain,
+    searchText: searchTextOf(event),
+  }
+}
+
+/**
+ * The events, each with its public id: one listed before ids existed (and not opened by its
+ * organizer since) is given its id now, once, as any first asker does.
+ */
+async function withPublicIds(items: ListedEvent[]): Promise<ListedEvent[]> {
+  return Promise.all(items.map(async (event) => (event.publicId ? event : { ...event, publicId: (await ensurePublicId(event.uid)) ?? undefined })))
+}
+
+/** Every listed series (their own gsi3 partition), as of `now`. */
+function listedSeries(now: Date): Promise<Upcoming[]> {
+  return lists.get(`series:${dayOf(now)}`, async () => {
+    const { Items = [] } = await table
       .build(QueryCommand)
       .entities(EventEntity)
-      .query({ index: 'gsi3', partition: keys.publicMonth(month), range: { gte: from.slice(0, 10) } })
-      .options({ limit: limit - found.length, maxPages: Infinity })
+      .query({ index: 'gsi3', partition: keys.publicRecurring })
+      .options({ maxPages: Infinity })
       .send()
-    for (const event of page.Items ?? []) {
-      // All-day events compare by date; timed ones by instant.
-      if (!event.allDay && event.start < from) continue
-      found.push({
-        uid: event.uid,
-        summary: event.summary,
-        start: event.start,
-        end: event.end,
-        allDay: event.allDay,
-        location: event.location,
-        organizerName: event.organizerName,
-      })
+    return (await withPublicIds(Items)).map((event) => upcomingOf(event, now)).filter((item) => item !== null)
+  })
+}
+
+/**
+ * The soonest LIST_WINDOW listed single events of the site, reading gsi3's month partitions in
+ * order (a series listed before series had their own partition is there too, by its first start).
+ */
+async function siteByMonth(now: Date): Promise<Upcoming[]> {
+  const found: Upcoming[] = []
+  const today = now.toISOString().slice(0, 10)
+  for (let offset = 0; offset <= MONTHS_AHEAD && found.length < LIST_WINDOW; offset++) {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7)
+    const { Items = [] } = await table
+      .build(QueryCommand)
+      .entities(EventEntity)
+      .query({ index: 'gsi3', partition: keys.publicMonth(month), range: { gte: today } })
+      .options({ maxPages: Infinity })
+      .send()
+    for (const event of await withPublicIds(Items)) {
+      const item = upcomingOf(event, now)
+      if (item) found.push(item)
     }
   }
-  return found.slice(0, limit)
+  return found
+}
+
+/** The soonest LIST_WINDOW listed events in one gsi1 (organizer) or gsi2 (domain) partition. */
+async function listedIn(index: 'gsi1' | 'gsi2', partition: string, range: { gte: string } | { between: [string, string] }, now: Date): Promise<Upcoming[]> {
+  const { Items = [] } = await table
+    .build(QueryCommand)
+    .entities(EventEntity)
+    .query({ index, partition, range })
+    // Only listed events that are not cancelled are on gsi3; gsi1 and gsi2 hold every event.
+    .options({ maxPages: Infinity, filters: { Event: { and: [{ attr: 'listed', eq: true }, { attr: 'status', ne: 'CANCELLED' }] } } })
+    .send()
+  return (await withPublicIds(Items))
+    .map((event) => upcomingOf(event, now))
+    .filter((item) => item !== null)
+    .slice(0, LIST_WINDOW)
+}
+
+/** A page of `upcoming` (a `listOf`), searched, as the API answers it. */
+function pageOfList(upcoming: Upcoming[], query: PublicListQuery): PublicList {
+  const matching = query.q ? upcoming.filter((event) => matchesSearch(event, query.q)) : upcoming
+  const { items, nextPage } = pageOf(matching, query.page ?? 1, LIST_PAGE_SIZE)
+  // Whose an event is stays on the server: the list shows the organizer's name only.
+  return { events: items.map(({ organizerEmail: _email, organizerDomain: _domain, searchText: _text, ...item }) => item), nextPage }
+}
+
+/**
+ * What a list holds, made once per cache time rather than per request: soonest first, each
+ * event once (a series starting ahead is read both by its start and among the series), at
+ * most LIST_WINDOW.
+ */
+function listOf(upcoming: Upcoming[]): Upcoming[] {
+  return soonestFirst([...new Map(upcoming.map((event) => [event.publicId, event])).values()]).slice(0, LIST_WINDOW)
+}
+
+/** The site's upcoming listed events (the landing page), singles and series' next occurrences. */
+export async function listUpcomingPublicEvents(query: PublicListQuery = {}, now = new Date()): Promise<PublicList> {
+  const upcoming = await lists.get(`site:${dayOf(now)}`, async () => listOf([...(await siteByMonth(now)), ...(await listedSeries(now))]))
+  return pageOfList(upcoming, query)
+}
+
+/** The organizer's upcoming listed events, by their public id; null when no organizer has it. */
+export async function listOrganizerPublicEvents(organizerPublicId: string, query: PublicListQuery = {}, now = new Date()): Promise<OrganizerList | null> {
+  const organizer = await organizersByPublicId.get(organizerPublicId, () => organizerOfPublicId(organizerPublicId))
+  if (!organizer) return null
+  const upcoming = await lists.get(`organizer:${organizer.email}:${dayOf(now)}`, async () =>
+    listOf([
+      ...(await listedIn('gsi1', keys.organizer(organizer.email), { gte: now.toISOString().slice(0, 10) }, now)),
+      ...(await listedSeries(now)).filter((event) => event.organizerEmail.toLowerCase() === organizer.email.toLowerCase()),
+    ]),
+  )
+  return {
+    organizer: { name: organizer.name, pageUrl: organizerPageUrlOf(organizerPublicId), domain: organizer.domain, domainPageUrl: domainPageUrlOf(organizer.domain) },
+    feed: feedUrlsOf({ organizerPublicId }),
+    ...pageOfList(upcoming, query),
+  }
+}
+
+/** The upcoming listed events of a domain's organizers; null when the server knows no organizer there. */
+export async function listDomainPublicEvents(domain: string, query: PublicListQuery = {}, now = new Date()): Promise<DomainList | null> {
+  const name = domain.toLowerCase()
+  const known = await knownDomains.get(name, async () => {
+    const { Items = [] } = await table
+      .build(QueryCommand)
+      .entities(OrganizerEntity)
+      .query({ index: 'gsi2', partition: keys.domain(name), range: keysStartingWith(keys.organizer.prefix) })
+      .options({ limit: 1 })
+      .send()
+    return Items.length > 0
+  })
+  if (!known) return null
+  const upcoming = await lists.get(`domain:${name}:${dayOf(now)}`, async () =>
+    listOf([
+      ...(await listedIn('gsi2', keys.domain(name), { between: [keys.domainEvent(now.toISOString().slice(0, 10)), keysStartingWith(keys.domainEvent.prefix).between[1]] }, now)),
+      ...(await listedSeries(now)).filter((event) => event.organizerDomain.toLowerCase() === name),
+    ]),
+  )
+  return { domain: name, pageUrl: domainPageUrlOf(name), feed: feedUrlsOf({ domain: name }), ...pageOfList(upcoming, query) }
 }

@@ -168,17 +168,3 @@ export const RejectedMessageSchema = z
 export type RejectedMessage = z.infer<typeof RejectedMessageSchema>
 
 export const RejectedMailPageSchema = z.object({ messages: z.array(RejectedMessageSchema), cursor: cursorField })
-
-/** A listed upcoming event, as the landing page shows it. */
-export const PublicEventSummarySchema = z
-  .object({
-    uid: z.string(),
-    summary: z.string(),
-    start: eventTime(),
-    end: eventTime().optional(),
-    allDay: z.boolean(),
-    location: z.string().optional(),
-    organizerName: z.string().optional(),
-  })
-  .meta({ id: 'PublicEventSummary' })
-export type PublicEventSummary = z.infer<typeof PublicEventSummarySchema>

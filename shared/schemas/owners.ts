@@ -6,7 +6,9 @@ const domainName = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'Give a domain such as example.com.')
+  .max(253, 'Give a domain such as example.com.')
+  // A host name: labels of letters, digits and inner hyphens, joined by dots.
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/, 'Give a domain such as example.com.')
 
 export const DomainParamsSchema = z.object({ domain: domainName })
 

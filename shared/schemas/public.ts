@@ -2,9 +2,10 @@
 import { z } from 'zod'
 import { EVENT_STATUSES } from '../vocabulary'
 
-export const PublicIdParamsSchema = z.object({
-  publicId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'That is not an event address.'),
-})
+/** A public id as the server makes them (16 URL-safe characters), for events and organizers. */
+export const publicIdText = (message: string) => z.string().regex(/^[A-Za-z0-9_-]{16}$/, message)
+
+export const PublicIdParamsSchema = z.object({ publicId: publicIdText('That is not an event address.') })
 
 /** A start or end: an instant, or `YYYY-MM-DD` for all-day events. */
 const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })

@@ -85,7 +85,7 @@ describe('public ids and listing', () => {
     const uid = `listed-${randomUUID()}@public.example`
     await deliver('create', invitation(uid, '20271004T100000Z'))
     const now = new Date('2027-09-30T00:00:00Z')
-    const onList = async () => (await listUpcomingPublicEvents(now, 200)).some((event) => event.summary === 'Public talk' && event.start === '2027-10-04T10:00:00Z')
+    const onList = async () => (await listUpcomingPublicEvents({ q: 'public talk' }, now)).events.some((event) => event.summary === 'Public talk' && event.start === '2027-10-04T10:00:00Z')
     expect(await onList()).toBe(false)
     await setEventListed(uid, true)
     expect((await loadEvent(uid))!.listed).toBe(true)

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url'
 import { fetch } from '@nuxt/test-utils/e2e'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity } from '../../../server/aws/table'
+import { EventEntity, OrganizerEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
 import { setOwner } from '../../../server/services/owners'
-import { ensurePublicId } from '../../../server/services/public-events'
+import { ensureOrganizerPublicId, ensurePublicId } from '../../../server/services/public-events'
 import { MODULE_ROUTES } from '../../../server/openapi/document'
 import { routeFiles } from '../../../server/openapi/route-files'
 
@@ -38,6 +38,7 @@ const B = `ben-${suffix}@beta-${suffix}.example`
 const alpha = `alpha-${suffix}.example`
 const event = () => `/api/events/${encodeURIComponent(uid)}`
 let publicId = ''
+let organizerPublicId = ''
 
 // What each caller gets from each route. 401: not signed in; 403: a role is missing for a
 // whole area (owners' views); 404: this particular thing is not theirs.
@@ -49,6 +50,9 @@ const rows: Row[] = [
   // Only the organizer lists or unlists their event; owners read.
   { route: 'events/[uid].patch.ts', method: 'PATCH', path: event, body: { listed: false }, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
   { route: 'public/events/[publicId].get.ts', method: 'GET', path: () => `/api/public/events/${publicId}`, expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  // The public lists: anyone reads them, by an organizer's public id or a domain; unknown ones are 404.
+  { route: 'public/organizers/[id]/events.get.ts', method: 'GET', path: () => `/api/public/organizers/${organizerPublicId}/events?q=matrix`, expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
+  { route: 'public/domains/[domain]/events.get.ts', method: 'GET', path: () => `/api/public/domains/${alpha}/events`, expect: { anonymous: 200, organizerA: 200, organizerB: 200, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/attendees.get.ts', method: 'GET', path: () => `${event()}/attendees`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/report.csv.get.ts', method: 'GET', path: () => `${event()}/report.csv`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   { route: 'events/[uid]/report/email.post.ts', method: 'POST', path: () => `${event()}/report/email`, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 202, systemOwner: 202 } },
@@ -102,13 +106,17 @@ function answerValidator(document: Record<string, unknown>) {
 
 describe('authorization matrix: every API route × every kind of caller', () => {
   const tokens = {} as Record<Who, string | null>
-  let validatorOf: ReturnType<typeof answerValidator>
+  let validator: ReturnType<typeof answerValidator> | undefined
+  // The served document, read in the first test that needs it (the app's address is known inside tests only).
+  const validatorOf = async () => (validator ??= answerValidator((await (await fetch('/api/openapi.json')).json()) as Record<string, unknown>))
 
   beforeAll(async () => {
     await EventEntity.build(EntityRepository).put({
       uid, organizerEmail: A, organizerDomain: alpha, summary: 'Matrix event', start: '2027-04-01T10:00:00Z', dtstamp: '2026-11-01T00:00:00Z',
     })
     publicId = (await ensurePublicId(uid))!
+    await OrganizerEntity.build(EntityRepository).put({ email: A, domain: alpha, name: 'Ann' })
+    organizerPublicId = (await ensureOrganizerPublicId(A))!
     const domainOwner = `dora-${suffix}@owners.example`
     const systemOwner = `sam-${suffix}@owners.example`
     await setOwner(domainOwner, { systemOwner: false, domains: [alpha] }, 'tests')
@@ -118,7 +126,6 @@ describe('authorization matrix: every API route × every kind of caller', () => 
     tokens.organizerB = (await createApiToken(B)).token
     tokens.domainOwner = (await createApiToken(domainOwner)).token
     tokens.systemOwner = (await createApiToken(systemOwner)).token
-    validatorOf = answerValidator((await (await fetch('/api/openapi.json')).json()) as Record<string, unknown>)
   })
 
   it('covers every route file under server/api', () => {
@@ -153,7 +160,7 @@ describe('authorization matrix: every API route × every kind of caller', () => 
         const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!
         const body = contentType === 'application/json' ? await response.json() : await response.text()
         // The answer is what the document says it is, refusals included.
-        const problem = validatorOf(method, path, response.status, contentType)(body)
+        const problem = (await validatorOf())(method, path, response.status, contentType)(body)
         expect(problem, `${who} ${row.method} ${row.route} ${response.status}: ${JSON.stringify(body).slice(0, 300)}`).toBeNull()
         // Every refusal is JSON with a sentence.
         if (response.status >= 400) expect((body as { message?: string }).message, `${who} ${row.method} ${row.route}`).toMatch(/\S.*\.$/)

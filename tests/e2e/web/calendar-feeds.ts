@@ -106,7 +106,7 @@ describe('calendar feeds', () => {
     ['an organizer nobody has', '/organizers/AAAAAAAAAAAAAAAA/events.ics', 404, 'There is no organizer at this address.'],
     ['a domain without organizers', `/domains/nobody-${run}.example/events.ics`, 404, 'There are no organizers in this domain.'],
     ['an address that is no organizer id', '/organizers/short/events.ics', 400, 'That is not an organizer address.'],
-    ['an address that is no domain', '/domains/not_a_domain/events.ics', 400, 'That is not a domain.'],
+    ['an address that is no domain', '/domains/not_a_domain/events.ics', 400, 'Give a domain such as example.com.'],
   ])('answers %s with %i and a sentence', async (_, path, status, sentence) => {
     const response = await fetch(path, { headers: { accept: 'application/json' } })
     expect(response.status).toBe(status)
