@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { repoRoot } from '../../corpus'
+import { MAIL_TEMPLATES, TEMPLATE_FILE_NAMES } from '../../../server/templates/mail'
 
 const run = promisify(execFile)
 const env = { ...process.env, CIS_STACK: 'local', CIS_TEMPLATES_DIR: '', CIS_TEMPLATES_S3_PREFIX: '' }
@@ -19,13 +20,15 @@ describe('cis templates', () => {
     const folder = path.join(await mkdtemp(path.join(os.tmpdir(), 'cis-templates-')), 'mine')
     const exported = await cis('templates', 'export', folder)
     expect(exported).toMatchObject({ code: 0, stderr: '' })
-    expect(exported.stdout).toMatch(/^Wrote 7 templates: .*invitation\.html\n$/)
+    // Every shipped file, the invitation's HTML body among them.
+    expect(exported.stdout).toMatch(new RegExp(`^Wrote ${TEMPLATE_FILE_NAMES.length} templates: .*invitation\\.html\\n$`))
+    expect(TEMPLATE_FILE_NAMES).toContain('invitation.html')
 
     await writeFile(path.join(folder, 'invitation.txt'), 'Invitation: {{summary}}\nDear {{attendee}},\n')
     expect(await cis('templates', 'check', folder)).toEqual({
       code: 1,
       stdout: '',
-      stderr: `cis: ${path.join(folder, 'invitation.txt')}: unknown placeholder {{attendee}}; "invitation" fills {{invited}}, {{updated}}, {{cancelled}}, {{summary}}, {{organizerName}}, {{when}}, {{repeats}}, {{exceptions}}, {{where}}, {{description}}, {{details}}, {{eventPageUrl}}, {{attendeeEmail}}, {{attendeeName}}, {{unsubscribeUrl}}.\n`,
+      stderr: `cis: ${path.join(folder, 'invitation.txt')}: unknown placeholder {{attendee}}; "invitation" fills ${Object.keys(MAIL_TEMPLATES.invitation.placeholders).map((name) => `{{${name}}}`).join(', ')}.\n`,
     })
     expect(await cis('templates', 'check')).toMatchObject({ code: 0, stdout: 'No CIS_TEMPLATES_DIR or CIS_TEMPLATES_S3_PREFIX is set: the shipped templates are in use.\n' })
     expect(await cis('templates', 'import', folder)).toMatchObject({ code: 2, stderr: 'cis: Usage: cis templates export DIR | check [DIR]\n' })
