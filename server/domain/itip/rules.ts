@@ -65,7 +65,7 @@ function checkSender(sender: Sender, expected: string, role: string, policy: Pol
   if (policy.requireVerifiedSender && !sender.verified) {
     return {
       outcome: 'rejected',
-      reason: `The message claims to come from ${sender.email}, but neither SPF nor DKIM confirmed it was sent by ${domainOf(sender.email)}.`,
+      reason: `The message claims to come from ${sender.email}, but the receiving mail server could not confirm it was sent by ${domainOf(sender.email)}: no DMARC pass, nor an SPF pass for that domain.`,
     }
   }
   return null
