@@ -531,16 +531,26 @@ const ownerSchema = item({
 export const OwnerEntity = new Entity({ name: 'Owner', table, schema: ownerSchema, timestamps: { created: true, modified: true } })
 
 /**
- * Sign-in requests counted per address or per IP in one fixed window (rate limit of the
- * sign-in form): one item per subject and window, raised with a conditional ADD, gone by TTL.
+ * Requests counted per subject (an address, a client, an event) in one fixed window, for a
+ * form's rate limits: one item per subject and window, raised with a conditional ADD
+ * (services/request-windows.ts), gone by TTL. Each form counts under its own key prefix.
  */
-const signInRateSchema = item({
-  subject: string().key().savedAs('pk').transform(stored(keys.signInRate)),
-  window: string().key().savedAs('sk').transform(stored(keys.signInWindow)),
-  count: number(),
-  [TTL_ATTRIBUTE]: number(),
-})
-export const SignInRateEntity = new Entity({ name: 'SignInRate', table, schema: signInRateSchema, timestamps: false })
+const requestWindowEntity = (name: string, subjectKey: PrefixedKey) =>
+  new Entity({
+    name,
+    table,
+    schema: item({
+      subject: string().key().savedAs('pk').transform(stored(subjectKey)),
+      window: string().key().savedAs('sk').transform(stored(keys.signInWindow)),
+      count: number(),
+      [TTL_ATTRIBUTE]: number(),
+    }),
+    timestamps: false,
+  })
+export type RequestWindowEntity = ReturnType<typeof requestWindowEntity>
+
+/** Sign-in requests per address or per IP. */
+export const SignInRateEntity = requestWindowEntity('SignInRate', keys.signInRate)
 
 /**
  * An address confirmed (double opt-in, by the POST of the link mailed to it) that it wants
@@ -557,11 +567,5 @@ const inviteConsentSchema = item({
 })
 export const InviteConsentEntity = new Entity({ name: 'InviteConsent', table, schema: inviteConsentSchema, timestamps: false })
 
-/** "Send me the invite" requests counted per address, client or event in one fixed window, as SignInRateEntity does for sign-in. */
-const inviteRequestRateSchema = item({
-  subject: string().key().savedAs('pk').transform(stored(keys.inviteRequestRate)),
-  window: string().key().savedAs('sk').transform(stored(keys.signInWindow)),
-  count: number(),
-  [TTL_ATTRIBUTE]: number(),
-})
-export const InviteRequestRateEntity = new Entity({ name: 'InviteRequestRate', table, schema: inviteRequestRateSchema, timestamps: false })
+/** "Send me the invite" requests per address, client or event. */
+export const InviteRequestRateEntity = requestWindowEntity('InviteRequestRate', keys.inviteRequestRate)

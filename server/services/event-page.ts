@@ -3,29 +3,15 @@
  * its next occurrences, and the event as a calendar file anyone may download (the whole
  * series, under the event's own UID).
  */
-import { EntityRepository } from 'dynamodb-toolbox'
-import { PublicIdEntity } from '../aws/table'
 import { upcomingOccurrences } from '../domain/ical/upcoming-occurrences'
 import { buildPublishedCalendar } from '../domain/invite/build-invitation'
 import type { EventState } from '../domain/itip/event-state'
 import type { EventPage } from '../../shared/schemas/event-page'
-import { loadEvent, type StoredEvent } from './event-store'
-import { publicEventOf } from './public-events'
+import { publicEventOf, storedEventOfPublicId } from './public-events'
 import { publicMemo } from './public-cache'
-
-const publicIds = PublicIdEntity.build(EntityRepository)
 
 /** How many next occurrences the page lists. */
 const UPCOMING = 5
-
-/** The stored event whose public id this is; null when there is none. */
-async function storedEventOf(publicId: string): Promise<StoredEvent | null> {
-  const { Item: pointer } = await publicIds.get({ publicId })
-  if (!pointer) return null
-  const stored = await loadEvent(pointer.eventUid)
-  // As publicEventOf: the event must carry the id its pointer names.
-  return stored && stored.publicId === publicId ? stored : null
-}
 
 const isRecurring = (state: EventState) => Boolean(state.rrule) || state.rdates.length > 0
 
@@ -39,14 +25,14 @@ export function eventPageOf(publicId: string, now = new Date()): Promise<EventPa
 }
 
 async function readEventPage(publicId: string, now: Date): Promise<EventPage | null> {
-  const [event, stored] = await Promise.all([publicEventOf(publicId), storedEventOf(publicId)])
+  const [event, stored] = await Promise.all([publicEventOf(publicId), storedEventOfPublicId(publicId)])
   if (!event || !stored) return null
   return { ...event, upcoming: upcomingOccurrences(stored.state, now, UPCOMING), recurring: isRecurring(stored.state) }
 }
 
 /** The event's calendar file (METHOD:PUBLISH, the whole series); null when no event has this public id. */
 export async function publishedCalendarOf(publicId: string, now = new Date()): Promise<{ text: string; fileName: string } | null> {
-  const stored = await storedEventOf(publicId)
+  const stored = await storedEventOfPublicId(publicId)
   if (!stored) return null
   const fileName = `${stored.state.summary.replace(/[^\p{L}\p{N} _-]+/gu, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'event'}.ics`
   return { text: buildPublishedCalendar(stored.state, stored.inviteSequence, now), fileName }

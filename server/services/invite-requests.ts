@@ -13,17 +13,18 @@
  * requests from one client, or for one event. An address over its limit gets no more mail.
  */
 import { randomBytes } from 'node:crypto'
-import { $add, EntityRepository } from 'dynamodb-toolbox'
-import { InviteConsentEntity, InviteRequestRateEntity, PublicIdEntity, isConditionFailure } from '../aws/table'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { InviteConsentEntity, InviteRequestRateEntity, isConditionFailure } from '../aws/table'
 import { config } from '../config'
 import { isOver, readInviteRequest, signInviteRequest } from '../domain/invite/invite-request'
 import { describeWhen, organizerName } from '../domain/invite/message-text'
 import type { InviteRequestLink, InviteRequestOrigin } from '../../shared/schemas/invite-requests'
-import { loadEvent, type StoredEvent } from './event-store'
+import type { StoredEvent } from './event-store'
 import { inviteToEvent } from './invitations'
 import { queueNotification } from './notifications'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
-import { publicEventOf } from './public-events'
+import { publicEventOf, storedEventOfPublicId } from './public-events'
+import { takeRequest } from './request-windows'
 import { countedAddress } from './sign-in'
 import { suppressionOf } from './suppression'
 import { logger } from '../log'
@@ -50,35 +51,11 @@ export type InviteRequestOutcome =
   | { outcome: 'unknown-event'; message: string }
   | { outcome: 'closed'; message: string }
 
-const rates = InviteRequestRateEntity.build(EntityRepository)
 const consents = InviteConsentEntity.build(EntityRepository)
-const pointers = PublicIdEntity.build(EntityRepository)
 
-const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
-
-/** Takes one request of `subject`'s fixed window; false when the window is full. */
-async function takeRequest(subject: string, limit: number, now: Date, windowMinutes: number): Promise<boolean> {
-  const windowMs = windowMinutes * 60_000
-  const start = Math.floor(now.getTime() / windowMs) * windowMs
-  try {
-    await rates.update(
-      { subject, window: new Date(start).toISOString(), count: $add(1), expiresAt: epochSeconds(new Date(start + 2 * windowMs)) },
-      { condition: { or: [{ attr: 'count', exists: false }, { attr: 'count', lt: limit }] } },
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
-}
-
-/** The event whose public id this is; null when none carries it. */
-async function eventOfPublicId(publicId: string): Promise<StoredEvent | null> {
-  const { Item } = await pointers.get({ publicId })
-  if (!Item) return null
-  const event = await loadEvent(Item.eventUid)
-  return event && event.publicId === publicId ? event : null
-}
+/** Takes one request of `subject`'s window; false when the window is full. */
+const takeInviteRequest = (subject: string, limit: number, now: Date, windowMinutes: number) =>
+  takeRequest(InviteRequestRateEntity, subject, limit, now, windowMinutes)
 
 /** Why no invitations are sent for this event any more, or null. */
 function closedReason(event: StoredEvent, now: Date): string | null {
@@ -115,15 +92,15 @@ export async function requestInvite(
 ): Promise<InviteRequestOutcome> {
   const now = options.now?.() ?? new Date()
   const limits = { ...INVITE_REQUEST_LIMITS, ...options.limits }
-  const event = await eventOfPublicId(publicId)
+  const event = await storedEventOfPublicId(publicId)
   if (!event) return { outcome: 'unknown-event', message: 'There is no event at this address.' }
   const closed = closedReason(event, now)
   if (closed) return { outcome: 'closed', message: closed }
   // The client first: one client cycling through addresses is stopped without counting against them.
-  if (!(await takeRequest(`client:${clientIp || 'unknown'}`, limits.perClient, now, 15))) {
+  if (!(await takeInviteRequest(`client:${clientIp || 'unknown'}`, limits.perClient, now, 15))) {
     return { outcome: 'rate-limited', message: INVITE_REQUEST_CLIENT_LIMITED }
   }
-  if (!(await takeRequest(`event:${event.state.uid}`, limits.perEvent, now, 15))) {
+  if (!(await takeInviteRequest(`event:${event.state.uid}`, limits.perEvent, now, 15))) {
     return { outcome: 'rate-limited', message: INVITE_REQUEST_EVENT_LIMITED }
   }
   const requestId = randomBytes(12).toString('base64url')
@@ -142,7 +119,7 @@ type InviteRequestJob = Extract<SendJob, { type: 'invite-request' }>
 export async function decideInviteRequest(job: InviteRequestJob, at?: Date): Promise<{ outcome: 'queued' | 'skipped'; reason: string }> {
   const now = at ?? new Date()
   const address = job.email
-  const event = await eventOfPublicId(job.publicId)
+  const event = await storedEventOfPublicId(job.publicId)
   if (!event) return { outcome: 'skipped', reason: 'The event of this request no longer exists.' }
   const closed = closedReason(event, now)
   if (closed) return { outcome: 'skipped', reason: closed }
@@ -150,7 +127,7 @@ export async function decideInviteRequest(job: InviteRequestJob, at?: Date): Pro
   // Many clients (a botnet) could each ask a few times: the mailbox still gets this much at most.
   const counted = countedAddress(address)
   const limits = INVITE_REQUEST_LIMITS
-  if (!(await takeRequest(`address-hour:${counted}`, limits.perAddressPerHour, now, 60)) || !(await takeRequest(`address-day:${counted}`, limits.perAddressPerDay, now, 24 * 60))) {
+  if (!(await takeInviteRequest(`address-hour:${counted}`, limits.perAddressPerHour, now, 60)) || !(await takeInviteRequest(`address-day:${counted}`, limits.perAddressPerDay, now, 24 * 60))) {
     return { outcome: 'skipped', reason: `${address} asked too often; nothing more is mailed there for now.` }
   }
   // Blocked, unsubscribed, bounced or complaining: nothing at all, not even the confirmation.
@@ -198,7 +175,7 @@ export async function confirmInviteRequest(token: string, clock: { now?: () => D
       ? { outcome: 'expired', message: 'This link has expired; ask for the invitation again on the event’s page.' }
       : { outcome: 'invalid', message: 'This confirmation link is not valid.' }
   }
-  const event = await eventOfPublicId(link.publicId)
+  const event = await storedEventOfPublicId(link.publicId)
   if (!event) return { outcome: 'invalid', message: 'This confirmation link is not valid.' }
   const closed = closedReason(event, now)
   if (closed) return { outcome: 'closed', message: closed }

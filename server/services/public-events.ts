@@ -11,7 +11,7 @@ import type { PublicEvent } from '../../shared/schemas/public'
 import { LIST_PAGE_SIZE, type DomainList, type OrganizerList, type PublicList, type PublicListItem, type PublicListQuery } from '../../shared/schemas/public-listing'
 import { matchesSearch, nextOccurrenceOf, pageOf, repeatsInWords, searchTextOf, soonestFirst } from '../domain/public/listing'
 import type { EventState } from '../domain/itip/event-state'
-import { newPublicId } from './event-store'
+import { loadEvent, newPublicId, type StoredEvent } from './event-store'
 import { forgetPublicReads, publicMemo } from './public-cache'
 import { feedUrlsOf } from './feeds'
 
@@ -111,6 +111,15 @@ export async function setEventListed(uid: string, listed: boolean): Promise<void
     }
   }
   throw new BusyEvent()
+}
+
+/** The stored event whose public id this is (read afresh); null when none carries it. */
+export async function storedEventOfPublicId(publicId: string): Promise<StoredEvent | null> {
+  const { Item: pointer } = await publicIds.get({ publicId })
+  if (!pointer) return null
+  const stored = await loadEvent(pointer.eventUid)
+  // A pointer leads only to the event that carries the same id.
+  return stored && stored.publicId === publicId ? stored : null
 }
 
 const publicEvents = publicMemo<PublicEvent | null>(5000)

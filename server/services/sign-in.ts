@@ -8,7 +8,7 @@
  * `+tag`, so neither can be varied to start a fresh count.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import { $add, DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
+import { DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import { SignInBodySchema } from '../../shared/schemas/auth'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
@@ -18,6 +18,7 @@ import { useMailTemplates } from '../templates/in-use'
 import { config } from '../config'
 import { shortLived } from './short-lived'
 import { suppressionOf } from './suppression'
+import { takeRequest } from './request-windows'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 export const SESSION_DAYS = 7
@@ -48,7 +49,6 @@ interface Clock {
 
 const tokens = SignInTokenEntity.build(EntityRepository)
 const sessions = SessionEntity.build(EntityRepository)
-const rates = SignInRateEntity.build(EntityRepository)
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
@@ -61,21 +61,9 @@ export function countedAddress(email: string): string {
   return local ? `${local}${address.slice(at)}` : address
 }
 
-/** Takes one request of `subject`'s window; false when the window is full. */
-async function takeRequest(subject: string, limit: number, now: Date, windowMinutes: number = SIGN_IN_LIMITS.windowMinutes): Promise<boolean> {
-  const windowMs = windowMinutes * 60_000
-  const start = Math.floor(now.getTime() / windowMs) * windowMs
-  try {
-    await rates.update(
-      { subject, window: new Date(start).toISOString(), count: $add(1), expiresAt: epochSeconds(new Date(start + 2 * windowMs)) },
-      { condition: { or: [{ attr: 'count', exists: false }, { attr: 'count', lt: limit }] } },
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
-}
+/** Takes one request of `subject`'s sign-in window; false when the window is full. */
+const takeSignIn = (subject: string, limit: number, now: Date, windowMinutes: number = SIGN_IN_LIMITS.windowMinutes) =>
+  takeRequest(SignInRateEntity, subject, limit, now, windowMinutes)
 
 async function composeLink(to: string, link: string): Promise<Buffer> {
   const { subject, text } = renderMailTemplate('signInLink', { link, minutes: String(SIGN_IN_TOKEN_MINUTES), siteUrl: config().siteUrl }, await useMailTemplates())
@@ -94,10 +82,10 @@ export async function requestSignIn(email: string, requesterIp: string, clock: C
   const counted = countedAddress(address)
   const now = clock.now?.() ?? new Date()
   // The IP first: one client cycling through addresses is stopped without counting against them.
-  if (!(await takeRequest(`ip:${requesterIp || 'unknown'}`, SIGN_IN_LIMITS.perIp, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
-  if (!(await takeRequest(`email:${counted}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+  if (!(await takeSignIn(`ip:${requesterIp || 'unknown'}`, SIGN_IN_LIMITS.perIp, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
+  if (!(await takeSignIn(`email:${counted}`, SIGN_IN_LIMITS.perAddress, now))) return { outcome: 'rate-limited', message: SIGN_IN_LIMITED_MESSAGE }
   // Many IPs (a botnet) could each ask a few times: the mailbox still gets this many an hour at most.
-  if (!(await takeRequest(`email-hour:${counted}`, SIGN_IN_LIMITS.perAddressPerHour, now, 60))) return { outcome: 'rate-limited', message: SIGN_IN_HOURLY_LIMITED_MESSAGE }
+  if (!(await takeSignIn(`email-hour:${counted}`, SIGN_IN_LIMITS.perAddressPerHour, now, 60))) return { outcome: 'rate-limited', message: SIGN_IN_HOURLY_LIMITED_MESSAGE }
 
   // No mail to an address that bounced, complained or was blocked: it would hurt the SES
   // sender reputation and reach nobody (or nobody who wants it). The answer stays the same,

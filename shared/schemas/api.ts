@@ -52,6 +52,9 @@ export const cursorField = z.string().nullable().meta({ description: 'Pass as `c
 /** A sentence for the person who asked (202s and the like). */
 export const MessageSchema = z.object({ message: z.string() })
 
+/** An event's start or end: an instant, or `YYYY-MM-DD` for all-day events. */
+export const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })
+
 /** An instant as ISO 8601 text in UTC, e.g. `2027-04-01T10:00:00.000Z`. */
 export const instant = () => z.string().meta({ description: 'An instant, ISO 8601 in UTC.' })
 

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { ATTENDEE_SOURCES, EVENT_STATUSES, EVENT_VIEWS, PARTSTAT_VALUES } from '../vocabulary'
 import { mailAddress } from '../mail-address'
-import { cursorField, instant } from './api'
+import { cursorField, instant, eventTime } from './api'
 import { INVITE_ORIGINS, INVITE_STATUSES } from './invites'
 
 export { EventParamsSchema } from './invites'
@@ -52,8 +52,6 @@ export const CountsSchema = z
   .meta({ id: 'Counts' })
 export type Counts = z.infer<typeof CountsSchema>
 
-/** A start or end: an instant, or `YYYY-MM-DD` for all-day events. */
-const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })
 
 export const EventListItemSchema = z
   .object({

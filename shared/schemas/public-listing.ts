@@ -3,11 +3,10 @@
  * and a domain's. An item names the event by its public id and page, never by its UID.
  */
 import { z } from 'zod'
+import { eventTime } from './api'
 import { publicIdText } from './public'
 export { DomainParamsSchema } from './owners'
 
-/** A start or end: an instant, or `YYYY-MM-DD` for all-day events. */
-const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })
 
 /** The longest search the lists accept. */
 export const LIST_SEARCH_MAX = 100

@@ -1,5 +1,6 @@
 /** Shapes of the public pages' API: what anyone may read about an event by its public id. */
 import { z } from 'zod'
+import { eventTime } from './api'
 import { EVENT_STATUSES } from '../vocabulary'
 
 /** A public id as the server makes them (16 URL-safe characters), for events and organizers. */
@@ -7,8 +8,6 @@ export const publicIdText = (message: string) => z.string().regex(/^[A-Za-z0-9_-
 
 export const PublicIdParamsSchema = z.object({ publicId: publicIdText('That is not an event address.') })
 
-/** A start or end: an instant, or `YYYY-MM-DD` for all-day events. */
-const eventTime = () => z.string().meta({ description: 'An instant (ISO 8601, UTC), or a date (YYYY-MM-DD) for all-day events.' })
 
 /** An event as its public page shows it: nothing about its attendees, nor the organizer's address. */
 export const PublicEventSchema = z

@@ -15,32 +15,12 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { startStackProcess } from './stack-client'
+import { cpuSecondsOf, inBatches } from './process-figures'
 
 const seconds = Number(process.env.BENCH_API_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_API_CONNECTIONS ?? 50)
 const items = Number(process.env.BENCH_API_ITEMS ?? 10_000)
 const root = fileURLToPath(new URL('../..', import.meta.url))
-
-async function inBatches(count: number, concurrency: number, write: (i: number) => Promise<unknown>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await write(next++)
-    }),
-  )
-}
-
-/** CPU seconds a process has used so far (Linux /proc), or null where that cannot be read. */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (!pid) return null
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return null
-  }
-}
 
 /** The DynamoDB Local (Java) process listening on `port`. */
 function dynamoDbLocalPid(port: string): number | undefined {

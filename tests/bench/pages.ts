@@ -17,11 +17,11 @@
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { startStackProcess } from './stack-client'
+import { cpuSecondsOf, inBatches } from './process-figures'
 
 const seconds = Number(process.env.BENCH_PAGES_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_PAGES_CONNECTIONS ?? 50)
@@ -33,26 +33,6 @@ const EVENT_PAGE_PATH = (publicId: string) => `/events/${publicId}`
 const EVENT_API_PATH = (publicId: string) => `/api/public/events/${publicId}`
 
 const AIM = { requestsPerSecondPerCore: 300, p99Ms: 100, tableReadsPerSecond: 5 }
-
-async function inBatches(total: number, concurrency: number, write: (i: number) => Promise<unknown>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await write(next++)
-    }),
-  )
-}
-
-/** CPU seconds a process has used so far (Linux /proc), or null where that cannot be read. */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (!pid) return null
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return null
-  }
-}
 
 /** A proxy in front of DynamoDB Local that counts the requests it passes on, by operation (X-Amz-Target). */
 async function countingProxy(target: string) {
