@@ -225,6 +225,32 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
     await page.close()
   })
 
+  it('keeps an address typed before the page\'s script ran, and sends it once hydrated', async () => {
+    const page = await createPage()
+    page.setDefaultTimeout(10_000)
+    // Hold the app's scripts until the visitor has typed, as on a slow connection.
+    let releaseScripts!: () => void
+    const typed = new Promise<void>((resolve) => { releaseScripts = resolve })
+    await page.route('**/_nuxt/**', async (route) => {
+      await typed
+      await route.continue()
+    })
+    const posted: unknown[] = []
+    page.on('request', (request) => {
+      if (request.url().endsWith(`/api/public/events/${ids.timed}/invite-requests`)) posted.push(request.postDataJSON())
+    })
+    // The server-rendered form is there before the deferred scripts, which hold up DOMContentLoaded.
+    await page.goto(url(`/events/${ids.timed}`), { waitUntil: 'commit' })
+    await page.locator('[data-test="invite-request-email"]').fill(`early-${suffix}@example.org`)
+    releaseScripts()
+    await page.waitForFunction(() => (window as unknown as { useNuxtApp?: () => { isHydrating: boolean } }).useNuxtApp?.().isHydrating === false)
+    expect(await page.inputValue('[data-test="invite-request-email"]')).toBe(`early-${suffix}@example.org`)
+    await page.click('[data-test="invite-request-submit"]')
+    await expect.poll(() => page.textContent('[data-test="invite-request-answer"]')).toBe(INVITE_REQUEST_MESSAGE)
+    expect(posted).toEqual([{ email: `early-${suffix}@example.org`, origin: 'landing-page' }])
+    await page.close()
+  })
+
   it('adds the next occurrence of a series, and an all-day event as dates', async () => {
     const page = await createPage(`/events/${ids.weekly}`)
     page.setDefaultTimeout(10_000)
@@ -352,6 +378,7 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
       // The frame is a third-party context with no cookie access, and works all the same.
       const embedFrame = page.frames().find((candidate) => candidate.url().includes('/embed/'))!
       expect(await embedFrame.evaluate(() => document.hasStorageAccess())).toBe(false)
+      await embedFrame.waitForFunction(() => (window as unknown as { useNuxtApp?: () => { isHydrating: boolean } }).useNuxtApp?.().isHydrating === false)
       await frame.locator('[data-test="invite-request-email"]').fill(`embedded-${suffix}@example.org`)
       await frame.locator('[data-test="invite-request-submit"]').click()
       await expect.poll(() => frame.locator('[data-test="invite-request-answer"]').textContent()).toBe(INVITE_REQUEST_MESSAGE)
