@@ -34,6 +34,7 @@
  * | sign-in requests per address or IP in a window   | table | SIGNINRATE#<email or ip> | WINDOW#<start> (TTL)   |
  * | an address's consent to an organizer's invitations | table | CONSENT#<email>      | ORGANIZER#<email>           |
  * | invite requests per address, client or event     | table | INVITERATE#<subject>   | WINDOW#<start> (TTL)        |
+ * | a bulk sender (may mail CSVs to bulk@) / every one | table / gsi1 | BULKSENDER#<email> / BULKSENDERS | BULKSENDER / <email> |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
@@ -176,6 +177,11 @@ export const keys = {
   /** A person's confirmed wish for invitations (double opt-in), one item per organizer. */
   inviteConsent: prefixed('CONSENT#', lower),
   inviteRequestRate: prefixed('INVITERATE#'),
+  /** A person who may mail CSV lists to the bulk mailbox. */
+  bulkSender: prefixed('BULKSENDER#', lower),
+  bulkSenderItem: 'BULKSENDER',
+  /** The gsi1 partition of every bulk sender. */
+  bulkSenders: 'BULKSENDERS',
   /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
   ordered: (first: string, then = '') => `${first}#${then}`,
   /** The gsi3 partition of the listed recurring events (their next occurrence is computed, not keyed). */
@@ -569,3 +575,25 @@ export const InviteConsentEntity = new Entity({ name: 'InviteConsent', table, sc
 
 /** "Send me the invite" requests per address, client or event. */
 export const InviteRequestRateEntity = requestWindowEntity('InviteRequestRate', keys.inviteRequestRate)
+
+/**
+ * A person whose CSV lists the bulk mailbox (bulk@) accepts, named by a system owner, with
+ * their own daily invitation limit or none (the server's default). Created and modified
+ * timestamps: `created` is when they were first added (an update keeps it).
+ */
+const bulkSenderSchema = item({
+  email: string().key().savedAs('pk').transform(stored(keys.bulkSender)),
+  sk: string().key().const(keys.bulkSenderItem).hidden(),
+  dailyLimit: number().optional(),
+  addedBy: string(),
+}).and((schema) => ({
+  gsi1pk: string()
+    .hidden()
+    .putLink<typeof schema>(() => keys.bulkSenders)
+    .updateLink<typeof schema>(() => keys.bulkSenders),
+  gsi1sk: string()
+    .hidden()
+    .putLink<typeof schema>(({ email }) => lower(email))
+    .updateLink<typeof schema>(({ email }) => (typeof email === 'string' ? lower(email) : undefined)),
+}))
+export const BulkSenderEntity = new Entity({ name: 'BulkSender', table, schema: bulkSenderSchema, timestamps: { created: true, modified: true } })
