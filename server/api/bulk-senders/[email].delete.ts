@@ -1,5 +1,5 @@
 // Remove a bulk sender (system owners only); an address that is none answers 404.
-import { sendNoContent } from 'h3'
+import { createError, sendNoContent } from 'h3'
 import { BulkSenderParamsSchema } from '../../../shared/schemas/bulk-senders'
 import { defineOperation } from '../../../shared/schemas/api'
 import { removeBulkSender } from '../../services/bulk-senders'
