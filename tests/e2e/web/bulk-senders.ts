@@ -80,6 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM))('bulk senders in the dashboard (browser)'
     await row.locator('[data-test="remove-confirm"] button:has-text("Keep")').click()
     expect(await bulkSenderOf(sender)).not.toBeNull()
     await row.locator('[data-test="remove"]').click()
+    await page.screenshot({ path: `${artifacts}dashboard-bulk-senders-remove.png` })
     await row.locator('[data-test="remove-yes"]').click()
     await expect.poll(() => answer.textContent().catch(() => null)).toBe(`${sender} is no longer a bulk sender.`)
     await expect.poll(() => row.count()).toBe(0)
