@@ -2,7 +2,6 @@
  * `cis`, the operator's command line:
  *   cis inspect FILE          describe a scheduling message (.eml or .ics); needs no services
  *   cis preview-invite FILE --to EMAIL [--name NAME]
-  cis templates export DIR | check [DIR]
  *                             print the raw invitation email the server would send to EMAIL
  *                             for the event in FILE (its unsubscribe link carries the fake
  *                             token `preview`), from the templates in use; needs no services
@@ -13,11 +12,15 @@
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  *   cis token create|list|revoke ORGANIZER [ID] [--label TEXT]
  *                             an organizer's API tokens (for POST /api/events/{uid}/invites)
- * Errors are one line on stderr and a non-zero exit, never a stack trace.
+ *   cis bulk-senders add EMAIL [--daily-limit N] | list | remove EMAIL
+ *                             who may mail CSV lists to bulk@, and their daily invitation
+ *                             limits (none: the server's default); list prints one JSON line each
+ * Errors are one line on stderr and a non-zero exit (2 for a command given wrongly), never a stack trace.
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { inspectFile } from './inspect-file'
+import { UsageError } from './usage-error'
 
 const USAGE = `Usage:
   cis inspect FILE
@@ -25,9 +28,8 @@ const USAGE = `Usage:
   cis templates export DIR | check [DIR]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
   cis replay [--since 2026-11-01|7d]
-  cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID`
-
-class UsageError extends Error {}
+  cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID
+  cis bulk-senders add EMAIL [--daily-limit N] | list | remove EMAIL`
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -102,6 +104,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write((await tokenCommand(positionals[0], positionals.slice(1), values.label)) + '\n')
       return 0
     }
+    case 'bulk-senders': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { 'daily-limit': { type: 'string' } } })
+      const { bulkSendersCommand } = await import('./bulk-senders')
+      for (const line of await bulkSendersCommand(positionals, { dailyLimit: values['daily-limit'] })) process.stdout.write(line + '\n')
+      return 0
+    }
     case 'replay': {
       const { values } = parseArgs({ args: rest, options: { since: { type: 'string', default: '7d' } } })
       const { replaySince, parseSince } = await import('./replay')
@@ -124,6 +132,7 @@ main(process.argv.slice(2)).then(
     const message =
       error.code === 'ENOENT' ? `cis: no such file: ${error.path}` : `cis: ${error.message.replace(/\s+/g, ' ').trim()}`
     process.stderr.write(message + '\n')
-    process.exit(error instanceof UsageError ? 2 : 1)
+    // Options parseArgs refuses (unknown, or missing their value) are a command given wrongly too.
+    process.exit(error instanceof UsageError || error.code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1)
   },
 )
