@@ -381,7 +381,8 @@ const personSchema = item({
 })
 export const PersonEntity = new Entity({ name: 'Person', table, schema: personSchema })
 
-export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 'reply', 'refreshed', 'ignored', 'rejected', 'failed'] as const
+/** `list`: CSV lists mailed to the bulk mailbox, read by the list worker (the reason says how they went once they are read). */
+export const MAIL_OUTCOMES = ['received', 'created', 'updated', 'cancelled', 'reply', 'refreshed', 'list', 'ignored', 'rejected', 'failed'] as const
 export type MailOutcome = (typeof MAIL_OUTCOMES)[number]
 
 const mailLogSchema = item({
@@ -400,6 +401,8 @@ const mailLogSchema = item({
   /** Non-fatal remarks (an unknown time zone…). */
   warnings: list(string()).default(() => []),
   attempts: number().default(1),
+  /** The invitation lists a message to the bulk mailbox became, one per CSV attachment, in attachment order. */
+  listIds: list(string()).optional(),
   /**
    * What SES's receipt notification said (verdicts, envelope sender, From), kept so a replay
    * decides trust as the first delivery did. Absent on mail logged before it was kept.

@@ -29,7 +29,7 @@ export interface ProcessedMail {
   repeated: boolean
 }
 
-const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'refreshed', 'ignored', 'rejected']
+const FINAL: MailOutcome[] = ['created', 'updated', 'cancelled', 'reply', 'refreshed', 'list', 'ignored', 'rejected']
 
 /** What a mail log entry keeps of a receipt, and the receipt read back from it. */
 type StoredReceipt = { source: string; from: string[] } & Record<keyof ReceiptVerdicts, string>
@@ -106,6 +106,7 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
         method: result.method,
         senderVerified: result.senderVerified,
         warnings: result.warnings,
+        listIds: result.listIds,
         receipt: kept,
       },
       options.replay
@@ -144,7 +145,9 @@ async function notify(key: string, mailbox: string, result: IngestOutcome): Prom
   if (!result.senderVerified || !result.sender) return
   const cfg = config()
   const mailboxAddress = cfg.mailboxes[mailbox as keyof typeof cfg.mailboxes] ?? mailbox
-  if (result.outcome === 'rejected') {
+  if (result.outcome === 'rejected' && mailbox === 'bulk') {
+    await queueNotification(key, 'bulkRefused', result.sender, { subject: result.subject, mailbox: mailboxAddress, reason: result.reason, reference: key }, result.messageId)
+  } else if (result.outcome === 'rejected') {
     await queueNotification(
       key,
       'messageNotProcessed',

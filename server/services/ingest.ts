@@ -14,6 +14,7 @@ import { storageProblem } from '../domain/itip/event-state'
 import type { MailOutcome } from '../aws/table'
 import { config } from '../config'
 import { enqueueSendJobs } from './send-jobs'
+import { applyBulkMessage } from './bulk-mailbox'
 import { ConcurrentChange, loadAttendee, loadAttendees, loadEvent, nextInviteSequence, saveEventChange, saveReply } from './event-store'
 
 export interface IngestOutcome {
@@ -28,6 +29,8 @@ export interface IngestOutcome {
   subject: string
   messageId: string | null
   warnings: string[]
+  /** The invitation lists a message to the bulk mailbox became. */
+  listIds?: string[]
   /** For the organizer's notification. */
   event?: { summary: string; start: string; organizerName: string | null }
 }
@@ -81,7 +84,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
   if (senderEmail && policy.serverAddresses.includes(senderEmail)) return done('ignored', 'The message was sent by this server itself (a mail loop).')
   if (context.receipt?.verdicts.virus === 'FAIL') return done('rejected', 'The mail scanner found a virus in this message.')
   if (context.receipt?.verdicts.spam === 'FAIL') return done('rejected', 'The mail scanner classified this message as spam.')
-  if (context.mailbox === 'bulk') return done('rejected', 'Bulk invitations by email (a CSV sent to the bulk mailbox) are not supported yet.')
+  if (context.mailbox === 'bulk') return { ...base, ...(await applyBulkMessage(mail, sender, context.mailKey)) }
 
   let message: SchedulingMessage
   try {

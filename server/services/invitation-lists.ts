@@ -14,7 +14,7 @@
  * job, which resumes after the last chunk accounted for. Rows of a chunk invited before a
  * crash are found again as this list's own (`sameList`) and counted once.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { $add, EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { InvitationEntity, InvitationListEntity, ListRejectEntity, isConditionFailure, keys, keysStartingWith, table } from '../aws/table'
 import { getMany } from '../aws/batch-get'
@@ -81,8 +81,7 @@ export interface NewList {
 
 const newListId = () => randomBytes(12).toString('base64url')
 
-async function createList(list: NewList, phase: ListItem['phase']): Promise<ListItem> {
-  const id = newListId()
+async function createList(list: NewList, phase: ListItem['phase'], id = newListId()): Promise<ListItem> {
   const item = {
     ...list,
     organizerEmail: list.organizerEmail.toLowerCase(),
@@ -113,6 +112,31 @@ export async function createListFromText(list: NewList, content: string | Uint8A
   const item = await createList(list, then === 'check' ? 'checking' : 'queueing')
   await putListFile(item.fileKey, content)
   await enqueueSendJobs([{ type: 'list', listId: item.id, pass: then }])
+  return toListView(item)
+}
+
+/** The id of the list attachment `index` of a mailed message becomes: the same for every delivery of the message. */
+export const mailedListId = (mailKey: string, index: number) => createHash('sha256').update(`${mailKey}#${index}`).digest('base64url').slice(0, 16)
+
+/**
+ * A CSV mailed to the bulk mailbox (attachment `index` of the message `mailKey`), read and
+ * sent at once. Its id comes from the message, so a redelivered message (or two deliveries
+ * at once) makes one list; a delivery that finds the list still queueing stores the file
+ * and queues its job again, both harmless twice (the same bytes; the worker resumes after
+ * the last chunk accounted for), in case the one before stopped in between.
+ */
+export async function createMailedList(list: NewList & { mailKey: string }, index: number, content: string | Uint8Array): Promise<ListView> {
+  const id = mailedListId(list.mailKey, index)
+  let item: ListItem
+  try {
+    item = await createList(list, 'queueing', id)
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    item = (await loadListItem(id))!
+    if (item.phase !== 'queueing') return toListView(item)
+  }
+  await putListFile(item.fileKey, content)
+  await enqueueSendJobs([{ type: 'list', listId: id, pass: 'send' }])
   return toListView(item)
 }
 

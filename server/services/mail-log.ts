@@ -1,6 +1,8 @@
-/** Reading the inbound mail log: by day (operators, `cis replay`) and by sender (owners). */
-import { QueryCommand } from 'dynamodb-toolbox'
-import { MailLogEntity, keys, table, type MailOutcome } from '../aws/table'
+/** Reading the inbound mail log: by day (operators, `cis replay`) and by sender (owners); a mailed list's counts once it is read. */
+import { EntityRepository, QueryCommand } from 'dynamodb-toolbox'
+import { MailLogEntity, isConditionFailure, keys, table, type MailOutcome } from '../aws/table'
+
+const mailLog = MailLogEntity.build(EntityRepository)
 
 export interface MailLogEntry {
   key: string
@@ -49,4 +51,20 @@ export async function listMailLogOfSender(sender: string, limit = 50): Promise<M
     .options({ reverse: true, limit })
     .send()
   return page.Items ?? []
+}
+
+/** A message to the bulk mailbox as logged: its lists, or null while it is not logged as `list` (yet). */
+export async function loggedListMessage(key: string): Promise<{ sender: string; subject: string; listIds: string[]; warnings: string[] } | null> {
+  const { Item } = await mailLog.get({ key }, { consistent: true })
+  if (!Item || Item.outcome !== 'list' || !Item.listIds) return null
+  return { sender: Item.sender, subject: Item.subject, listIds: Item.listIds, warnings: Item.warnings }
+}
+
+/** The reason of a message logged as `list`, once its lists are read: the counts. */
+export async function recordListCounts(key: string, reason: string): Promise<void> {
+  try {
+    await mailLog.update({ key, reason }, { condition: { attr: 'outcome', eq: 'list' } })
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
 }

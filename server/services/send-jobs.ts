@@ -10,7 +10,7 @@ import { INVITE_REQUEST_ORIGINS } from '../../shared/schemas/invite-requests'
 import { LIST_PASSES } from '../../shared/schemas/lists'
 
 /** The mails a `notify` job sends (server/templates/mail.ts). */
-export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed', 'inviteRequestConfirmation'] as const satisfies readonly MailTemplateName[]
+export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed', 'bulkRefused', 'inviteRequestConfirmation'] as const satisfies readonly MailTemplateName[]
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number]
 
 export const SendJobSchema = z.discriminatedUnion('type', [

@@ -237,7 +237,7 @@ interface InvitationRef {
  * nothing in doubt: only a send that was really under way can end up "unknown". The
  * invitation (when there is one) shows the outcome.
  */
-async function sendOnce(args: {
+export async function sendOnce(args: {
   key: string
   record: { eventUid?: string; email: string; sequence?: number; method?: 'REQUEST' | 'CANCEL' }
   mail: { from: string; to: string[]; raw: Buffer }

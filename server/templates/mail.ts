@@ -63,6 +63,30 @@ export const MAIL_TEMPLATES = {
       fileName: 'the name of the attached CSV file',
     },
   },
+  bulkListStatus: {
+    html: true,
+    placeholders: {
+      subject: 'the subject of the message the lists came in',
+      mailbox: 'the bulk mailbox',
+      summary: 'the counts in a sentence ("2 lists with 130 rows: 120 invitations queued, 10 rows rejected.")',
+      lists: "one line per list: its file name and figures, or why it could not be read",
+      rejected: 'the first rejected rows, one line each (file, row number, value, reason), or empty',
+      shown: 'how many rejected rows the body shows when there are more, else empty',
+      more: 'how many more rejected rows the attachment has ("40 more rows"), or empty',
+      attachment: 'the name of the attached CSV of every rejected row, or empty when none was rejected',
+      notes: 'the attachments that were not read (not CSV), one line each, or empty',
+      reference: 'the key of the stored message, for the operator',
+    },
+  },
+  bulkRefused: {
+    html: false,
+    placeholders: {
+      subject: 'the subject of the message',
+      mailbox: 'the bulk mailbox',
+      reason: 'why its lists were not read, in a sentence',
+      reference: 'the key of the stored message, for the operator',
+    },
+  },
   invitation: {
     html: true,
     placeholders: {

@@ -68,6 +68,65 @@ is sent without the button.
 The attendee report of "{{summary}}" is attached ({{fileName}}): one row per attendee, with their answer, how they were invited and when they replied.
 `,
 
+  'bulkListStatus.txt': `Your list for {{mailbox}}: {{summary}}
+Hello,
+
+Calendar Invite Server read what you sent to {{mailbox}} ("{{subject}}"):
+
+{{summary}}
+
+{{lists}}
+{{#rejected}}
+
+Rejected rows{{#shown}} (the first {{shown}}; {{more}} in the attachment){{/shown}}:
+{{rejected}}
+{{/rejected}}
+{{#attachment}}
+
+Every rejected row, with its reason, is in the attached file {{attachment}}.
+{{/attachment}}
+{{#notes}}
+
+Not read:
+{{notes}}
+{{/notes}}
+
+The accepted rows' invitations go out at the server's sending rate; each event's page in
+your dashboard shows what was sent. Reference: {{reference}}
+`,
+
+  'bulkListStatus.html': `<!doctype html>
+<html><body style="font-family:sans-serif">
+<p>Calendar Invite Server read what you sent to {{mailbox}} (&quot;{{subject}}&quot;):</p>
+<p><strong>{{summary}}</strong></p>
+<p>{{lists}}</p>
+{{#rejected}}
+<p>Rejected rows{{#shown}} (the first {{shown}}; {{more}} in the attachment){{/shown}}:</p>
+<p style="font-family:monospace">{{rejected}}</p>
+{{/rejected}}
+{{#attachment}}
+<p>Every rejected row, with its reason, is in the attached file {{attachment}}.</p>
+{{/attachment}}
+{{#notes}}
+<p>Not read:<br>{{notes}}</p>
+{{/notes}}
+<p style="color:#666;font-size:12px">The accepted rows' invitations go out at the server's sending rate; each event's page in your dashboard shows what was sent. Reference: {{reference}}</p>
+</body></html>
+`,
+
+  'bulkRefused.txt': `Your list was not read: "{{subject}}"
+Hello,
+
+Calendar Invite Server received your message "{{subject}}" at {{mailbox}} but did not read it:
+
+{{reason}}
+
+Nothing was sent. The bulk mailbox reads CSV attachments with the columns uid,email,name
+(a header row, then one row per invitation: the event's UID, the address, the name if
+any), from senders the server's operators have authorized, for events they organize.
+Reference: {{reference}}
+`,
+
   'invitation.txt': `{{#cancelled}}Cancelled{{/cancelled}}{{#updated}}Updated invitation{{/updated}}{{#invited}}Invitation{{/invited}}: {{summary}} @ {{when}}
 {{#invited}}
 {{organizerName}} invites you to "{{summary}}".
