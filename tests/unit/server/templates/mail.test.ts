@@ -4,12 +4,13 @@ import { compileMailTemplates, MAIL_TEMPLATES, renderMailTemplate, shippedMailTe
 const file = (fileName: string, text: string): TemplateFile => ({ fileName, location: `/etc/cis/templates/${fileName}`, text })
 
 describe('the mail templates', () => {
-  it('ships a text template for every mail, and an HTML one for the invitation', () => {
+  it('ships a text template for every mail, and an HTML one for the invitation and the bulk status mail', () => {
     expect(TEMPLATE_FILE_NAMES).toEqual([
-      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'inviteRequestConfirmation.txt', 'attendeeReport.txt', 'invitation.txt', 'invitation.html',
+      'eventCreated.txt', 'eventUpdated.txt', 'messageNotProcessed.txt', 'signInLink.txt', 'inviteRequestConfirmation.txt', 'attendeeReport.txt',
+      'bulkListStatus.txt', 'bulkListStatus.html', 'bulkRefused.txt', 'invitation.txt', 'invitation.html',
     ])
     expect(Object.keys(MAIL_TEMPLATES).sort()).toEqual(TEMPLATE_FILE_NAMES.filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4)).sort())
-    expect(Object.entries(MAIL_TEMPLATES).filter(([, mail]) => mail.html).map(([name]) => name)).toEqual(['invitation'])
+    expect(Object.entries(MAIL_TEMPLATES).filter(([, mail]) => mail.html).map(([name]) => name)).toEqual(['bulkListStatus', 'invitation'])
   })
 
   it('renders a shipped mail: the first line is its subject', () => {
