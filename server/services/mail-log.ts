@@ -14,6 +14,8 @@ export interface MailLogEntry {
   reason?: string
   eventUid?: string
   method?: string
+  /** The lists a message to the bulk mailbox became. */
+  listIds?: string[]
 }
 
 const days = (since: Date, until: Date) => {
