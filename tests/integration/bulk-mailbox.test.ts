@@ -139,6 +139,32 @@ describe('the bulk mailbox', () => {
     expect(await rawSentMail(again)).toEqual([])
   })
 
+  it('sends one status mail for a message of several lists, when the last is read, naming a list it could not read and what it skipped', async () => {
+    await setBulkSender(ALICE, { dailyLimit: null }, 'cli')
+    const uid = `bulk-many-${randomUUID()}@test`
+    await organizerCreates(uid, ALICE)
+    await runSendQueue()
+    const since = Date.now()
+    const { entry } = await mailBulk(ALICE, [
+      { filename: 'first.csv', content: `uid,email,name\r\n${uid},fay@guests.example,Fay\r\n`, contentType: 'text/csv' },
+      { filename: 'notes.pdf', content: '%PDF-1.4', contentType: 'application/pdf' },
+      { filename: 'second.csv', content: `uid,email,name\r\n${uid},gus@guests.example,Gus\r\n${uid},fay@,Fay\r\n`, contentType: 'application/vnd.ms-excel' },
+      { filename: 'empty.csv', content: '\r\n', contentType: 'text/csv' },
+    ])
+    expect(entry).toMatchObject({ outcome: 'list', reason: '3 lists are being read (first.csv, second.csv, empty.csv).', warnings: ['notes.pdf is not a CSV file.'] })
+    await runSendQueue()
+    const sent = await rawSentMail(since)
+    expect(sent.filter((m) => !m.to.includes(ALICE)).flatMap((m) => m.to).sort()).toEqual(['fay@guests.example', 'gus@guests.example'])
+    const status = sent.filter((m) => m.to.includes(ALICE))
+    expect(status).toHaveLength(1)
+    const mail = await parse(status[0]!.raw)
+    expect(mail.subject).toContain('2 lists with 3 rows: 2 invitations queued, 1 row rejected. 1 list could not be read.')
+    expect(mail.text).toContain('- first.csv: 1 row, 1 invitation queued, 0 rows rejected\n- second.csv: 2 rows, 1 invitation queued, 1 row rejected (1 invalid)\n- empty.csv could not be read: The file is empty.')
+    expect(mail.text).toContain(`- second.csv, row 3: fay@ (${LIST_REASONS.invalidAddress})`)
+    expect(mail.text).toContain('Not read:\n- notes.pdf is not a CSV file.')
+    expect((await listMailLogOfSender(ALICE)).find((e) => e.key === entry.key)).toMatchObject({ outcome: 'list', reason: '2 lists with 3 rows: 2 invitations queued, 1 row rejected. 1 list could not be read.' })
+  })
+
   it('refuses a verified sender who is not a bulk sender, with a short refusal, and sends nothing else', async () => {
     const sender = `nobody-${randomUUID().slice(0, 8)}@lists.example`
     const uid = `bulk-nobody-${randomUUID()}@test`
