@@ -136,6 +136,7 @@ async function main() {
       ['data folder', `${dataDir}  (DynamoDB and S3; delete it to start over)`],
       ['', ''],
       ['send an invite', 'npm run send-sample   (or: npm run send-sample -- path/to/invite.eml --to rsvp)'],
+      ['mail a CSV list', 'npm run cis -- bulk-senders add alice@example.com, then npm run send-sample -- --bulk'],
       ['stop', 'Ctrl-C'],
     ]),
   )

@@ -2,7 +2,8 @@
  * `npm run send-sample [file.eml] [--to create|rsvp|bulk|address]`: mails a message to the
  * local SMTP receiver, as an organizer's mail server would deliver it to SES. The
  * envelope sender is the message's From address; the default message is a Google
- * Calendar invitation (tests/fixtures/mail/sample-invite.eml) to create@.
+ * Calendar invitation (tests/fixtures/mail/sample-invite.eml) to create@. `--bulk` mails
+ * the sample's organizer's CSV list for that event (tests/fixtures/mail/sample-bulk.eml) to bulk@.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -16,6 +17,7 @@ import { LocalStackError } from './errors'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const DEFAULT_FILE = path.join(root, 'tests/fixtures/mail/sample-invite.eml')
+const BULK_FILE = path.join(root, 'tests/fixtures/mail/sample-bulk.eml')
 
 function parseArgs(argv: string[]): { file: string; to: string } {
   let file: string | undefined
@@ -23,12 +25,15 @@ function parseArgs(argv: string[]): { file: string; to: string } {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--') continue
-    else if (arg === '--to') to = argv[++i] ?? ''
+    else if (arg === '--bulk') {
+      file ??= BULK_FILE
+      to = 'bulk'
+    } else if (arg === '--to') to = argv[++i] ?? ''
     else if (arg.startsWith('--to=')) to = arg.slice(5)
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run send-sample -- [file.eml] [--to create|rsvp|bulk|address]')
+      console.log('usage: npm run send-sample -- [file.eml] [--to create|rsvp|bulk|address] | --bulk')
       process.exit(0)
-    } else if (arg.startsWith('-')) throw new LocalStackError(`Unknown option ${arg}; use [file.eml] [--to create|rsvp|bulk].`)
+    } else if (arg.startsWith('-')) throw new LocalStackError(`Unknown option ${arg}; use [file.eml] [--to create|rsvp|bulk], or --bulk.`)
     else file = arg
   }
   if (!to) throw new LocalStackError('--to needs a mailbox: create, rsvp or bulk (or a full address).')
