@@ -95,8 +95,8 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     expect(await deliver('create', await verified('eml/notes__tb__invite-no-method-no-organizer.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no ORGANIZER/) })
   })
 
-  it('reports the bulk mailbox as not supported yet', async () => {
-    expect(await deliver('bulk', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not supported yet/) })
+  it('reads no calendar mailed to the bulk mailbox: its sender is no bulk sender (tests/integration/bulk-mailbox.test.ts has the lists)', async () => {
+    expect(await deliver('bulk', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/is not an authorized bulk sender/) })
   })
 
   it('logs a missing S3 object as failed instead of losing the notification', async () => {
