@@ -138,8 +138,15 @@ async function* decodedText(source: AsyncIterable<Uint8Array>, maxBytes: number)
 
 // ——— Text to records ———
 
-/** How much text the delimiter is guessed from, and the smallest batch given to the parser. */
+/** How much text the delimiter is guessed from. */
 const SAMPLE_CHARS = 64 * 1024
+/**
+ * The smallest batch given to the parser. Smaller batches mean fewer rows alive while their
+ * entries go through the async layers above, so fewer reach V8's old space as garbage:
+ * measured on a million rows, peak RSS 245 MB with 64 KiB batches, 215 MB with 16 KiB (no less
+ * with smaller ones, which only cost time).
+ */
+const BATCH_CHARS = 16 * 1024
 const DELIMITERS = [',', ';', '\t']
 
 /** The file's records (arrays of cells, blank lines included), a batch at a time. */
@@ -155,7 +162,7 @@ async function* csvRecords(texts: AsyncIterable<string>): AsyncGenerator<string[
     parser ??= parserFor(pending, true)
     const result = parser.parse(pending, 0, true) as Papa.ParseResult<string[]>
     pending = pending.slice(result.meta.cursor)
-    threshold = Math.max(SAMPLE_CHARS, 2 * pending.length)
+    threshold = Math.max(BATCH_CHARS, 2 * pending.length)
     if (result.data.length) yield result.data
   }
   if (!pending) return
@@ -271,19 +278,26 @@ function columnsOf(first: string[], layout: ListLayout | 'auto'): Columns {
 
 // ——— Rows ———
 
+/**
+ * A copy of a cell's text that holds none of the batch it was cut from: V8 keeps a substring
+ * as a view of its parent string, so an entry kept for the summary would keep its whole
+ * batch alive (measured: 40 MB more live heap after a million rows).
+ */
+const own = (text: string) => (text.length > 12 ? (` ${text}`).slice(1) : text)
+
 function entryOf(cells: string[], row: number, columns: Columns): ListEntry {
-  const value = (cells[columns.email] ?? '').trim()
+  const value = own((cells[columns.email] ?? '').trim())
   if (!value) return { kind: 'invalid', row, value, reason: LIST_REASONS.missingAddress }
   const { address, displayName } = addressCell(value)
   if (!isMailAddress(address)) return { kind: 'invalid', row, value, reason: LIST_REASONS.invalidAddress }
   let uid: string | null = null
   if (columns.layout === 'bulk') {
-    uid = (cells[columns.uid] ?? '').trim()
+    uid = own((cells[columns.uid] ?? '').trim())
     if (!uid) return { kind: 'invalid', row, value, reason: LIST_REASONS.missingEvent }
   }
   const cell = (index: number) => (index === -1 ? '' : cleanName(cells[index] ?? ''))
   const name = cell(columns.name) || cleanName(`${cell(columns.firstName)} ${cell(columns.lastName)}`) || cleanName(displayName)
-  return { kind: 'row', row, value, email: address, name: name || null, uid }
+  return { kind: 'row', row, value, email: own(address), name: name ? own(name) : null, uid }
 }
 
 const ANGLED = /^(.*?)<\s*([^<>]*?)\s*>$/s
