@@ -115,7 +115,8 @@ async function* decodedText(source: AsyncIterable<Uint8Array>, maxBytes: number)
   for await (const chunk of source) {
     bytes += chunk.byteLength
     if (bytes > maxBytes) {
-      throw new UnreadableList(`The file is larger than the ${Number((maxBytes / MEGABYTE).toFixed(2))} MB a list may have: split it into smaller files.`)
+      const limit = maxBytes >= MEGABYTE / 10 ? `${Number((maxBytes / MEGABYTE).toFixed(1))} MB` : `${maxBytes} bytes`
+      throw new UnreadableList(`The file is larger than the ${limit} a list may have: split it into smaller files.`)
     }
     if (head) {
       // The first few bytes decide the encoding and tell a file that is not text.
