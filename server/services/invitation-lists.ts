@@ -21,7 +21,7 @@ import { getMany } from '../aws/batch-get'
 import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } from '../aws/list-store'
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
-import { readList } from '../domain/lists/read-list'
+import { readList, tooLargeSentence } from '../domain/lists/read-list'
 import type { ListOrigin, ListPass, ListView, RejectedRow } from '../../shared/schemas/lists'
 import { checkListEntries, eventProblem } from './list-checks'
 import { inviteMany } from './invitations'
@@ -103,7 +103,7 @@ export async function loadListItem(id: string): Promise<ListItem | null> {
 /** A VIP list whose file the browser uploads itself: the list, and where to PUT the file. */
 export async function createUploadedList(list: NewList & { size: number }) {
   const maxBytes = config().listMaxBytes
-  if (list.size > maxBytes) throw new UnreadableList(tooLarge(maxBytes))
+  if (list.size > maxBytes) throw new UnreadableList(tooLargeSentence(maxBytes))
   const item = await createList(list, 'uploading')
   return { list: toListView(item), upload: { ...(await listUploadUrl(item.fileKey, list.size)), method: 'PUT' as const } }
 }
@@ -115,8 +115,6 @@ export async function createListFromText(list: NewList, content: string | Uint8A
   await enqueueSendJobs([{ type: 'list', listId: item.id, pass: then }])
   return toListView(item)
 }
-
-const tooLarge = (maxBytes: number) => `The file is larger than ${Math.round(maxBytes / 1_000_000)} MB, the most one list may be; split it into smaller files.`
 
 /** The upload is done: the worker reads and checks the file. Null when the file is not there. */
 export async function startListCheck(item: ListItem): Promise<ListView | 'not-uploaded' | 'not-waiting'> {

@@ -138,7 +138,7 @@ describe('invitation lists', () => {
   })
 
   it('refuses a file whose upload URL would be larger than a list may be', async () => {
-    await expect(createUploadedList({ ...vipList('any'), fileName: 'huge.csv', size: 60_000_000 })).rejects.toThrow(/larger than 50 MB/)
+    await expect(createUploadedList({ ...vipList('any'), fileName: 'huge.csv', size: 60_000_000 })).rejects.toThrow('The file is larger than the 50 MB a list may have: split it into smaller files.')
   })
 
   it('queues what fits in the daily quota and the attendee limit, and refuses the rest by row', async () => {
