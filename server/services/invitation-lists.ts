@@ -22,6 +22,7 @@ import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } f
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
 import { readList, tooLargeSentence } from '../domain/lists/read-list'
+import { rejectedRow } from '../domain/lists/rejected-rows'
 import type { ListOrigin, ListPass, ListView, RejectedRow } from '../../shared/schemas/lists'
 import { checkListEntries, eventProblem } from './list-checks'
 import { inviteMany } from './invitations'
@@ -294,15 +295,9 @@ async function saveRejects(listId: string, pass: ListPass, rows: { row: number; 
   }
 }
 
-const rejectedOf = (entry: ListInvalid | ListDuplicate) => ({
-  row: entry.row,
-  value: entry.value,
-  reason: entry.kind === 'duplicate' ? `duplicate of row ${entry.firstRow}` : entry.reason,
-})
-
 async function checkChunk(list: ListItem, chunk: ListEntry[]) {
   const rejected = chunk.filter(isRejected)
-  await saveRejects(list.id, 'check', rejected.map(rejectedOf))
+  await saveRejects(list.id, 'check', rejected.map(rejectedRow))
   return advance(list, chunk.at(-1)!.row, {
     rows: chunk.length,
     valid: chunk.length - rejected.length,
@@ -352,7 +347,7 @@ async function sendChunk(list: ListItem, chunk: ListEntry[], events: Map<string,
     })
   }
   await saveRejects(list.id, 'send', refusedRows)
-  if (!checked) await saveRejects(list.id, 'check', readRejects.map(rejectedOf))
+  if (!checked) await saveRejects(list.id, 'check', readRejects.map(rejectedRow))
   return advance(list, chunk.at(-1)!.row, {
     queued,
     refused: refusedRows.length,

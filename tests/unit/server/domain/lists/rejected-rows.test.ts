@@ -1,16 +1,16 @@
 import { describe, it, expect } from 'vitest'
-import { rejectedRowsCsv } from '../../../../../server/domain/lists/rejected-rows'
+import { rejectedRow, rejectedRowsCsv } from '../../../../../server/domain/lists/rejected-rows'
 import { LIST_REASONS } from '../../../../../server/domain/lists/list-entry'
 
 describe('rejectedRowsCsv', () => {
   it('writes row, value and reason, a duplicate naming its first row, formulas neutralised', () => {
     expect(
-      rejectedRowsCsv([
+      rejectedRowsCsv(([
         { kind: 'invalid', row: 3, value: 'not-an-address', reason: LIST_REASONS.invalidAddress },
         { kind: 'invalid', row: 4, value: '', reason: LIST_REASONS.missingAddress },
         { kind: 'duplicate', row: 7, value: 'Ann, A <ANN@example.org>', firstRow: 2 },
         { kind: 'invalid', row: 9, value: '=cmd|"/c calc"!A1', reason: LIST_REASONS.invalidAddress },
-      ]).split('\r\n'),
+      ] as const).map(rejectedRow)).split('\r\n'),
     ).toEqual([
       'row,value,reason',
       '3,not-an-address,not a valid email address',
