@@ -217,7 +217,9 @@ export async function runListJob(listId: string, pass: ListPass, context: ListJo
   let entries: AsyncIterator<ListEntry>
   try {
     if (list.eventUid && !event) throw new UnreadableList(`The event ${list.eventUid} no longer exists.`)
-    const source = readList(await readListFile(list.fileKey), { layout: list.layout, maxBytes: config().listMaxBytes })
+    const file = await readListFile(list.fileKey)
+    if (!file) throw new UnreadableList("The list's file is not there any more; upload it again.")
+    const source = readList(file, { layout: list.layout, maxBytes: config().listMaxBytes })
     entries = checkListEntries(source, target)[Symbol.asyncIterator]()
   } catch (error) {
     return unreadable(list, error)

@@ -9,7 +9,7 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { InvitationEntity } from '../../server/aws/table'
+import { InvitationEntity, InvitationListEntity } from '../../server/aws/table'
 import { resetConfig } from '../../server/config'
 import { loadEvent } from '../../server/services/event-store'
 import { inviteMany, inviteToEvent, loadInvitation } from '../../server/services/invitations'
@@ -207,6 +207,12 @@ describe('invitation lists', () => {
     expect(item.phase).toBe('unreadable')
     expect(item.problem).toMatch(/empty/i)
     expect(item.done).toBe(true)
+
+    // A list whose file is gone (deleted, or never uploaded) says so rather than failing its job again and again.
+    const id = `nofile${randomUUID().slice(0, 8)}`
+    await InvitationListEntity.build(EntityRepository).put({ ...vipList(uid), id, fileKey: `lists/${id}.csv`, phase: 'queueing', createdAt: new Date().toISOString() })
+    expect(await runListJob(id, 'send')).toMatchObject({ outcome: 'skipped' })
+    expect(await view(id)).toMatchObject({ phase: 'unreadable', problem: "The list's file is not there any more; upload it again.", done: true })
   })
 })
 
