@@ -69,12 +69,12 @@ const EnvSchema = z.object({
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** Invitations one organizer may queue in a UTC day, whatever way they go out (a bulk sender may have their own). */
   CIS_DAILY_INVITE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
-  /** The largest invitation list file read (bytes). */
-  CIS_LIST_MAX_BYTES: z.coerce.number().int().min(1000).max(2_000_000_000).default(50_000_000),
   /** People one event may have (attendees of every source); invitations beyond it are refused by row. */
   CIS_EVENT_ATTENDEE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** A folder of mail template files (server/templates/mail.ts) that replace the shipped ones, read at start. */
   CIS_TEMPLATES_DIR: z.string().optional(),
+  /** The largest invitation list (a CSV file) read, in bytes; a larger one is refused with a sentence. */
+  CIS_LIST_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** How log lines are written: `json` (one object a line, what CloudWatch Logs Insights reads) or `text` (one readable line). */
   CIS_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   /** Or a key prefix in the mail bucket holding such files, read at start. */
@@ -145,12 +145,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
     /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
     trustedProxies: e.CIS_TRUSTED_PROXIES,
-    listMaxBytes: e.CIS_LIST_MAX_BYTES,
     dailyInviteLimit: e.CIS_DAILY_INVITE_LIMIT,
     eventAttendeeLimit: e.CIS_EVENT_ATTENDEE_LIMIT,
     /** Where the deployer's mail templates are, if anywhere: a folder, or a key prefix in the mail bucket. */
     templatesDir,
     templatesS3Prefix,
+    /** The largest invitation list read, in bytes (50 MB by default). */
+    listMaxBytes: e.CIS_LIST_MAX_BYTES,
   }
 }
 

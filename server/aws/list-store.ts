@@ -38,8 +38,13 @@ export async function listFileSize(key: string): Promise<number | null> {
   }
 }
 
-/** The file's bytes as they arrive from S3, never all in memory. */
-export async function readListFile(key: string): Promise<AsyncIterable<Uint8Array>> {
-  const object = await clients().s3.send(new GetObjectCommand({ Bucket: config().mailBucket, Key: key }))
-  return object.Body as Readable
+/** The file's bytes as they arrive from S3, never all in memory; null when there is no such file. */
+export async function readListFile(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+  try {
+    const object = await clients().s3.send(new GetObjectCommand({ Bucket: config().mailBucket, Key: key }))
+    return object.Body as Readable
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null
+    throw error
+  }
 }

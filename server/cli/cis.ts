@@ -8,6 +8,10 @@
  *                             unless those are in S3
  *   cis templates export DIR  write the shipped mail templates into DIR, to edit
  *   cis templates check [DIR] check DIR, or the configured templates, as the server does at start
+ *   cis check-list FILE.csv [--event UID] [--layout vip|bulk]
+ *                             read an invitation list as the server does and print what it
+ *                             holds (rows, valid, invalid and duplicate rows) as one JSON
+ *                             object; needs no services without --event
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  *   cis token create|list|revoke ORGANIZER [ID] [--label TEXT]
@@ -26,6 +30,7 @@ const USAGE = `Usage:
   cis inspect FILE
   cis preview-invite FILE --to EMAIL [--name NAME]
   cis templates export DIR | check [DIR]
+  cis check-list FILE.csv [--event UID] [--layout vip|bulk]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
   cis replay [--since 2026-11-01|7d]
   cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID
@@ -82,6 +87,22 @@ async function main(argv: string[]): Promise<number> {
         return 0
       }
       throw new UsageError('Usage: cis templates export DIR | check [DIR]')
+    }
+    case 'check-list': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { event: { type: 'string' }, layout: { type: 'string' } },
+      })
+      if (positionals.length !== 1) throw new UsageError('cis check-list takes exactly one FILE.csv.')
+      const { checkList, isListLayout } = await import('./check-list')
+      if (values.layout !== undefined && !isListLayout(values.layout)) {
+        throw new UsageError(`--layout must be vip or bulk, not ${JSON.stringify(values.layout)}.`)
+      }
+      const summary = await checkList(positionals[0]!, { event: values.event, layout: values.layout })
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
+      return 0
     }
     case 'ingest': {
       const { values, positionals } = parseArgs({

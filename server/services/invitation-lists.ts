@@ -21,7 +21,8 @@ import { getMany } from '../aws/batch-get'
 import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } from '../aws/list-store'
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
-import { readList } from '../domain/lists/read-list'
+import { readList, tooLargeSentence } from '../domain/lists/read-list'
+import { rejectedRow } from '../domain/lists/rejected-rows'
 import type { ListOrigin, ListPass, ListView, RejectedRow } from '../../shared/schemas/lists'
 import { checkListEntries, eventProblem } from './list-checks'
 import { inviteMany } from './invitations'
@@ -102,7 +103,7 @@ export async function loadListItem(id: string): Promise<ListItem | null> {
 /** A VIP list whose file the browser uploads itself: the list, and where to PUT the file. */
 export async function createUploadedList(list: NewList & { size: number }) {
   const maxBytes = config().listMaxBytes
-  if (list.size > maxBytes) throw new UnreadableList(tooLarge(maxBytes))
+  if (list.size > maxBytes) throw new UnreadableList(tooLargeSentence(maxBytes))
   const item = await createList(list, 'uploading')
   return { list: toListView(item), upload: { ...(await listUploadUrl(item.fileKey, list.size)), method: 'PUT' as const } }
 }
@@ -139,8 +140,6 @@ export async function createMailedList(list: NewList & { mailKey: string }, inde
   await enqueueSendJobs([{ type: 'list', listId: id, pass: 'send' }])
   return toListView(item)
 }
-
-const tooLarge = (maxBytes: number) => `The file is larger than ${Math.round(maxBytes / 1_000_000)} MB, the most one list may be; split it into smaller files.`
 
 /** The upload is done: the worker reads and checks the file. Null when the file is not there. */
 export async function startListCheck(item: ListItem): Promise<ListView | 'not-uploaded' | 'not-waiting'> {
@@ -242,7 +241,9 @@ export async function runListJob(listId: string, pass: ListPass, context: ListJo
   let entries: AsyncIterator<ListEntry>
   try {
     if (list.eventUid && !event) throw new UnreadableList(`The event ${list.eventUid} no longer exists.`)
-    const source = readList(await readListFile(list.fileKey), { layout: list.layout, maxBytes: config().listMaxBytes })
+    const file = await readListFile(list.fileKey)
+    if (!file) throw new UnreadableList("The list's file is not there any more; upload it again.")
+    const source = readList(file, { layout: list.layout, maxBytes: config().listMaxBytes })
     entries = checkListEntries(source, target)[Symbol.asyncIterator]()
   } catch (error) {
     return unreadable(list, error)
@@ -320,15 +321,9 @@ async function saveRejects(listId: string, pass: ListPass, rows: { row: number; 
   }
 }
 
-const rejectedOf = (entry: ListInvalid | ListDuplicate) => ({
-  row: entry.row,
-  value: entry.value,
-  reason: entry.kind === 'duplicate' ? `duplicate of row ${entry.firstRow}` : entry.reason,
-})
-
 async function checkChunk(list: ListItem, chunk: ListEntry[]) {
   const rejected = chunk.filter(isRejected)
-  await saveRejects(list.id, 'check', rejected.map(rejectedOf))
+  await saveRejects(list.id, 'check', rejected.map(rejectedRow))
   return advance(list, chunk.at(-1)!.row, {
     rows: chunk.length,
     valid: chunk.length - rejected.length,
@@ -378,7 +373,7 @@ async function sendChunk(list: ListItem, chunk: ListEntry[], events: Map<string,
     })
   }
   await saveRejects(list.id, 'send', refusedRows)
-  if (!checked) await saveRejects(list.id, 'check', readRejects.map(rejectedOf))
+  if (!checked) await saveRejects(list.id, 'check', readRejects.map(rejectedRow))
   return advance(list, chunk.at(-1)!.row, {
     queued,
     refused: refusedRows.length,

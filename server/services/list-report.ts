@@ -3,12 +3,12 @@
  * `list-report` job of whichever of its lists is read last (each list's job finds the
  * others still being read and leaves it to that one), once (a send record keyed by the
  * message). It says what was accepted and what was rejected, with the reasons, in text and
- * HTML, with every rejected row as a CSV attachment; the mail log's entry of the message
+ * HTML, with each list's rejected rows as a CSV attachment; the mail log's entry of the message
  * gets the counts as its reason.
  */
 import MailComposer from 'nodemailer/lib/mail-composer'
 import { config } from '../config'
-import { fileLabel, REJECTED_FILE_NAME, rejectedRowsCsv, statusSentence, statusValues, type StatusRow } from '../domain/lists/bulk-status'
+import { bulkStatus, type ReadList, type RejectedFile } from '../domain/lists/bulk-status'
 import { renderMailTemplate } from '../templates/mail'
 import { useMailTemplates } from '../templates/in-use'
 import { allRejectedRows, loadListItem } from './invitation-lists'
@@ -38,29 +38,21 @@ export async function deliverListReport(job: Extract<SendJob, { type: 'list-repo
   const waiting = lists.filter((item) => !isRead(item)).length
   if (waiting) return { outcome: 'skipped', reason: `${waiting} list(s) of the message are still being read; the last one sends the status mail.` }
 
-  const figures = lists.map((item) => ({ ...item, fileName: item.fileName ?? null, problem: item.problem ?? null }))
-  const rows: StatusRow[] = []
-  for (const [index, item] of lists.entries()) {
-    const file = fileLabel(figures[index]!, index)
-    const own: StatusRow[] = []
-    for await (const row of allRejectedRows(item.id)) own.push({ file, row: row.row, value: row.value, reason: row.reason })
-    rows.push(...own.sort((a, b) => a.row - b.row))
+  const read: ReadList[] = []
+  for (const item of lists) {
+    const rejected = []
+    for await (const row of allRejectedRows(item.id)) rejected.push({ row: row.row, value: row.value, reason: row.reason })
+    read.push({ ...item, fileName: item.fileName ?? null, problem: item.problem ?? null, rejected: rejected.sort((a, b) => a.row - b.row) })
   }
+  const status = bulkStatus(read, notes)
   const reference = list.mailKey ?? list.id
   const { subject: mailSubject, text, html } = renderMailTemplate(
     'bulkListStatus',
-    { ...statusValues(figures, rows, notes), subject: subject || '(no subject)', mailbox: config().mailboxes.bulk, reference },
+    { ...status.values, subject: subject || '(no subject)', mailbox: config().mailboxes.bulk, reference },
     await useMailTemplates(),
   )
-  const raw = await compose({
-    to: list.reportTo,
-    subject: mailSubject,
-    text,
-    html: html ?? undefined,
-    inReplyTo: list.inReplyTo,
-    csv: rows.length ? rejectedRowsCsv(rows) : null,
-  })
-  if (list.mailKey) await recordListCounts(list.mailKey, statusSentence(figures))
+  const raw = await compose({ to: list.reportTo, subject: mailSubject, text, html: html ?? undefined, inReplyTo: list.inReplyTo, files: status.files })
+  if (list.mailKey) await recordListCounts(list.mailKey, status.sentence)
   return sendOnce({
     key: `list-report#${reference}`,
     record: { email: list.reportTo },
@@ -71,7 +63,7 @@ export async function deliverListReport(job: Extract<SendJob, { type: 'list-repo
   })
 }
 
-async function compose(mail: { to: string; subject: string; text: string; html?: string; inReplyTo?: string; csv: string | null }): Promise<Buffer> {
+async function compose(mail: { to: string; subject: string; text: string; html?: string; inReplyTo?: string; files: RejectedFile[] }): Promise<Buffer> {
   const composer = new MailComposer({
     from: config().fromAddress,
     to: mail.to,
@@ -79,7 +71,7 @@ async function compose(mail: { to: string; subject: string; text: string; html?:
     text: mail.text,
     html: mail.html,
     ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: mail.inReplyTo } : {}),
-    attachments: mail.csv ? [{ filename: REJECTED_FILE_NAME, content: mail.csv, contentType: 'text/csv; charset=utf-8' }] : [],
+    attachments: mail.files.map((file) => ({ filename: file.filename, content: file.csv, contentType: 'text/csv; charset=utf-8' })),
     // An answer to the sender's own message: marked automatic so no auto-reply answers it (RFC 3834).
     headers: { 'Auto-Submitted': 'auto-replied' },
   })

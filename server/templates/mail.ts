@@ -73,7 +73,7 @@ export const MAIL_TEMPLATES = {
       rejected: 'the first rejected rows, one line each (file, row number, value, reason), or empty',
       shown: 'how many rejected rows the body shows when there are more, else empty',
       more: 'how many more rejected rows the attachment has ("40 more rows"), or empty',
-      attachment: 'the name of the attached CSV of every rejected row, or empty when none was rejected',
+      attachments: "the names of the attached CSV files (one per list with rejected rows: row, value, reason), or empty when no row was rejected",
       notes: 'the attachments that were not read (not CSV), one line each, or empty',
       reference: 'the key of the stored message, for the operator',
     },

@@ -81,10 +81,10 @@ Calendar Invite Server read what you sent to {{mailbox}} ("{{subject}}"):
 Rejected rows{{#shown}} (the first {{shown}}; {{more}} in the attachment){{/shown}}:
 {{rejected}}
 {{/rejected}}
-{{#attachment}}
+{{#attachments}}
 
-Every rejected row, with its reason, is in the attached file {{attachment}}.
-{{/attachment}}
+Every rejected row, with its reason, is attached: {{attachments}}.
+{{/attachments}}
 {{#notes}}
 
 Not read:
@@ -104,9 +104,9 @@ your dashboard shows what was sent. Reference: {{reference}}
 <p>Rejected rows{{#shown}} (the first {{shown}}; {{more}} in the attachment){{/shown}}:</p>
 <p style="font-family:monospace">{{rejected}}</p>
 {{/rejected}}
-{{#attachment}}
-<p>Every rejected row, with its reason, is in the attached file {{attachment}}.</p>
-{{/attachment}}
+{{#attachments}}
+<p>Every rejected row, with its reason, is attached: {{attachments}}.</p>
+{{/attachments}}
 {{#notes}}
 <p>Not read:<br>{{notes}}</p>
 {{/notes}}

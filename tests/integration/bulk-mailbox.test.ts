@@ -113,13 +113,13 @@ describe('the bulk mailbox', () => {
     expect(mail.text).toContain('- march.csv: 5 rows, 2 invitations queued, 3 rows rejected (1 invalid, 1 duplicate, 1 refused)')
     expect(mail.text).toContain(`- march.csv, row 4: cleo@guests.example (${LIST_REASONS.notYourEvent})`)
     expect(mail.html).toContain('1 list with 5 rows: 2 invitations queued, 3 rows rejected.')
-    expect(mail.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['rejected-rows.csv', 'text/csv']])
+    expect(mail.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['rejected-march.csv', 'text/csv']])
     const attached = mail.attachments[0]!.content
     const rows = Papa.parse<Record<string, string>>(typeof attached === 'string' ? attached : new TextDecoder().decode(attached), { header: true, skipEmptyLines: true }).data
     expect(rows).toEqual([
-      { file: 'march.csv', row: '4', value: 'cleo@guests.example', reason: LIST_REASONS.notYourEvent },
-      { file: 'march.csv', row: '5', value: 'not-an-address', reason: LIST_REASONS.invalidAddress },
-      { file: 'march.csv', row: '6', value: 'ANN@guests.example', reason: 'duplicate of row 2' },
+      { row: '4', value: 'cleo@guests.example', reason: LIST_REASONS.notYourEvent },
+      { row: '5', value: 'not-an-address', reason: LIST_REASONS.invalidAddress },
+      { row: '6', value: 'ANN@guests.example', reason: 'duplicate of row 2' },
     ])
 
     // The mail log shows the outcome and the counts.
@@ -149,7 +149,7 @@ describe('the bulk mailbox', () => {
       { filename: 'first.csv', content: `uid,email,name\r\n${uid},fay@guests.example,Fay\r\n`, contentType: 'text/csv' },
       { filename: 'notes.pdf', content: '%PDF-1.4', contentType: 'application/pdf' },
       { filename: 'second.csv', content: `uid,email,name\r\n${uid},gus@guests.example,Gus\r\n${uid},fay@,Fay\r\n`, contentType: 'application/vnd.ms-excel' },
-      { filename: 'empty.csv', content: '\r\n', contentType: 'text/csv' },
+      { filename: 'empty.csv', content: 'uid,email,name\r\n', contentType: 'text/csv' },
     ])
     expect(entry).toMatchObject({ outcome: 'list', reason: '3 lists are being read (first.csv, second.csv, empty.csv).', warnings: ['notes.pdf is not a CSV file.'] })
     await runSendQueue()
@@ -159,9 +159,10 @@ describe('the bulk mailbox', () => {
     expect(status).toHaveLength(1)
     const mail = await parse(status[0]!.raw)
     expect(mail.subject).toContain('2 lists with 3 rows: 2 invitations queued, 1 row rejected. 1 list could not be read.')
-    expect(mail.text).toContain('- first.csv: 1 row, 1 invitation queued, 0 rows rejected\n- second.csv: 2 rows, 1 invitation queued, 1 row rejected (1 invalid)\n- empty.csv could not be read: The file is empty.')
+    expect(mail.text).toContain('- first.csv: 1 row, 1 invitation queued, 0 rows rejected\n- second.csv: 2 rows, 1 invitation queued, 1 row rejected (1 invalid)\n- empty.csv could not be read: The file has a header row but no rows under it.')
     expect(mail.text).toContain(`- second.csv, row 3: fay@ (${LIST_REASONS.invalidAddress})`)
     expect(mail.text).toContain('Not read:\n- notes.pdf is not a CSV file.')
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['rejected-second.csv'])
     expect((await listMailLogOfSender(ALICE)).find((e) => e.key === entry.key)).toMatchObject({ outcome: 'list', reason: '2 lists with 3 rows: 2 invitations queued, 1 row rejected. 1 list could not be read.' })
   })
 

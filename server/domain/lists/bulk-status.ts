@@ -1,13 +1,10 @@
 /**
  * What the sender of lists to the bulk mailbox is told once they are read: the counts (the
  * sentence the mail log keeps too), each list's figures or why it could not be read, the
- * first rejected rows, and every rejected row as CSV.
- *
- * The CSV is written here with papaparse until the shared writer (server/domain/csv/
- * write-csv.ts, branch list-reader) lands; then `rejectedRowsCsv` becomes a call to it.
- * Same rules: RFC 4180, CRLF, a header row, formula-like cells given a leading `'`.
+ * first rejected rows, and each list's rejected rows as the CSV file the dashboard offers
+ * for download (rejected-rows.ts: row, value, reason).
  */
-import Papa from 'papaparse'
+import { rejectedRowsCsv, type RejectedRowText } from './rejected-rows'
 
 export interface ListFigures {
   fileName: string | null
@@ -31,11 +28,9 @@ export interface StatusRow {
 
 /** Rejected rows written out in the mail's body; all of them are in the attachment. */
 export const ROWS_IN_BODY = 20
-export const REJECTED_FILE_NAME = 'rejected-rows.csv'
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 const rejectedOf = (list: ListFigures) => list.invalid + list.duplicates + list.refused
-const nameOf = (list: ListFigures, index: number) => list.fileName || `attachment ${index + 1}`
 /** A cell as one readable line of a mail body: no control characters, at most 200 characters. */
 const oneLine = (value: string) => {
   const line = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
@@ -57,11 +52,21 @@ export function statusSentence(lists: readonly ListFigures[]): string {
   return parts.join(' ')
 }
 
+/** The name each list is shown under: its file name (a repeated one, or none, named by the attachment's position). */
+export function fileLabels(lists: readonly ListFigures[]): string[] {
+  const seen = new Set<string>()
+  return lists.map((list, index) => {
+    const name = list.fileName && !seen.has(list.fileName) ? list.fileName : `${list.fileName ?? 'attachment'} (attachment ${index + 1})`
+    seen.add(name)
+    return name
+  })
+}
+
 /** One line per list: its figures, or why it could not be read. */
-export function listLines(lists: readonly ListFigures[]): string {
+export function listLines(lists: readonly ListFigures[], labels = fileLabels(lists)): string {
   return lists
     .map((list, index) => {
-      const name = nameOf(list, index)
+      const name = labels[index]
       if (list.phase === 'unreadable') return `- ${name} could not be read: ${list.problem ?? 'no reason was recorded.'}`
       const detail = [
         list.invalid ? `${list.invalid} invalid` : '',
@@ -81,31 +86,50 @@ export function rejectedLines(rows: readonly StatusRow[], limit = ROWS_IN_BODY):
     .join('\n')
 }
 
-// papaparse's own pattern (/^[=+\-@\t\r].*$/) misses a formula followed by a line break.
-const FORMULA_START = /^[=+\-@\t\r]/
-
-/** Every rejected row as CSV (`file,row,value,reason`), header first. */
-export function rejectedRowsCsv(rows: readonly StatusRow[]): string {
-  const csv = Papa.unparse(
-    { fields: ['file', 'row', 'value', 'reason'], data: rows.map((row) => [row.file, row.row, row.value, row.reason]) },
-    { header: true, newline: '\r\n', escapeFormulae: FORMULA_START },
-  )
-  return csv.endsWith('\r\n') ? csv : `${csv}\r\n`
+/** A list as read: its figures and its rejected rows in row order. */
+export interface ReadList extends ListFigures {
+  rejected: readonly RejectedRowText[]
 }
 
-/** The status mail's template values (server/templates/mail.ts `bulkListStatus`), but for subject, mailbox and reference. */
-export function statusValues(lists: readonly ListFigures[], rows: readonly StatusRow[], notes: readonly string[]) {
+export interface RejectedFile {
+  filename: string
+  csv: string
+}
+
+/** One attachment per list with rejected rows, named after the list: `rejected-<name>.csv`. */
+function rejectedFiles(lists: readonly ReadList[], labels: readonly string[]): RejectedFile[] {
+  const taken = new Set<string>()
+  return lists.flatMap((list, index) => {
+    if (!list.rejected.length) return []
+    const stem = labels[index]!.replace(/\.(csv|txt)$/i, '').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || `list-${index + 1}`
+    const filename = taken.has(`rejected-${stem}.csv`) ? `rejected-${stem}-${index + 1}.csv` : `rejected-${stem}.csv`
+    taken.add(filename)
+    return [{ filename, csv: rejectedRowsCsv(list.rejected) }]
+  })
+}
+
+/**
+ * The status of a message's lists: the counts sentence, the attachments, and the status
+ * mail's template values (server/templates/mail.ts `bulkListStatus`) but for subject,
+ * mailbox and reference. `notes`: the attachments that were not read.
+ */
+export function bulkStatus(lists: readonly ReadList[], notes: readonly string[]) {
+  const labels = fileLabels(lists)
+  const rows: StatusRow[] = lists.flatMap((list, index) => list.rejected.map((row) => ({ file: labels[index]!, ...row })))
+  const files = rejectedFiles(lists, labels)
   const shown = Math.min(rows.length, ROWS_IN_BODY)
+  const sentence = statusSentence(lists)
   return {
-    summary: statusSentence(lists),
-    lists: listLines(lists),
-    rejected: rejectedLines(rows),
-    shown: rows.length > shown ? String(shown) : '',
-    more: rows.length > shown ? plural(rows.length - shown, 'more row') : '',
-    attachment: rows.length ? REJECTED_FILE_NAME : '',
-    notes: notes.map((note) => `- ${note}`).join('\n'),
+    sentence,
+    files,
+    values: {
+      summary: sentence,
+      lists: listLines(lists, labels),
+      rejected: rejectedLines(rows),
+      shown: rows.length > shown ? String(shown) : '',
+      more: rows.length > shown ? plural(rows.length - shown, 'more row') : '',
+      attachments: files.map((file) => file.filename).join(', '),
+      notes: notes.map((note) => `- ${note}`).join('\n'),
+    },
   }
 }
-
-/** The file name a list's rows are reported under. */
-export const fileLabel = nameOf
