@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Proxies in front of the platform that each append to X-Forwarded-For (CloudFront before API Gateway: 1). */
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** Invitations one organizer may queue in a UTC day, whatever way they go out (a bulk sender may have their own). */
+  CIS_DAILY_INVITE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** People one event may have (attendees of every source); invitations beyond it are refused by row. */
+  CIS_EVENT_ATTENDEE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** A folder of mail template files (server/templates/mail.ts) that replace the shipped ones, read at start. */
   CIS_TEMPLATES_DIR: z.string().optional(),
   /** How log lines are written: `json` (one object a line, what CloudWatch Logs Insights reads) or `text` (one readable line). */
@@ -139,6 +143,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
     /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
     trustedProxies: e.CIS_TRUSTED_PROXIES,
+    dailyInviteLimit: e.CIS_DAILY_INVITE_LIMIT,
+    eventAttendeeLimit: e.CIS_EVENT_ATTENDEE_LIMIT,
     /** Where the deployer's mail templates are, if anywhere: a folder, or a key prefix in the mail bucket. */
     templatesDir,
     templatesS3Prefix,

@@ -34,6 +34,11 @@
  * | sign-in requests per address or IP in a window   | table | SIGNINRATE#<email or ip> | WINDOW#<start> (TTL)   |
  * | an address's consent to an organizer's invitations | table | CONSENT#<email>      | ORGANIZER#<email>           |
  * | invite requests per address, client or event     | table | INVITERATE#<subject>   | WINDOW#<start> (TTL)        |
+ * | an invitation list (VIP upload, mailed list)      | table | LIST#<id>              | LIST                        |
+ * | a list's rejected rows, in row order              | table | LIST#<id>              | REJECT#<pass>#<row>         |
+ * | an event's lists, newest last                     | gsi1  | EVENTLISTS#<uid>       | <createdAt>#<id>            |
+ * | an organizer's lists, newest last                 | gsi2  | ORGANIZERLISTS#<email> | <createdAt>#<id>            |
+ * | invitations an organizer queued in a day (quota)  | table | INVITEQUOTA#<email>    | WINDOW#<day start> (TTL)    |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
@@ -43,6 +48,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { Table, Entity, item, string, number, boolean, list, map, record, any } from 'dynamodb-toolbox'
 import { clients } from './clients'
 import { INVITE_ORIGINS, INVITE_STATUSES } from '../../shared/schemas/invites'
+import { LIST_ORIGINS, LIST_PASSES, LIST_PHASES } from '../../shared/schemas/lists'
+import { LIST_LAYOUTS } from '../domain/lists/list-entry'
 import { ATTENDEE_SOURCES, EVENT_STATUSES, PARTSTAT_VALUES } from '../../shared/vocabulary'
 import { config } from '../config'
 
@@ -176,6 +183,14 @@ export const keys = {
   /** A person's confirmed wish for invitations (double opt-in), one item per organizer. */
   inviteConsent: prefixed('CONSENT#', lower),
   inviteRequestRate: prefixed('INVITERATE#'),
+  /** An invitation list and its rejected rows (a fixed-width row number sorts them in order). */
+  list: prefixed('LIST#'),
+  listItem: 'LIST',
+  listReject: (pass: string, row: number) => `REJECT#${pass}#${String(row).padStart(10, '0')}`,
+  listRejectPrefix: (pass?: string) => (pass ? `REJECT#${pass}#` : 'REJECT#'),
+  eventLists: prefixed('EVENTLISTS#'),
+  organizerLists: prefixed('ORGANIZERLISTS#', lower),
+  inviteQuota: prefixed('INVITEQUOTA#', lower),
   /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
   ordered: (first: string, then = '') => `${first}#${then}`,
   /** The gsi3 partition of the listed recurring events (their next occurrence is computed, not keyed). */
@@ -427,6 +442,10 @@ const invitationSchema = item({
   sentAt: string().optional(),
   /** Why the last send failed, in a sentence, for the organizer. */
   error: string().optional(),
+  /** The invitation list that queued it, whose figures count its outcome. */
+  listId: string().optional(),
+  /** Its outcome is counted in that list's figures (at most once). */
+  listCounted: boolean().optional(),
 })
 export const InvitationEntity = new Entity({ name: 'Invitation', table, schema: invitationSchema })
 
@@ -569,3 +588,67 @@ export const InviteConsentEntity = new Entity({ name: 'InviteConsent', table, sc
 
 /** "Send me the invite" requests per address, client or event. */
 export const InviteRequestRateEntity = requestWindowEntity('InviteRequestRate', keys.inviteRequestRate)
+
+/** Invitations an organizer (or a bulk sender) queued in one UTC day: the daily quota. */
+export const InviteQuotaEntity = requestWindowEntity('InviteQuota', keys.inviteQuota)
+
+/**
+ * An invitation list (services/invitation-lists.ts): where its file is, how far the worker
+ * has read it (`position`: the last row handled), and its figures. The worker's progress
+ * and the figures move together in one conditional update, so a worker that dies resumes
+ * after the last row it accounted for and counts nothing twice.
+ */
+const invitationListSchema = item({
+  id: string().key().savedAs('pk').transform(stored(keys.list)),
+  sk: string().key().const(keys.listItem).hidden(),
+  organizerEmail: string(),
+  origin: string().enum(...LIST_ORIGINS),
+  layout: string().enum(...LIST_LAYOUTS),
+  eventUid: string().optional(),
+  fileName: string().optional(),
+  /** The file in the mail bucket. */
+  fileKey: string(),
+  size: number().optional(),
+  phase: string().enum(...LIST_PHASES),
+  problem: string().optional(),
+  /** The last row the current pass has accounted for (0 before it starts). */
+  position: number().default(0),
+  rows: number().default(0),
+  valid: number().default(0),
+  invalid: number().default(0),
+  duplicates: number().default(0),
+  queued: number().default(0),
+  refused: number().default(0),
+  sent: number().default(0),
+  failed: number().default(0),
+  skipped: number().default(0),
+  /** The daily invitation limit that applies (a bulk sender's own, or the server's). */
+  dailyLimit: number().optional(),
+  /** Who is told how a mailed list went, and the message it came in (for the mail log and threading). */
+  reportTo: string().optional(),
+  mailKey: string().optional(),
+  inReplyTo: string().optional(),
+  createdAt: string(),
+  confirmedAt: string().optional(),
+  finishedAt: string().optional(),
+}).and((schema) => ({
+  gsi1pk: string()
+    .optional()
+    .hidden()
+    .putLink<typeof schema>(({ eventUid }) => (eventUid ? keys.eventLists(eventUid) : undefined)),
+  gsi1sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => keys.ordered(createdAt, id)),
+  gsi2pk: string().hidden().putLink<typeof schema>(({ organizerEmail }) => keys.organizerLists(organizerEmail)),
+  gsi2sk: string().hidden().putLink<typeof schema>(({ createdAt, id }) => keys.ordered(createdAt, id)),
+}))
+export const InvitationListEntity = new Entity({ name: 'InvitationList', table, schema: invitationListSchema, timestamps: false })
+
+/** A row of a list that was not invited, with its reason, for the preview and the downloads. */
+const listRejectSchema = item({
+  listId: string().key().savedAs('pk').transform(stored(keys.list)),
+  sk: string().key(),
+  pass: string().enum(...LIST_PASSES),
+  row: number(),
+  value: string(),
+  reason: string(),
+})
+export const ListRejectEntity = new Entity({ name: 'ListReject', table, schema: listRejectSchema, timestamps: false })

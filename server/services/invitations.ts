@@ -3,14 +3,17 @@
  * to be invited; it is checked, recorded as an attendee (NEEDS-ACTION) with its origin, and
  * a send job is queued. The send worker (send-worker.ts) builds and sends the message.
  */
-import { EntityRepository, QueryCommand, $add } from 'dynamodb-toolbox'
-import { AttendeeEntity, EventEntity, InvitationEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { EntityRepository, QueryCommand, $add, $remove } from 'dynamodb-toolbox'
+import { AttendeeEntity, EventEntity, InvitationEntity, InviteQuotaEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
+import { getMany } from '../aws/batch-get'
+import { LIST_REASONS, type ListReason } from '../domain/lists/list-entry'
+import { givePlacesBack, takePlaces } from './request-windows'
 import { config } from '../config'
 import type { InvitationView, InviteResult } from '../../shared/schemas/invites'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
-import { loadAttendee, loadEvent, type StoredEvent } from './event-store'
-import { suppressionOf, unsubscribe } from './suppression'
+import { loadEvent, type StoredEvent } from './event-store'
+import { suppressionsOf, unsubscribe, type SuppressionReason } from './suppression'
 import { enqueueSendJobs } from './send-jobs'
 import { encodeCursor, readCursor } from './cursors'
 
@@ -55,90 +58,237 @@ export async function loadInvitation(eventUid: string, email: string): Promise<I
 
 /**
  * Records and queues one invitation. Refuses what must not be mailed (the server's own
- * mailboxes, blocked, unsubscribed, bounced or complaining addresses, a cancelled event);
- * inviting the same person twice sends once, unless the earlier send failed.
+ * mailboxes, blocked, unsubscribed, bounced or complaining addresses, a cancelled event,
+ * the organizer's daily limit, the event's attendee limit); inviting the same person twice
+ * sends once, unless the earlier send failed.
  */
 export async function inviteToEvent(request: InviteRequest, stored?: StoredEvent | null): Promise<InviteResult> {
-  const email = request.email.trim().toLowerCase()
   const event = stored === undefined ? await loadEvent(request.eventUid) : stored
   if (!event) return { outcome: 'refused', reason: `There is no event ${request.eventUid}.` }
-  if (event.state.status === 'CANCELLED') return { outcome: 'refused', reason: 'The event is cancelled, so no invitations are sent for it.' }
-  const cfg = config()
-  if (Object.values(cfg.mailboxes).includes(email)) {
-    return { outcome: 'refused', reason: `${email} is one of this server's own mailboxes.` }
-  }
-  const suppressed = await suppressionOf(email)
-  if (suppressed) return { outcome: 'refused', reason: suppressed.sentence }
-
-  const existing = await loadInvitation(event.state.uid, email)
-  if (existing) {
-    const sendAgain = existing.status === 'failed' || existing.status === 'unknown' || existing.status === 'suppressed' || existing.status === 'unsubscribed'
-    if (!sendAgain) {
-      return {
-        outcome: 'already-invited',
-        reason: existing.status === 'sent' ? `${email} was already sent this invitation.` : `The invitation to ${email} is already queued.`,
-        invitation: existing,
-      }
-    }
-    await invitations.update({ eventUid: event.state.uid, email, status: 'queued' })
-    await enqueueSendJobs([{ type: 'deliver', eventUid: event.state.uid, email }])
-    return { outcome: 'queued', reason: `The invitation to ${email} is queued again.`, invitation: { ...existing, status: 'queued' } }
-  }
-
-  const now = new Date().toISOString()
-  const item = {
-    eventUid: event.state.uid,
-    email,
-    name: cleanName(request.name) ?? undefined,
-    origin: request.origin,
-    invitedAt: now,
-    invitedBy: request.invitedBy,
-    status: 'queued' as const,
-  }
-  try {
-    await recordInvitation(event, item)
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    // A concurrent request for the same address won: report what it recorded.
-    const winner = await loadInvitation(event.state.uid, email)
-    return { outcome: 'already-invited', reason: `The invitation to ${email} is already queued.`, invitation: winner ?? undefined }
-  }
-  await enqueueSendJobs([{ type: 'deliver', eventUid: event.state.uid, email }])
-  return { outcome: 'queued', reason: `The invitation to ${email} is queued for sending.`, invitation: toView(item as InvitationItem) }
+  const [result] = await inviteMany(event, [{ email: request.email, name: request.name }], { origin: request.origin, invitedBy: request.invitedBy })
+  const { listReason: _listReason, sameList: _sameList, ...answer } = result!
+  return answer
 }
 
+export interface InviteRow {
+  email: string
+  name?: string | null
+}
+
+export interface InviteManyRequest {
+  origin: InviteOrigin
+  /** The organizer (or `public`) who asked. */
+  invitedBy: string
+  /** The invitation list the rows come from: its figures count their outcomes. */
+  listId?: string
+  /** The daily limit that applies instead of the server's (a bulk sender's own). */
+  dailyLimit?: number
+  now?: Date
+}
+
+export interface RowInviteResult extends InviteResult {
+  /** The same refusal in a list's words (server/domain/lists/list-entry.ts). */
+  listReason?: ListReason
+  /** Already invited by this very list: a worker resuming after a crash finds its own work. */
+  sameList?: boolean
+}
+
+const QUOTA_WINDOW_MINUTES = 24 * 60
+/** Rows per transaction: an invitation and an attendee each, and the event's counts (DynamoDB takes 100 items). */
+const ROWS_PER_TRANSACTION = 40
+const MAX_TRANSACTION_ROUNDS = 8
+
+const refused = (reason: string, listReason: ListReason): RowInviteResult => ({ outcome: 'refused', reason, listReason })
+
 /**
- * The invitation and, for someone new to the event, an attendee awaiting an answer with
- * the event's counts, in one transaction. People already on the event (named by the
- * organizer, or who answered a forwarded invite) keep their answer.
+ * Invites many addresses to one event: the checks of a single invitation, read for all of
+ * them at once (batch reads), and the writes in transactions of 40 rows with the event's
+ * counts and its attendee limit as their condition. Results are in the order of `rows`.
+ * The daily quota is taken for what is to be queued, and given back for what then is not.
  */
-async function recordInvitation(event: StoredEvent, item: Parameters<typeof invitations.put>[0]) {
+export async function inviteMany(event: StoredEvent, rows: InviteRow[], request: InviteManyRequest): Promise<RowInviteResult[]> {
+  const now = request.now ?? new Date()
   const uid = event.state.uid
-  const email = item.email as string
-  const invitationPut = invitations.transactPut(item, { condition: { attr: 'email', exists: false } })
-  const attendee = await loadAttendee(uid, email)
-  if (attendee && attendee.source !== 'shared') {
-    // Only the invitation is new, but the version still rises: the origins breakdown changed.
-    const versionRaise = events.transactUpdate({ uid, version: $add(1) }, { condition: { attr: 'uid', exists: true } })
-    return EntityRepository.executeTransactWrite(invitationPut, versionRaise)
+  const results: (RowInviteResult | undefined)[] = rows.map(() => undefined)
+  if (event.state.status === 'CANCELLED') {
+    return rows.map(() => refused('The event is cancelled, so no invitations are sent for it.', LIST_REASONS.cancelledEvent))
   }
-  // New, or upgraded from a forwarded invite (counted as "shared") to invited by us.
-  const previousKey = attendee ? 'shared' : null
-  const nextKey = countKeyOf(attendee?.partstat ?? 'NEEDS-ACTION')
-  const counts: Record<string, ReturnType<typeof $add>> = { [nextKey]: $add(1) }
-  if (previousKey) counts[previousKey] = $add(-1)
-  const attendeeWrite = attendee
-    ? attendees.transactUpdate({ eventUid: uid, email, source: 'invite' }, { condition: { attr: 'source', eq: 'shared' } })
-    : attendees.transactPut(
-        { eventUid: uid, email, name: item.name as string | undefined, partstat: 'NEEDS-ACTION', source: 'invite', invitedAt: item.invitedAt as string },
-        { condition: { attr: 'email', exists: false } },
-      )
-  // The version rises so an organizer's update in flight re-reads the attendee list.
-  const eventUpdate = events.transactUpdate(
-    { uid, version: $add(1), counts, ...(attendee ? {} : { attendeeCount: $add(1) }) },
-    { condition: { attr: 'uid', exists: true } },
-  )
-  return EntityRepository.executeTransactWrite(invitationPut, attendeeWrite, eventUpdate)
+  const mailboxes = new Set(Object.values(config().mailboxes))
+  const emails = rows.map((row) => row.email.trim().toLowerCase())
+  const seen = new Set<string>()
+  emails.forEach((email, index) => {
+    if (mailboxes.has(email)) results[index] = refused(`${email} is one of this server's own mailboxes.`, LIST_REASONS.serverMailbox)
+    else if (seen.has(email)) results[index] = { outcome: 'already-invited', reason: `${email} is listed twice.`, listReason: LIST_REASONS.alreadyInvited }
+    seen.add(email)
+  })
+  const pending = () => emails.map((email, index) => ({ email, index })).filter(({ index }) => !results[index])
+
+  const suppressions = await suppressionsOf(pending().map(({ email }) => email))
+  for (const { email, index } of pending()) {
+    const suppression = suppressions.get(email)
+    if (suppression) results[index] = refused(suppression.sentence, SUPPRESSION_REASONS[suppression.reason])
+  }
+
+  const candidates = pending()
+  const existing = await getMany(InvitationEntity, candidates.map(({ email }) => ({ eventUid: uid, email })), { consistent: true })
+  const resend: { email: string; index: number }[] = []
+  const fresh: { email: string; index: number }[] = []
+  candidates.forEach((candidate, position) => {
+    const invitation = existing[position]
+    if (!invitation) return fresh.push(candidate)
+    if (RESENDABLE.has(invitation.status)) return resend.push(candidate)
+    results[candidate.index] = {
+      outcome: 'already-invited',
+      reason: invitation.status === 'sent' ? `${candidate.email} was already sent this invitation.` : `The invitation to ${candidate.email} is already queued.`,
+      listReason: LIST_REASONS.alreadyInvited,
+      invitation: toView(invitation),
+      sameList: request.listId !== undefined && invitation.listId === request.listId,
+    }
+  })
+
+  // The organizer's daily quota: what does not fit is refused by row, in row order.
+  const quotaSubject = event.state.organizer.email
+  const dailyLimit = request.dailyLimit ?? config().dailyInviteLimit
+  const wanted = [...resend, ...fresh].sort((a, b) => a.index - b.index)
+  const granted = wanted.length ? await takePlaces(InviteQuotaEntity, quotaSubject, wanted.length, dailyLimit, now, QUOTA_WINDOW_MINUTES) : 0
+  const overQuota = new Set(wanted.slice(granted).map(({ index }) => index))
+  for (const index of overQuota) {
+    results[index] = refused(`Over the daily limit of ${dailyLimit.toLocaleString('en')} invitations for ${quotaSubject}; try again tomorrow.`, LIST_REASONS.overDailyLimit)
+  }
+  let unused = 0
+  const invitedAt = now.toISOString()
+  const queued: string[] = []
+
+  for (const { email, index } of resend.filter(({ index }) => !overQuota.has(index))) {
+    const invitation = existing[candidates.findIndex((candidate) => candidate.index === index)]!
+    await invitations.update({ eventUid: uid, email, status: 'queued', ...(request.listId ? { listId: request.listId, listCounted: $remove() } : {}) })
+    results[index] = { outcome: 'queued', reason: `The invitation to ${email} is queued again.`, invitation: { ...toView(invitation), status: 'queued' } }
+    queued.push(email)
+  }
+
+  const toRecord = fresh.filter(({ index }) => !overQuota.has(index))
+  for (let start = 0; start < toRecord.length; start += ROWS_PER_TRANSACTION) {
+    const chunk = toRecord.slice(start, start + ROWS_PER_TRANSACTION).map(({ email, index }) => ({
+      index,
+      item: {
+        eventUid: uid,
+        email,
+        name: cleanName(rows[index]!.name) ?? undefined,
+        origin: request.origin,
+        invitedAt,
+        invitedBy: request.invitedBy,
+        status: 'queued' as const,
+        ...(request.listId ? { listId: request.listId } : {}),
+      },
+    }))
+    const outcome = await recordInvitations(event, chunk.map(({ item }) => item))
+    chunk.forEach(({ index, item }, position) => {
+      const written = outcome[position]!
+      if (written === 'recorded') {
+        results[index] = { outcome: 'queued', reason: `The invitation to ${item.email} is queued for sending.`, invitation: toView(item as InvitationItem) }
+        queued.push(item.email)
+        return
+      }
+      unused++
+      results[index] =
+        written === 'taken'
+          ? { outcome: 'already-invited', reason: `The invitation to ${item.email} is already queued.`, listReason: LIST_REASONS.alreadyInvited }
+          : written === 'no-event'
+            ? refused(`There is no event ${uid}.`, LIST_REASONS.unknownEvent)
+            : refused(`The event has reached its limit of ${config().eventAttendeeLimit.toLocaleString('en')} attendees.`, LIST_REASONS.overEventLimit)
+    })
+  }
+  await givePlacesBack(InviteQuotaEntity, quotaSubject, unused, now, QUOTA_WINDOW_MINUTES)
+  await enqueueSendJobs(queued.map((email) => ({ type: 'deliver' as const, eventUid: uid, email })))
+  return results.map((result) => result!)
+}
+
+const RESENDABLE = new Set<InviteStatus>(['failed', 'unknown', 'suppressed', 'unsubscribed'])
+
+const SUPPRESSION_REASONS: Record<SuppressionReason, ListReason> = {
+  blocked: LIST_REASONS.blocked,
+  unsubscribed: LIST_REASONS.unsubscribed,
+  bounced: LIST_REASONS.suppressed,
+  complained: LIST_REASONS.suppressed,
+}
+
+type RecordOutcome = 'recorded' | 'taken' | 'over-limit' | 'no-event'
+type NewInvitation = Parameters<typeof invitations.put>[0] & { email: string; invitedAt: string; name?: string }
+
+/**
+ * Invitations and, for people new to the event, attendees awaiting an answer, with the
+ * event's counts, in one transaction (at most ROWS_PER_TRANSACTION rows). People already on
+ * the event (named by the organizer, or who answered a forwarded invite) keep their answer.
+ * The event's condition keeps it within its attendee limit; when a row is taken meanwhile
+ * or the limit is reached, the transaction is tried again without what cannot be written.
+ */
+async function recordInvitations(event: StoredEvent, items: NewInvitation[]): Promise<RecordOutcome[]> {
+  const uid = event.state.uid
+  const limit = config().eventAttendeeLimit
+  const outcomes: (RecordOutcome | undefined)[] = items.map(() => undefined)
+  for (let round = 1; ; round++) {
+    const open = items.map((item, index) => ({ item, index })).filter(({ index }) => !outcomes[index])
+    if (!open.length) return outcomes.map((outcome) => outcome!)
+    const people = await getMany(AttendeeEntity, open.map(({ item }) => ({ eventUid: uid, email: item.email })), { consistent: true })
+    const newcomers = people.filter((person) => !person).length
+    const counts: Record<string, number> = {}
+    const writes = open.flatMap(({ item }, position) => {
+      const person = people[position]
+      const invitationPut = invitations.transactPut(item, { condition: { attr: 'email', exists: false } })
+      if (person && person.source !== 'shared') return [invitationPut]
+      // New, or upgraded from a forwarded invite (counted as "shared") to invited by us.
+      const key = countKeyOf(person?.partstat ?? 'NEEDS-ACTION')
+      counts[key] = (counts[key] ?? 0) + 1
+      if (person) counts.shared = (counts.shared ?? 0) - 1
+      return [
+        invitationPut,
+        person
+          ? attendees.transactUpdate({ eventUid: uid, email: item.email, source: 'invite' }, { condition: { attr: 'source', eq: 'shared' } })
+          : attendees.transactPut(
+              { eventUid: uid, email: item.email, name: item.name, partstat: 'NEEDS-ACTION', source: 'invite', invitedAt: item.invitedAt },
+              { condition: { attr: 'email', exists: false } },
+            ),
+      ]
+    })
+    // The version rises so an organizer's update in flight re-reads the attendee list.
+    const eventUpdate = events.transactUpdate(
+      { uid, version: $add(1), counts: Object.fromEntries(Object.entries(counts).map(([key, n]) => [key, $add(n)])), ...(newcomers ? { attendeeCount: $add(newcomers) } : {}) },
+      { condition: newcomers ? { and: [{ attr: 'uid', exists: true }, { attr: 'attendeeCount', lte: limit - newcomers }] } : { attr: 'uid', exists: true } },
+    )
+    try {
+      await EntityRepository.executeTransactWrite(...writes, eventUpdate)
+      for (const { index } of open) outcomes[index] = 'recorded'
+      continue
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
+      if (round >= MAX_TRANSACTION_ROUNDS || !reasons) throw error
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * round))
+        continue
+      }
+      // Which writes failed their condition: a row taken meanwhile, or the event.
+      let cursor = 0
+      open.forEach(({ index }, position) => {
+        const width = people[position] && people[position]!.source !== 'shared' ? 1 : 2
+        if (reasons[cursor]?.Code === 'ConditionalCheckFailed') outcomes[index] = 'taken'
+        cursor += width
+      })
+      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') {
+        const { Item } = await events.get({ uid }, { consistent: true })
+        if (!Item) {
+          for (const { index } of open) outcomes[index] ??= 'no-event'
+          continue
+        }
+        // Room for this many newcomers; people already on the event need none.
+        let room = Math.max(0, limit - Item.attendeeCount)
+        open.forEach(({ index }, position) => {
+          if (outcomes[index] || people[position]) return
+          if (room > 0) room--
+          else outcomes[index] = 'over-limit'
+        })
+      }
+    }
+  }
 }
 
 /** One page of an event's invitations, in address order. */

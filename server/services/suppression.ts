@@ -9,6 +9,7 @@
  */
 import { EntityRepository, $get, $remove } from 'dynamodb-toolbox'
 import { PersonEntity, isConditionFailure } from '../aws/table'
+import { getMany } from '../aws/batch-get'
 import type { ParsedNotification } from '../domain/mail/ses-notification'
 
 const people = PersonEntity.build(EntityRepository)
@@ -30,6 +31,24 @@ const normalized = (email: string) => email.trim().toLowerCase()
 export async function suppressionOf(email: string): Promise<Suppression | null> {
   const address = normalized(email)
   const { Item } = await people.get({ email: address }, { consistent: true })
+  return suppressionOfPerson(address, Item)
+}
+
+/** The suppressions of many addresses (a list being sent), by address; those not suppressed are absent. */
+export async function suppressionsOf(emails: string[]): Promise<Map<string, Suppression>> {
+  const addresses = [...new Set(emails.map(normalized))]
+  const found = await getMany(PersonEntity, addresses.map((email) => ({ email })), { consistent: true })
+  const suppressions = new Map<string, Suppression>()
+  addresses.forEach((address, index) => {
+    const suppression = suppressionOfPerson(address, found[index])
+    if (suppression) suppressions.set(address, suppression)
+  })
+  return suppressions
+}
+
+type PersonItem = Awaited<ReturnType<typeof people.get>>['Item']
+
+function suppressionOfPerson(address: string, Item: PersonItem): Suppression | null {
   if (!Item) return null
   // The owner's decision first, then the person's own wish, then what their mail server said.
   if (Item.blockedAt) {
