@@ -17,6 +17,8 @@ export const listIsMoving = (list: ListView) => list.phase === 'checking' || lis
 const listIsOpen = (list: ListView) => list.phase === 'checked' || listIsMoving(list)
 
 const POLL_MS = 1000
+// The two bodies the API takes, each checked on its own so a mistake is named in its own words.
+const [FILE_BODY, TEXT_BODY] = ListCreateBodySchema.options
 
 export function useInvitationLists(eventUid: () => string) {
   const listsUrl = () => `/api/events/${encodeURIComponent(eventUid())}/lists`
@@ -52,10 +54,13 @@ export function useInvitationLists(eventUid: () => string) {
   }
 
   /** A file: its name and size first, then its bytes straight to S3 at the signed address, then the check. */
-  function uploadFile(file: File) {
-    return step('The file could not be uploaded. Please try again shortly.', async () => {
-      const input = checkInput(ListCreateBodySchema, { fileName: file.name, size: file.size })
-      if (!input.ok) throw { data: { message: input.sentence } }
+  async function uploadFile(file: File) {
+    const input = checkInput(FILE_BODY, { fileName: file.name, size: file.size })
+    if (!input.ok) {
+      failure.value = input.sentence
+      return
+    }
+    await step('The file could not be uploaded. Please try again shortly.', async () => {
       const answer = await $fetch<ListUploadAnswer>(listsUrl(), { method: 'POST', body: input.data })
       chosenId.value = answer.list.id
       show(answer.list)
@@ -67,10 +72,13 @@ export function useInvitationLists(eventUid: () => string) {
   }
 
   /** Pasted addresses: sent as text, checked at once. */
-  function sendText(text: string) {
-    return step('The addresses could not be sent. Please try again shortly.', async () => {
-      const input = checkInput(ListCreateBodySchema, { text })
-      if (!input.ok) throw { data: { message: input.sentence } }
+  async function sendText(text: string) {
+    const input = checkInput(TEXT_BODY, { text })
+    if (!input.ok) {
+      failure.value = input.sentence
+      return
+    }
+    await step('The addresses could not be sent. Please try again shortly.', async () => {
       const answer = await $fetch<ListUploadAnswer>(listsUrl(), { method: 'POST', body: input.data })
       chosenId.value = answer.list.id
       show(answer.list)
@@ -78,8 +86,8 @@ export function useInvitationLists(eventUid: () => string) {
   }
 
   /** The organizer typed YES: the list's rows are queued for sending. */
-  function send(list: ListView, confirm: string) {
-    return step('The invitations could not be sent. Please try again shortly.', async () => {
+  async function send(list: ListView, confirm: string) {
+    await step('The invitations could not be sent. Please try again shortly.', async () => {
       show((await $fetch<ListAnswer>(`/api/lists/${list.id}/send`, { method: 'POST', body: { confirm } })).list)
     })
   }
