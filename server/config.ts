@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   CIS_EVENT_ATTENDEE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** A folder of mail template files (server/templates/mail.ts) that replace the shipped ones, read at start. */
   CIS_TEMPLATES_DIR: z.string().optional(),
+  /** The largest invitation list (a CSV file) read, in bytes; a larger one is refused with a sentence. */
+  CIS_LIST_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** How log lines are written: `json` (one object a line, what CloudWatch Logs Insights reads) or `text` (one readable line). */
   CIS_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   /** Or a key prefix in the mail bucket holding such files, read at start. */
@@ -148,6 +150,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Where the deployer's mail templates are, if anywhere: a folder, or a key prefix in the mail bucket. */
     templatesDir,
     templatesS3Prefix,
+    /** The largest invitation list read, in bytes (50 MB by default). */
+    listMaxBytes: e.CIS_LIST_MAX_BYTES,
   }
 }
 

@@ -39,6 +39,7 @@
  * | an event's lists, newest last                     | gsi1  | EVENTLISTS#<uid>       | <createdAt>#<id>            |
  * | an organizer's lists, newest last                 | gsi2  | ORGANIZERLISTS#<email> | <createdAt>#<id>            |
  * | invitations an organizer queued in a day (quota)  | table | INVITEQUOTA#<email>    | WINDOW#<day start> (TTL)    |
+ * | a bulk sender (may mail CSVs to bulk@) / every one | table / gsi1 | BULKSENDER#<email> / BULKSENDERS | BULKSENDER / <email> |
  *
  * Items expire through the `expiresAt` TTL attribute (epoch seconds). Writes that must
  * happen together use TransactWrite; idempotent writes use conditions on `pk`; events
@@ -191,6 +192,11 @@ export const keys = {
   eventLists: prefixed('EVENTLISTS#'),
   organizerLists: prefixed('ORGANIZERLISTS#', lower),
   inviteQuota: prefixed('INVITEQUOTA#', lower),
+  /** A person who may mail CSV lists to the bulk mailbox. */
+  bulkSender: prefixed('BULKSENDER#', lower),
+  bulkSenderItem: 'BULKSENDER',
+  /** The gsi1 partition of every bulk sender. */
+  bulkSenders: 'BULKSENDERS',
   /** A sort key in the order of `first` (a time, a domain), then `then`; without `then`, the prefix of every key starting so. */
   ordered: (first: string, then = '') => `${first}#${then}`,
   /** The gsi3 partition of the listed recurring events (their next occurrence is computed, not keyed). */
@@ -652,3 +658,24 @@ const listRejectSchema = item({
   reason: string(),
 })
 export const ListRejectEntity = new Entity({ name: 'ListReject', table, schema: listRejectSchema, timestamps: false })
+/**
+ * A person whose CSV lists the bulk mailbox (bulk@) accepts, named by a system owner, with
+ * their own daily invitation limit or none (the server's default). Created and modified
+ * timestamps: `created` is when they were first added (an update keeps it).
+ */
+const bulkSenderSchema = item({
+  email: string().key().savedAs('pk').transform(stored(keys.bulkSender)),
+  sk: string().key().const(keys.bulkSenderItem).hidden(),
+  dailyLimit: number().optional(),
+  addedBy: string(),
+}).and((schema) => ({
+  gsi1pk: string()
+    .hidden()
+    .putLink<typeof schema>(() => keys.bulkSenders)
+    .updateLink<typeof schema>(() => keys.bulkSenders),
+  gsi1sk: string()
+    .hidden()
+    .putLink<typeof schema>(({ email }) => lower(email))
+    .updateLink<typeof schema>(({ email }) => (typeof email === 'string' ? lower(email) : undefined)),
+}))
+export const BulkSenderEntity = new Entity({ name: 'BulkSender', table, schema: bulkSenderSchema, timestamps: { created: true, modified: true } })

@@ -2,32 +2,39 @@
  * `cis`, the operator's command line:
  *   cis inspect FILE          describe a scheduling message (.eml or .ics); needs no services
  *   cis preview-invite FILE --to EMAIL [--name NAME]
-  cis templates export DIR | check [DIR]
  *                             print the raw invitation email the server would send to EMAIL
  *                             for the event in FILE (its unsubscribe link carries the fake
  *                             token `preview`), from the templates in use; needs no services
  *                             unless those are in S3
  *   cis templates export DIR  write the shipped mail templates into DIR, to edit
  *   cis templates check [DIR] check DIR, or the configured templates, as the server does at start
+ *   cis check-list FILE.csv [--event UID] [--layout vip|bulk]
+ *                             read an invitation list as the server does and print what it
+ *                             holds (rows, valid, invalid and duplicate rows) as one JSON
+ *                             object; needs no services without --event
  *   cis ingest FILE…          run messages through the pipeline against the configured backend
  *   cis replay [--since …]    reprocess logged rejected and failed messages
  *   cis token create|list|revoke ORGANIZER [ID] [--label TEXT]
  *                             an organizer's API tokens (for POST /api/events/{uid}/invites)
- * Errors are one line on stderr and a non-zero exit, never a stack trace.
+ *   cis bulk-senders add EMAIL [--daily-limit N] | list | remove EMAIL
+ *                             who may mail CSV lists to bulk@, and their daily invitation
+ *                             limits (none: the server's default); list prints one JSON line each
+ * Errors are one line on stderr and a non-zero exit (2 for a command given wrongly), never a stack trace.
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { inspectFile } from './inspect-file'
+import { UsageError } from './usage-error'
 
 const USAGE = `Usage:
   cis inspect FILE
   cis preview-invite FILE --to EMAIL [--name NAME]
   cis templates export DIR | check [DIR]
+  cis check-list FILE.csv [--event UID] [--layout vip|bulk]
   cis ingest [--mailbox create|rsvp|bulk] [--verified] FILE…
   cis replay [--since 2026-11-01|7d]
-  cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID`
-
-class UsageError extends Error {}
+  cis token create ORGANIZER [--label TEXT] | list ORGANIZER | revoke ORGANIZER ID
+  cis bulk-senders add EMAIL [--daily-limit N] | list | remove EMAIL`
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -81,6 +88,22 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new UsageError('Usage: cis templates export DIR | check [DIR]')
     }
+    case 'check-list': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { event: { type: 'string' }, layout: { type: 'string' } },
+      })
+      if (positionals.length !== 1) throw new UsageError('cis check-list takes exactly one FILE.csv.')
+      const { checkList, isListLayout } = await import('./check-list')
+      if (values.layout !== undefined && !isListLayout(values.layout)) {
+        throw new UsageError(`--layout must be vip or bulk, not ${JSON.stringify(values.layout)}.`)
+      }
+      const summary = await checkList(positionals[0]!, { event: values.event, layout: values.layout })
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
+      return 0
+    }
     case 'ingest': {
       const { values, positionals } = parseArgs({
         args: rest,
@@ -100,6 +123,12 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { label: { type: 'string' } } })
       const { tokenCommand } = await import('./api-token')
       process.stdout.write((await tokenCommand(positionals[0], positionals.slice(1), values.label)) + '\n')
+      return 0
+    }
+    case 'bulk-senders': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { 'daily-limit': { type: 'string' } } })
+      const { bulkSendersCommand } = await import('./bulk-senders')
+      for (const line of await bulkSendersCommand(positionals, { dailyLimit: values['daily-limit'] })) process.stdout.write(line + '\n')
       return 0
     }
     case 'replay': {
@@ -124,6 +153,7 @@ main(process.argv.slice(2)).then(
     const message =
       error.code === 'ENOENT' ? `cis: no such file: ${error.path}` : `cis: ${error.message.replace(/\s+/g, ' ').trim()}`
     process.stderr.write(message + '\n')
-    process.exit(error instanceof UsageError ? 2 : 1)
+    // Options parseArgs refuses (unknown, or missing their value) are a command given wrongly too.
+    process.exit(error instanceof UsageError || error.code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1)
   },
 )

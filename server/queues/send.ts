@@ -77,7 +77,7 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
 }
 
 /** What a job's lines say it is about: the trace keys, and its kind, recipient and template. */
-function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; recipient?: string; template?: string } {
+function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; recipient?: string; template?: string; listId?: string } {
   switch (job.type) {
     case 'deliver':
     case 'refresh':
@@ -88,6 +88,9 @@ function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; re
       return { keys: { eventUid: job.eventUid }, sendJob: job.type }
     case 'invite-request':
       return { keys: {}, sendJob: job.type, recipient: job.email }
+    case 'list':
+    case 'list-report':
+      return { keys: {}, sendJob: job.type, listId: job.listId }
     case 'notify':
       // The inbound message the notification is about: its lines join that message's (a
       // confirmation of "Send me the invite" is about no message).

@@ -13,7 +13,8 @@ import type { InvitationView, InviteResult } from '../../shared/schemas/invites'
 import { signToken, readToken } from '../domain/links/signed-token'
 import { countKeyOf } from '../domain/itip/event-state'
 import { loadEvent, type StoredEvent } from './event-store'
-import { suppressionsOf, unsubscribe, type SuppressionReason } from './suppression'
+import { suppressionsOf, unsubscribe } from './suppression'
+import { SUPPRESSION_REASONS } from './list-checks'
 import { enqueueSendJobs } from './send-jobs'
 import { encodeCursor, readCursor } from './cursors'
 
@@ -204,13 +205,6 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
 }
 
 const RESENDABLE = new Set<InviteStatus>(['failed', 'unknown', 'suppressed', 'unsubscribed'])
-
-const SUPPRESSION_REASONS: Record<SuppressionReason, ListReason> = {
-  blocked: LIST_REASONS.blocked,
-  unsubscribed: LIST_REASONS.unsubscribed,
-  bounced: LIST_REASONS.suppressed,
-  complained: LIST_REASONS.suppressed,
-}
 
 type RecordOutcome = 'recorded' | 'taken' | 'over-limit' | 'no-event'
 type NewInvitation = Parameters<typeof invitations.put>[0] & { email: string; invitedAt: string; name?: string }

@@ -5,8 +5,12 @@
  * the bulk mailbox and `cis check-list` all run rows through here, after the reader
  * (server/domain/lists/read-list.ts) has found what the file alone shows.
  */
+import { InvitationEntity } from '../aws/table'
+import { getMany } from '../aws/batch-get'
 import { config } from '../config'
-import { LIST_REASONS, type ListEntry } from '../domain/lists/list-entry'
+import { LIST_REASONS, type ListEntry, type ListReason, type ListRow } from '../domain/lists/list-entry'
+import { loadEvent, type StoredEvent } from './event-store'
+import { suppressionsOf, type SuppressionReason } from './suppression'
 
 export interface ListTarget {
   /** The one event every row is for (the vip layout); the bulk layout's rows name theirs. */
@@ -15,18 +19,79 @@ export interface ListTarget {
   organizer?: string
 }
 
+/** Rows checked against the table together: one batch read each for suppressions and invitations. */
+const CHECK_CHUNK = 100
+
+/** A suppression in a list's words. */
+export const SUPPRESSION_REASONS: Record<SuppressionReason, ListReason> = {
+  blocked: LIST_REASONS.blocked,
+  unsubscribed: LIST_REASONS.unsubscribed,
+  bounced: LIST_REASONS.suppressed,
+  complained: LIST_REASONS.suppressed,
+}
+
+/** Why a row naming this event cannot be invited by `organizer`, or null. */
+export function eventProblem(event: StoredEvent | null, organizer: string | undefined): ListReason | null {
+  if (!event) return LIST_REASONS.unknownEvent
+  if (organizer && event.state.organizer.email.toLowerCase() !== organizer.toLowerCase()) return LIST_REASONS.notYourEvent
+  if (event.state.status === 'CANCELLED') return LIST_REASONS.cancelledEvent
+  return null
+}
+
 /**
  * The entries, with each row this server must not invite turned into an invalid entry with
  * its reason. Without a target, only what configuration decides (the server's mailboxes).
+ * Throws a sentence when the target event does not exist.
  */
 export async function* checkListEntries(entries: AsyncIterable<ListEntry>, target: ListTarget | null = null): AsyncGenerator<ListEntry> {
   const mailboxes = new Set(Object.values(config().mailboxes))
+  const events = new Map<string, Promise<StoredEvent | null>>()
+  const eventOf = (uid: string) => {
+    let event = events.get(uid)
+    if (!event) events.set(uid, (event = loadEvent(uid)))
+    return event
+  }
+  if (target?.eventUid && !(await eventOf(target.eventUid))) throw new Error(`There is no event ${target.eventUid}.`)
+
+  let chunk: ListEntry[] = []
+  const flush = async () => {
+    const checked = target ? await checkChunk(chunk, target, eventOf) : chunk
+    chunk = []
+    return checked
+  }
   for await (const entry of entries) {
     if (entry.kind === 'row' && mailboxes.has(entry.email)) {
-      yield { kind: 'invalid', row: entry.row, value: entry.value, reason: LIST_REASONS.serverMailbox }
-      continue
+      chunk.push({ kind: 'invalid', row: entry.row, value: entry.value, reason: LIST_REASONS.serverMailbox })
+    } else {
+      chunk.push(entry)
     }
-    yield entry
+    if (chunk.length >= CHECK_CHUNK) yield* await flush()
   }
-  void target
+  if (chunk.length) yield* await flush()
+}
+
+async function checkChunk(chunk: ListEntry[], target: ListTarget, eventOf: (uid: string) => Promise<StoredEvent | null>): Promise<ListEntry[]> {
+  const refuse = (entry: ListRow, reason: ListReason): ListEntry => ({ kind: 'invalid', row: entry.row, value: entry.value, reason })
+  const checked: ListEntry[] = [...chunk]
+  const open: { at: number; entry: ListRow; uid: string }[] = []
+  for (const [at, entry] of chunk.entries()) {
+    if (entry.kind !== 'row') continue
+    const uid = target.eventUid ?? entry.uid ?? ''
+    const problem = eventProblem(await eventOf(uid), target.organizer)
+    if (problem) checked[at] = refuse(entry, problem)
+    else open.push({ at, entry, uid })
+  }
+  if (!open.length) return checked
+  const [suppressions, invitations] = await Promise.all([
+    suppressionsOf(open.map(({ entry }) => entry.email)),
+    getMany(InvitationEntity, open.map(({ entry, uid }) => ({ eventUid: uid, email: entry.email }))),
+  ])
+  open.forEach(({ at, entry }, position) => {
+    const suppression = suppressions.get(entry.email)
+    const invitation = invitations[position]
+    if (suppression) checked[at] = refuse(entry, SUPPRESSION_REASONS[suppression.reason])
+    // A failed or suppressed invitation is sent again, as a single invite would be.
+    else if (invitation && (invitation.status === 'queued' || invitation.status === 'sent')) checked[at] = refuse(entry, LIST_REASONS.alreadyInvited)
+  })
+  return checked
 }

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { sendBatchToQueue } from '../aws/queue'
 import type { MailTemplateName } from '../templates/mail'
 import { INVITE_REQUEST_ORIGINS } from '../../shared/schemas/invite-requests'
+import { LIST_PASSES } from '../../shared/schemas/lists'
 
 /** The mails a `notify` job sends (server/templates/mail.ts). */
 export const NOTIFICATION_TEMPLATES = ['eventCreated', 'eventUpdated', 'messageNotProcessed', 'inviteRequestConfirmation'] as const satisfies readonly MailTemplateName[]
@@ -33,6 +34,10 @@ export const SendJobSchema = z.discriminatedUnion('type', [
     email: z.string().min(3),
     origin: z.enum(INVITE_REQUEST_ORIGINS),
   }),
+  /** Read an invitation list, or invite its rows (services/invitation-lists.ts); a long list continues in jobs of its own. */
+  z.object({ type: z.literal('list'), listId: z.string().min(1), pass: z.enum(LIST_PASSES) }),
+  /** How a mailed list went, to the person who mailed it (once per list). */
+  z.object({ type: z.literal('list-report'), listId: z.string().min(1) }),
   /** A notification to a person about their own inbound message, once per message (`key`) and template. */
   z.object({
     type: z.literal('notify'),

@@ -28,6 +28,8 @@ import { useMailTemplates } from '../templates/in-use'
 import { composeReportMail } from './reports'
 import { enqueueSendJobs, type SendJob } from './send-jobs'
 import { decideInviteRequest } from './invite-requests'
+import { countListOutcome, runListJob, type ListOutcomeFigure } from './invitation-lists'
+import { deliverListReport } from './list-report'
 
 const invitations = InvitationEntity.build(EntityRepository)
 const sendRecords = SendRecordEntity.build(EntityRepository)
@@ -46,6 +48,8 @@ export interface SendContext {
   claimLeaseMs?: number
   /** Invitations read per fan-out job: a bounded amount of work per queue message. */
   fanOutPage?: number
+  /** How long a list job works before it queues its continuation. */
+  listBudgetMs?: number
   now?: () => Date
 }
 
@@ -80,7 +84,7 @@ const FAN_OUT_PAGE = 500
 export async function runSendJob(job: SendJob, context: SendContext): Promise<SendResult> {
   switch (job.type) {
     case 'deliver':
-      return deliverCurrentVersion(job.eventUid, job.email, context)
+      return countedInList(job.eventUid, job.email, context, () => deliverCurrentVersion(job.eventUid, job.email, context))
     case 'refresh':
       return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
     case 'notify':
@@ -91,7 +95,31 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return fanOut(job.eventUid, job.cursor, context.fanOutPage ?? FAN_OUT_PAGE)
     case 'invite-request':
       return decideInviteRequest(job, context.now?.())
+    case 'list':
+      return runListJob(job.listId, job.pass, { budgetMs: context.listBudgetMs })
+    case 'list-report':
+      return deliverListReport(job, context)
   }
+}
+
+/** What an invitation's outcome counts as in the figures of the list that queued it. */
+const LIST_FIGURES: Partial<Record<SendOutcome, ListOutcomeFigure>> = { sent: 'sent', 'up-to-date': 'sent', failed: 'failed', unknown: 'failed', skipped: 'skipped' }
+
+/**
+ * A delivery, counted (once) in its invitation list's figures when it settles: sent, failed
+ * for good (also when the last retry throws) or skipped. Retries to come count nothing.
+ */
+async function countedInList(eventUid: string, email: string, context: SendContext, deliver: () => Promise<SendResult>): Promise<SendResult> {
+  let result: SendResult
+  try {
+    result = await deliver()
+  } catch (error) {
+    if (error instanceof RetryLater && !error.rateLimited && context.attempt >= context.maxAttempts) await countListOutcome(eventUid, email, 'failed')
+    throw error
+  }
+  const figure = LIST_FIGURES[result.outcome]
+  if (figure) await countListOutcome(eventUid, email, figure)
+  return result
 }
 
 /**

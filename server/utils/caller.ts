@@ -12,6 +12,7 @@ import { createError, getHeader } from 'h3'
 import { organizerOfToken } from '../services/api-tokens'
 import { loadEvent, type StoredEvent } from '../services/event-store'
 import { rolesOf } from '../services/owners'
+import { loadListItem } from '../services/invitation-lists'
 import { domainOf } from '../domain/mail/address'
 
 export interface Caller {
@@ -82,4 +83,16 @@ export async function requireOwnEvent(
     throw createError({ statusCode: 404, message: 'There is no such event among yours.' })
   }
   return { caller, stored: stored! }
+}
+
+/**
+ * An invitation list, when the caller may see it (as its event's: owners may look, only its
+ * organizer acts on it: `forSending`); otherwise 404.
+ */
+export async function requireOwnList(event: H3Event, id: string, options: { forSending?: boolean } = {}) {
+  const caller = await requireCaller(event)
+  const list = await loadListItem(id)
+  const allowed = list !== null && (options.forSending ? caller.email === list.organizerEmail : oversees(caller, list.organizerEmail))
+  if (!allowed) throw createError({ statusCode: 404, message: 'There is no such list among yours.' })
+  return { caller, list: list! }
 }

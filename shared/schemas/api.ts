@@ -11,7 +11,7 @@ export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
 
 /** The sections of the OpenAPI document. */
-export const API_TAGS = ['system', 'public', 'auth', 'events', 'invites', 'tokens', 'mail', 'owners'] as const
+export const API_TAGS = ['system', 'public', 'auth', 'events', 'invites', 'tokens', 'mail', 'owners', 'bulk-senders'] as const
 export type ApiTag = (typeof API_TAGS)[number]
 
 export interface ResponseSpec {

@@ -1,8 +1,8 @@
 /**
  * The attendee report an organizer downloads: one CSV row per attendee, with a header row.
- * Cells a spreadsheet would run as a formula (= + - @, tab, CR first) get a leading `'`.
+ * Cells a spreadsheet would run as a formula get a leading `'` (server/domain/csv/write-csv.ts).
  */
-import Papa from 'papaparse'
+import { csvText } from '../csv/write-csv'
 
 export interface AttendeeReportRow {
   email: string
@@ -32,20 +32,9 @@ export const ATTENDEE_REPORT_COLUMNS = [
   'client',
 ] as const satisfies readonly (keyof AttendeeReportRow)[]
 
-// papaparse's own pattern (/^[=+\-@\t\r].*$/) misses a formula followed by a line break.
-const FORMULA_START = /^[=+\-@\t\r]/
-
 /** The CSV text (RFC 4180, every line ended by CRLF) of the rows, header first. */
 export function attendeeReportCsv(rows: AttendeeReportRow[]): string {
-  const csv = Papa.unparse(
-    {
-      fields: [...ATTENDEE_REPORT_COLUMNS],
-      data: rows.map((row) => ATTENDEE_REPORT_COLUMNS.map((column) => row[column] ?? '')),
-    },
-    { header: true, newline: '\r\n', escapeFormulae: FORMULA_START },
-  )
-  // papaparse ends the text with a line break only when there are no rows.
-  return csv.endsWith('\r\n') ? csv : `${csv}\r\n`
+  return csvText(ATTENDEE_REPORT_COLUMNS, rows.map((row) => ATTENDEE_REPORT_COLUMNS.map((column) => row[column])))
 }
 
 /** A download name from the event's summary: `attendees-<summary>.csv`, ASCII only. */
