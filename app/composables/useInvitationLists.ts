@@ -32,6 +32,15 @@ export function useInvitationLists(eventUid: () => string) {
     chosenId.value === undefined ? (lists.value.find(listIsOpen) ?? null) : (lists.value.find((list) => list.id === chosenId.value) ?? null),
   )
 
+  // Found after a reload, it stays the page's list until it is done (it is open no longer then).
+  watch(
+    current,
+    (list) => {
+      if (list && chosenId.value === undefined) chosenId.value = list.id
+    },
+    { immediate: true },
+  )
+
   /** Puts the API's latest view of a list in its place (new lists first). */
   function show(list: ListView) {
     const known = page.data.value?.lists ?? []
