@@ -192,6 +192,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the VIP list in the dashboard', () => {
     await page.waitForSelector('[data-test="list-problem"]')
     expect(await text(page, '[data-test="list-problem"]')).toMatch(/^[A-Z][^\n]*[.!?]$/)
     expect(await page.isVisible('[data-test="list-file-form"]')).toBe(true)
+    const batch = page.locator('[data-test="list-batches"] li', { hasText: 'photo.png' })
+    expect(await batch.locator('[data-test="list-batch-problem"]').textContent()).toBe(await text(page, '[data-test="list-problem"]'))
     await page.screenshot({ path: `${artifacts}vip-4-unreadable.png`, fullPage: true })
     expect(await violations()).toEqual([])
     await page.close()
