@@ -4,7 +4,8 @@
  * Content-Security-Policy), sees the preview (counts, every row not invited, the CSV of
  * them), types YES, watches the progress until every invitation is sent, and after a reload
  * finds the list with its figures; the invitations arrive in the SES stand-in. Also pasted
- * addresses, a file that is no list, and an event that is over (no list form). The send
+ * addresses, a file that is no list, and no list form for an event that is over or for an
+ * owner looking at someone else's event. The send
  * worker (which also reads lists) is run by the test, as the attendee journey does.
  * Screenshots: tests/artifacts/vip-*.png (desktop, and -390 at a phone's width).
  */
@@ -14,6 +15,7 @@ import { randomUUID } from 'node:crypto'
 import PostalMime from 'postal-mime'
 import { url, type NuxtPage } from '@nuxt/test-utils/e2e'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue } from '../../integration/support'
+import { setOwner } from '../../../server/services/owners'
 import { signIn } from '../session'
 import { artifacts, CHROMIUM, signedInPage } from './browser'
 
@@ -199,10 +201,17 @@ describe.skipIf(!existsSync(CHROMIUM))('the VIP list in the dashboard', () => {
     await page.close()
   }, 60_000)
 
-  it('offers no list for an event that is over', async () => {
+  it('offers no list for an event that is over, nor to an owner looking at an organizer\'s event', async () => {
     const { page } = await eventPage(await signedIn(), pastUid)
     await page.waitForSelector('[data-test="invite-form"]')
     expect(await page.locator('[data-test="vip-list"]').count()).toBe(0)
     await page.close()
+
+    const owner = `otto-${run}@vip.example`
+    await setOwner(owner, { systemOwner: false, domains: ['vip.example'] }, 'tests')
+    const { page: ownerPage } = await eventPage(await signIn(owner))
+    expect(await ownerPage.textContent('[data-test="summary"]')).toBe('VIP dinner')
+    expect(await ownerPage.locator('[data-test="vip-list"]').count()).toBe(0)
+    await ownerPage.close()
   })
 })
