@@ -21,6 +21,9 @@ export interface SendHandlerOptions {
   fanOutPage?: number
   /** Seconds before the first retry; doubled on each later one (capped at 15 minutes). */
   backoffSeconds?: number
+  /** How long a list job works before it queues its continuation, and the rows it handles between progress updates. */
+  listBudgetMs?: number
+  listChunkRows?: number
   /** The logger to write to; each record's lines also carry its SQS message id and what its job is about. */
   log?: Logger
 }
@@ -46,7 +49,15 @@ export function createSendHandler(options: SendHandlerOptions = {}) {
         const { keys, ...about } = describe(job)
         const log = withTrace(recordLog, keys)
         const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1
-        const context: SendContext = { attempt, maxAttempts: cfg.sendMaxAttempts, limiter: limiter!, claimLeaseMs: options.claimLeaseMs, fanOutPage: options.fanOutPage }
+        const context: SendContext = {
+          attempt,
+          maxAttempts: cfg.sendMaxAttempts,
+          limiter: limiter!,
+          claimLeaseMs: options.claimLeaseMs,
+          fanOutPage: options.fanOutPage,
+          listBudgetMs: options.listBudgetMs,
+          listChunkRows: options.listChunkRows,
+        }
         try {
           const result = await runSendJob(job, context)
           log.info('send job done', { ...about, outcome: result.outcome, reason: result.reason, sesMessageId: result.sesMessageId })

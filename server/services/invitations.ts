@@ -134,6 +134,9 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   const existing = await getMany(InvitationEntity, candidates.map(({ email }) => ({ eventUid: uid, email })), { consistent: true })
   const resend: { email: string; index: number }[] = []
   const fresh: { email: string; index: number }[] = []
+  // Still queued by this very list: a worker died between writing them and queueing their
+  // sends. Their send jobs are queued (again: a send happens once whatever the jobs).
+  const requeue: string[] = []
   candidates.forEach((candidate, position) => {
     const invitation = existing[position]
     if (!invitation) return fresh.push(candidate)
@@ -145,6 +148,7 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
       invitation: toView(invitation),
       sameList: request.listId !== undefined && invitation.listId === request.listId,
     }
+    if (results[candidate.index]!.sameList && invitation.status === 'queued') requeue.push(candidate.email)
   })
 
   // The organizer's daily quota: what does not fit is refused by row, in row order.
@@ -158,7 +162,7 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   }
   let unused = 0
   const invitedAt = now.toISOString()
-  const queued: string[] = []
+  const queued: string[] = [...requeue]
 
   for (const { email, index } of resend.filter(({ index }) => !overQuota.has(index))) {
     const invitation = existing[candidates.findIndex((candidate) => candidate.index === index)]!

@@ -48,8 +48,9 @@ export interface SendContext {
   claimLeaseMs?: number
   /** Invitations read per fan-out job: a bounded amount of work per queue message. */
   fanOutPage?: number
-  /** How long a list job works before it queues its continuation. */
+  /** How long a list job works before it queues its continuation, and the rows it handles between progress updates. */
   listBudgetMs?: number
+  listChunkRows?: number
   now?: () => Date
 }
 
@@ -96,7 +97,7 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
     case 'invite-request':
       return decideInviteRequest(job, context.now?.())
     case 'list':
-      return runListJob(job.listId, job.pass, { budgetMs: context.listBudgetMs })
+      return runListJob(job.listId, job.pass, { budgetMs: context.listBudgetMs, chunkRows: context.listChunkRows })
     case 'list-report':
       return deliverListReport(job, context)
   }

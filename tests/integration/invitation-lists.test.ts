@@ -8,6 +8,8 @@
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
 import { randomUUID } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { InvitationEntity, InvitationListEntity } from '../../server/aws/table'
 import { resetConfig } from '../../server/config'
@@ -25,6 +27,7 @@ import {
   toListView,
 } from '../../server/services/invitation-lists'
 import { inviteBatch } from '../../server/services/batch-invites'
+import { createSendHandler } from '../../server/queues/send'
 import { LIST_REASONS } from '../../server/domain/lists/list-entry'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
 
@@ -197,6 +200,45 @@ describe('invitation lists', () => {
     expect(recipients.length).toBe(120)
     expect(new Set(recipients).size).toBe(120)
   })
+
+  it('resumes a list whose worker process was killed in the middle of its send pass; each row is invited and sent once', async () => {
+    const uid = `list-killed-${randomUUID()}@test`
+    await organizerCreates(uid)
+    const rows = Array.from({ length: 200 }, (_, index) => `killed${index + 1}@kill.example`)
+    const created = await createListFromText(vipList(uid), rows.join('\n'), 'check')
+    await runSendQueue()
+    await confirmListSend((await loadListItem(created.id))!)
+    const since = Date.now()
+    // A worker in a process of its own, with chunks of 20 rows and a slow SES account (it
+    // sends little before it dies), killed once it has accounted for some chunks but not all.
+    const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/send-worker-process.ts', import.meta.url))], {
+      env: { ...process.env, CIS_SEND_RATE: '1', CIS_TEST_LIST_CHUNK_ROWS: '20' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    let position = 0
+    while (position === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      position = (await loadListItem(created.id))!.position
+    }
+    worker.kill('SIGKILL')
+    await new Promise((resolve) => worker.once('exit', resolve))
+    const atDeath = (await loadListItem(created.id))!
+    expect(atDeath.phase).toBe('queueing')
+    expect(atDeath.position).toBeGreaterThan(0)
+    expect(atDeath.position).toBeLessThan(200)
+
+    // The job comes back after its visibility timeout; a new worker finishes the list.
+    await new Promise((resolve) => setTimeout(resolve, 5500))
+    await runSendQueue(createSendHandler({ backoffSeconds: 0, claimLeaseMs: 4000 }), { idleRounds: 3 })
+    const done = await view(created.id)
+    expect(done).toMatchObject({ phase: 'queued', rows: 200, queued: 200, refused: 0, done: true })
+    // At most the message the worker was sending as it died is `unknown` (it may have gone out); none twice.
+    expect(done.sent + done.failed).toBe(200)
+    expect(done.failed).toBeLessThanOrEqual(1)
+    const recipients = (await rawSentMail(since)).flatMap((message) => message.to).filter((to) => to.endsWith('@kill.example'))
+    expect(recipients.length).toBe(new Set(recipients).size)
+    expect(recipients.length).toBeGreaterThanOrEqual(199)
+  }, 60_000)
 
   it('marks an unreadable list with its sentence', async () => {
     const uid = `list-empty-${randomUUID()}@test`

@@ -7,6 +7,8 @@ const { createSendHandler } = await import('../../server/queues/send')
 const { createLogger } = await import('../../server/log')
 // Its log lines on stdout whatever level the tests run at: the test waits for a send.
 const log = createLogger({ logLevel: 'INFO', output: (line) => process.stdout.write(`${line}\n`) })
-startQueuePoller({ queue: 'send', handler: createSendHandler({ log }), waitSeconds: 1 })
+// CIS_TEST_LIST_CHUNK_ROWS: smaller chunks of a list between progress updates, so a test can kill it between two.
+const listChunkRows = process.env.CIS_TEST_LIST_CHUNK_ROWS ? Number(process.env.CIS_TEST_LIST_CHUNK_ROWS) : undefined
+startQueuePoller({ queue: 'send', handler: createSendHandler({ log, listChunkRows }), waitSeconds: 1 })
 process.stdout.write('ready\n')
 export {}

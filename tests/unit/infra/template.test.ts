@@ -21,6 +21,8 @@ const arnOf = (name: string) => ({ 'Fn::GetAtt': [name, 'Arn'] })
 const CIS_VARIABLES = [
   'CIS_AUTH_CACHE_SECONDS',
   'CIS_LIST_MAX_BYTES',
+  'CIS_DAILY_INVITE_LIMIT',
+  'CIS_EVENT_ATTENDEE_LIMIT',
   'CIS_STACK',
   'CIS_TABLE',
   'CIS_MAIL_BUCKET',

@@ -72,6 +72,18 @@ describe('OpenAPI document', () => {
     expect(Object.keys(document.paths['/api/events/{uid}/attendees']!.get!.responses).sort()).toEqual(['200', '400', '401', '404'])
   })
 
+  it('documents the batch invite API with an example of its rows', async () => {
+    const document = openApiDocument(await routesFromFiles()) as unknown as {
+      paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { example?: unknown; examples?: unknown[]; maxItems?: number } }> } }>>
+    }
+    const body = document.paths['/api/invites/batch']!.post!.requestBody.content['application/json']!.schema
+    expect(body.maxItems).toBe(1000)
+    expect(body.example ?? body.examples?.[0]).toEqual([
+      { uid: 'launch-2027@example.org', email: 'ann@example.org', name: 'Ann Example' },
+      { uid: 'launch-2027@example.org', email: 'bob@example.org' },
+    ])
+  })
+
   it('refuses a success answer documented without a body', () => {
     const operation = defineOperation({ summary: 'x', tag: 'system', responses: { 200: { description: 'Something.' } } })
     expect(() => openApiDocument([{ method: 'get', path: '/api/x', operation }])).toThrow('GET /api/x documents no body for its 200 response.')

@@ -235,3 +235,20 @@ describe('summarizeList', () => {
     })
   })
 })
+
+describe('a 100,000-row file', () => {
+  it('is read to the last row, duplicates found across the whole file and bad rows by their numbers', async () => {
+    // Every 10,000th row repeats the file's first address in capitals; every 25,000th is broken.
+    const lines = ['email,name']
+    for (let index = 1; index <= 100_000; index++) {
+      if (index % 10_000 === 0) lines.push(`GUEST1@SCALE.EXAMPLE,Again ${index}`)
+      else if (index % 25_000 === 5) lines.push(`guest${index}@,Broken`)
+      else lines.push(`guest${index}@scale.example,Guest ${index}`)
+    }
+    const summary = await summarizeList(readList(chunks(new TextEncoder().encode(lines.join('\r\n')), 64 * 1024), { layout: 'vip', maxBytes: 50 * 1024 * 1024 }))
+    expect(summary.rows).toBe(100_000)
+    expect(summary.duplicates).toEqual(Array.from({ length: 10 }, (_, k) => ({ row: (k + 1) * 10_000 + 1, value: 'GUEST1@SCALE.EXAMPLE', firstRow: 2 })))
+    expect(summary.invalid).toEqual([5, 25_005, 50_005, 75_005].map((index) => ({ row: index + 1, value: `guest${index}@`, reason: LIST_REASONS.invalidAddress })))
+    expect(summary.valid).toBe(100_000 - 10 - 4)
+  })
+})
