@@ -43,7 +43,9 @@ export default defineNuxtConfig({
   // Response headers (nuxt-security): a per-request nonce on every script Nuxt renders, and a
   // policy that allows no other script. What depends on the run time (HSTS on an https
   // CIS_SITE_URL, no-store for callers with credentials) is set by
-  // server/middleware/01.security-headers.ts; bodies are capped by 02.body-limit.ts.
+  // server/middleware/01.security-headers.ts, and the mail bucket's origin (the dashboard
+  // uploads list files there) is added to `connect-src` by server/plugins/csp-upload-origin.ts;
+  // bodies are capped by 02.body-limit.ts.
   security: {
     headers: {
       contentSecurityPolicy: {

@@ -247,6 +247,22 @@ async function ensureTable(clients: AwsClients, tableName: string) {
   return true
 }
 
+/**
+ * The mail bucket's CORS rule (as infra/template.yaml gives it on AWS): browsers on the site
+ * may PUT a file to a presigned URL. Locally the site is any loopback origin as well as
+ * CIS_SITE_URL's, since `npm run dev` and the tests serve the app on whatever port they get.
+ */
+export function mailBucketCors(env: NodeJS.ProcessEnv): string {
+  const site = env.CIS_SITE_URL ? new URL(env.CIS_SITE_URL).origin : null
+  const origins = [...new Set([site, 'http://localhost:*', 'http://127.0.0.1:*'].filter((origin) => origin !== null))]
+  return [
+    '<CORSConfiguration><CORSRule>',
+    ...origins.map((origin) => `<AllowedOrigin>${origin}</AllowedOrigin>`),
+    '<AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>',
+    '</CORSRule></CORSConfiguration>',
+  ].join('')
+}
+
 async function ensureBucket(clients: AwsClients, bucket: string) {
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }))
@@ -325,6 +341,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       directory: path.join(dataDir, 's3'),
       // S3 proper has no virtual-host buckets on 127.0.0.1; path style is what clients use.
       vhostBuckets: false,
+      // The dashboard's browser PUTs list files to presigned URLs of the mail bucket.
+      configureBuckets: [{ name: readConfig({ ...pickCis(baseEnv), CIS_STACK: 'local' }).mailBucket, configs: [mailBucketCors(baseEnv)] }],
     })
     const s3Address = await s3rver.run()
     stopper.add('s3rver', () => s3rver.close())

@@ -4,7 +4,6 @@
  * when an event is over, so no invitation is sent for it any more.
  */
 import { readToken, signToken } from '../links/signed-token'
-import type { EventState } from '../itip/event-state'
 
 import { INVITE_REQUEST_ORIGINS, type InviteRequestOrigin as Origin } from '../../../shared/schemas/invite-requests'
 
@@ -34,20 +33,5 @@ export function readInviteRequest(secret: string, token: string, now: Date): Rea
   return { valid: true, email, publicId, origin: origin as Origin }
 }
 
-/**
- * Over: its end (or start) has passed. A series is over only once its UNTIL has passed; one
- * ending by COUNT is taken as going on (refusing a series that still runs would be worse
- * than inviting to one whose last occurrence just went by).
- */
-export function isOver(event: Pick<EventState, 'start' | 'end' | 'allDay' | 'rrule'>, now: Date): boolean {
-  if (event.rrule) {
-    const until = /UNTIL=(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?/i.exec(event.rrule)
-    if (!until) return false
-    const [, y, m, d, hh = '23', mm = '59', ss = '59'] = until
-    return Date.parse(`${y}-${m}-${d}T${hh}:${mm}:${ss}Z`) < now.getTime()
-  }
-  const last = event.end ?? event.start
-  // An all-day end is exclusive (the day after); a single all-day date lasts that whole day.
-  const ends = /^\d{4}-\d{2}-\d{2}$/.test(last) ? Date.parse(`${last}T00:00:00Z`) + (event.end ? 0 : 86_400_000) : Date.parse(last)
-  return ends < now.getTime()
-}
+/** When an event is over: shared with the dashboard, which offers no invitations for it. */
+export { isOver } from '../../../shared/event-over'

@@ -1,7 +1,8 @@
 /**
  * Response headers on the built app (served over http here, so no HSTS and no `Secure`
  * cookie; tests/e2e/web-lambda-build.test.ts serves an https site): a Content-Security-Policy
- * that lets only the scripts Nuxt rendered (each with this response's nonce) run, no framing,
+ * that lets only the scripts Nuxt rendered (each with this response's nonce) run and connects
+ * only to the site and the mail bucket (presigned list uploads), no framing,
  * nosniff, the referrer policy; no cookie for anonymous callers; nothing cached for callers with
  * credentials. In Chromium, the pages run under that policy without a violation.
  */
@@ -52,6 +53,15 @@ describe('security headers, cookies and caching', () => {
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
     // Served over http (CIS_SITE_URL is http here): no HSTS.
     expect(response.headers.get('strict-transport-security')).toBeNull()
+  })
+
+  it('lets pages connect to their own origin and to the mail bucket only (the dashboard PUTs list files to presigned URLs there)', async () => {
+    // The local S3 stand-in's origin, known only once the test stack started it on a free port.
+    const bucket = new URL(process.env.CIS_S3_ENDPOINT!).origin
+    for (const path of ['/', '/sign-in', '/dashboard']) {
+      const response = await fetch(path, { headers: path === '/dashboard' ? { cookie: await signedIn() } : {}, redirect: 'manual' })
+      expect(directives(response.headers.get('content-security-policy'))['connect-src'], path).toEqual(["'self'", bucket])
+    }
   })
 
   it('gives every response a fresh nonce', async () => {
