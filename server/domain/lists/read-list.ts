@@ -160,29 +160,47 @@ async function* csvRecords(texts: AsyncIterable<string>): AsyncGenerator<string[
   // A batch is parsed once it is this long; the threshold doubles with an unfinished row kept
   // back, so a single huge quoted cell is not re-read once per chunk.
   let threshold = SAMPLE_CHARS
+  let delimiter = ''
   for await (const text of texts) {
     pending += text
     if (pending.length < threshold) continue
-    parser ??= parserFor(pending, true)
+    if (!parser) [parser, delimiter] = parserFor(pending, true)
+    pending = quoteDisplayNames(pending, delimiter)
     const result = parser.parse(pending, 0, true) as Papa.ParseResult<string[]>
     pending = pending.slice(result.meta.cursor)
     threshold = Math.max(BATCH_CHARS, 2 * pending.length)
     if (result.data.length) yield result.data
   }
   if (!pending) return
-  parser ??= parserFor(pending, false)
-  yield (parser.parse(pending, 0, false) as Papa.ParseResult<string[]>).data
+  if (!parser) [parser, delimiter] = parserFor(pending, false)
+  yield (parser.parse(quoteDisplayNames(pending, delimiter), 0, false) as Papa.ParseResult<string[]>).data
+}
+
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+
+/**
+ * An address as mail clients copy it, `"Doe, Jane" <jane@example.org>`, written into a CSV
+ * file as it is: a quoted field followed by more text is no CSV (papaparse would read on to
+ * the file's next quote, swallowing the rows between), so such a cell is quoted as CSV
+ * quotes it (`"""Doe, Jane"" <jane@example.org>"`). A file that is valid CSV never has the
+ * pattern, so nothing else changes; the result has it no more, so quoting twice is the same.
+ */
+export function quoteDisplayNames(text: string, delimiter: string): string {
+  const d = escapeRegExp(delimiter)
+  const cell = new RegExp(`(^|${d})([ \\t]*"[^"\\n]*"[ \\t]*<[^<>"\\n${d}]*>[ \\t]*)(?=${d}|$)`, 'gm')
+  return text.replace(cell, (_, before: string, value: string) => `${before}"${value.replace(/"/g, '""')}"`)
 }
 
 /**
  * A parser with the delimiter guessed from the file's first SAMPLE_CHARS characters, cut at
  * a line end when more follows.
  */
-function parserFor(text: string, more: boolean): Papa.Parser {
+function parserFor(text: string, more: boolean): [Papa.Parser, string] {
   let sample = text.slice(0, SAMPLE_CHARS)
   const lastLine = sample.lastIndexOf('\n')
   if (more && lastLine > 0) sample = sample.slice(0, lastLine)
-  return new Papa.Parser({ delimiter: guessDelimiter(sample), newline: '\n', quoteChar: '"' })
+  const delimiter = guessDelimiter(sample)
+  return [new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"' }), delimiter]
 }
 
 const QUOTED_TEXT = /"(?:[^"]|"")*"/g

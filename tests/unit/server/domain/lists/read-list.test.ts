@@ -97,6 +97,19 @@ describe('readList', () => {
     expect(await readFixture(name)).toEqual(expected)
   })
 
+  it.each([
+    ['semicolons', 'email;name\r\n"Doe, Jane" <jane@example.org>;\r\nbob@example.org;Bob\r\n', ['jane@example.org', 'Doe, Jane', 2]],
+    ['commas', 'name,email\nJane,"Doe, Jane" <jane@example.org>\nBob,bob@example.org\n', ['jane@example.org', 'Jane', 2]],
+    ['pasted lines', '"Doe, Jane" <jane@example.org>\n  "Bob" <bob@example.org>  \n', ['jane@example.org', 'Doe, Jane', 1]],
+  ] as const)('reads "Name" <address> written into the file as mail clients copy it (%s), not as CSV quotes it', async (_, text, [email, name, firstRow]) => {
+    for (const chunk of [undefined, 1, 7]) {
+      const entries = await read(text, { chunk })
+      expect(entries.map((entry) => entry.kind)).toEqual(['row', 'row'])
+      expect(entries[0]).toMatchObject({ kind: 'row', row: firstRow, email, name })
+      expect(entries[1]).toMatchObject({ kind: 'row', email: 'bob@example.org' })
+    }
+  })
+
   it('reads the layout it is told: vip ignores an event column, bulk takes a header-less file as uid,email,name', async () => {
     expect(await readFixture('bulk.csv', { layout: 'vip' })).toEqual([
       row(2, 'ann@example.org', 'Ann'),
