@@ -13,8 +13,8 @@ type ListUploadAnswer = z.infer<typeof ListUploadAnswerSchema>
 
 /** A worker is still on it: the page keeps reading it. */
 export const listIsMoving = (list: ListView) => list.phase === 'checking' || list.phase === 'queueing' || (list.phase === 'queued' && !list.done)
-/** Not finished with: being checked, waiting for YES, or sending. */
-const listIsOpen = (list: ListView) => list.phase === 'checked' || listIsMoving(list)
+/** Not finished with: being checked, waiting for YES (with something to send), or sending. */
+const listIsOpen = (list: ListView) => (list.phase === 'checked' && list.valid > 0) || listIsMoving(list)
 
 const POLL_MS = 1000
 // The two bodies the API takes, each checked on its own so a mistake is named in its own words.

@@ -62,6 +62,8 @@ const text = (page: NuxtPage, selector: string) => page.textContent(selector).ca
 
 /** The form for a new list: a list still waiting for YES (an earlier test's) is set aside first, as the organizer would. */
 async function newListForm(page: NuxtPage) {
+  // Once the event's lists are read, an unfinished one may be open in place of the form.
+  await page.waitForSelector('[data-test="list-start-over"], [data-test="list-file-form"]')
   if (await page.isVisible('[data-test="list-start-over"]')) await page.click('[data-test="list-start-over"]')
   await page.waitForSelector('[data-test="list-file-form"]')
 }
@@ -179,6 +181,24 @@ describe.skipIf(!existsSync(CHROMIUM))('the VIP list in the dashboard', () => {
     await page.waitForSelector('[data-test="list-file-form"]')
     expect(await page.isVisible('[data-test="list-preview"]')).toBe(false)
     expect(await page.locator('[data-test="list-batches"] li', { hasText: 'Pasted addresses' }).locator('[data-test="list-batch-phase"]').textContent()).toBe('waiting for YES')
+    await page.close()
+  }, 60_000)
+
+  it('says a checked list with no row to invite has nothing to send, and does not bring it back after a reload', async () => {
+    const { page } = await eventPage(await signedIn())
+    await newListForm(page)
+    await page.fill('[data-test="list-text"]', 'email\nnobody-at-all\nnor-this-one\n')
+    await page.click('[data-test="list-check-text"]')
+    await expect.poll(() => text(page, '[data-test="list-checking"]')).toMatch(/Checking Pasted addresses/)
+    await runSendQueue()
+    await page.waitForSelector('[data-test="list-preview"]')
+    expect(await text(page, '[data-test="list-count-valid"] dd')).toBe('0')
+    await page.goto(page.url(), { waitUntil: 'hydration' })
+    const batch = page.locator('[data-test="list-batches"] li').first()
+    await expect.poll(() => batch.locator('[data-test="list-batch-phase"]').textContent()).toBe('nothing to send')
+    // What the page opens after a reload is a list with something to send, or the form: never this one.
+    await page.waitForSelector('[data-test="list-start-over"], [data-test="list-file-form"]')
+    if (await page.isVisible('[data-test="list-preview"]')) expect(await text(page, '[data-test="list-count-valid"] dd')).not.toBe('0')
     await page.close()
   }, 60_000)
 
