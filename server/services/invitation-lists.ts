@@ -21,10 +21,10 @@ import { getMany } from '../aws/batch-get'
 import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } from '../aws/list-store'
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
-import { readList, tooLargeSentence } from '../domain/lists/read-list'
+import { readListBatches, tooLargeSentence } from '../domain/lists/read-list'
 import { rejectedRow } from '../domain/lists/rejected-rows'
 import type { ListOrigin, ListPass, ListView, RejectedRow } from '../../shared/schemas/lists'
-import { checkListEntries, eventProblem } from './list-checks'
+import { checkListBatches, eventProblem } from './list-checks'
 import { inviteMany } from './invitations'
 import { loadEvent, type StoredEvent } from './event-store'
 import { enqueueSendJobs } from './send-jobs'
@@ -214,33 +214,38 @@ export async function runListJob(listId: string, pass: ListPass, context: ListJo
   // The check pass runs every check (its preview is what the organizer confirms); the send
   // pass leaves the server's checks to inviteMany, which makes them as it writes.
   const target = pass === 'check' ? { eventUid: list.eventUid, organizer: list.organizerEmail } : null
-  let entries: AsyncIterator<ListEntry>
+  let batches: AsyncIterator<ListEntry[]>
   try {
     if (list.eventUid && !event) throw new UnreadableList(`The event ${list.eventUid} no longer exists.`)
-    const source = readList(await readListFile(list.fileKey), { layout: list.layout, maxBytes: config().listMaxBytes })
-    entries = checkListEntries(source, target)[Symbol.asyncIterator]()
+    const source = readListBatches(await readListFile(list.fileKey), { layout: list.layout, maxBytes: config().listMaxBytes })
+    batches = checkListBatches(source, target)[Symbol.asyncIterator]()
   } catch (error) {
     return unreadable(list, error)
   }
   const events = new Map<string, Promise<StoredEvent | null>>(event ? [[event.state.uid, Promise.resolve(event)]] : [])
+  const chunkRows = context.chunkRows ?? CHUNK_ROWS
+  // Entries read and not yet handled (the rest of the last batch), and whether the file ended.
+  let buffered: ListEntry[] = []
+  let finished = false
   try {
     for (;;) {
       const chunk: ListEntry[] = []
-      let finished = false
-      while (chunk.length < (context.chunkRows ?? CHUNK_ROWS)) {
-        const next = await entries.next()
-        if (next.done) {
-          finished = true
-          break
+      while (chunk.length < chunkRows) {
+        if (!buffered.length) {
+          if (finished) break
+          const next = await batches.next()
+          if (next.done) finished = true
+          else buffered = next.value.filter((entry) => entry.row > list.position)
+          continue
         }
-        if (next.value.row > list.position) chunk.push(next.value)
+        chunk.push(...buffered.splice(0, chunkRows - chunk.length))
       }
       if (chunk.length) {
         const moved: ListItem | null = pass === 'check' ? await checkChunk(list, chunk) : await sendChunk(list, chunk, events)
         if (!moved) return { outcome: 'skipped', reason: 'Another worker is on this list.' }
         list = moved
       }
-      if (finished) return finish(list, pass)
+      if (finished && !buffered.length) return finish(list, pass)
       if (now() > deadline) {
         await enqueueSendJobs([{ type: 'list', listId, pass }])
         return { outcome: 'queued', reason: `Handled rows up to ${list.position}; the rest continues in a new job.` }
@@ -277,15 +282,15 @@ async function finish(list: ListItem, pass: ListPass): Promise<ListJobResult> {
 async function advance(list: ListItem, lastRow: number, figures: Partial<Record<'rows' | 'valid' | 'invalid' | 'duplicates' | 'queued' | 'refused', number>>) {
   const phase = list.phase
   try {
-    await lists.update(
+    const { Attributes } = await lists.update(
       { id: list.id, position: lastRow, ...Object.fromEntries(Object.entries(figures).map(([name, n]) => [name, $add(n)])) },
-      { condition: { and: [{ attr: 'phase', eq: phase }, { attr: 'position', eq: list.position }] } },
+      { condition: { and: [{ attr: 'phase', eq: phase }, { attr: 'position', eq: list.position }] }, returnValues: 'ALL_NEW' },
     )
+    return Attributes ?? loadListItem(list.id)
   } catch (error) {
     if (!isConditionFailure(error)) throw error
     return null
   }
-  return loadListItem(list.id)
 }
 
 async function saveRejects(listId: string, pass: ListPass, rows: { row: number; value: string; reason: string }[]) {
