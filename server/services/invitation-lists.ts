@@ -17,7 +17,6 @@
 import { randomBytes } from 'node:crypto'
 import { $add, EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { InvitationEntity, InvitationListEntity, ListRejectEntity, isConditionFailure, keys, keysStartingWith, table } from '../aws/table'
-import { getMany } from '../aws/batch-get'
 import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } from '../aws/list-store'
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
@@ -36,8 +35,11 @@ const invitations = InvitationEntity.build(EntityRepository)
 
 type ListItem = NonNullable<Awaited<ReturnType<typeof lists.get>>['Item']>
 
-/** Entries handled between two progress updates. */
-const CHUNK_ROWS = 500
+/**
+ * Entries handled between two progress updates: ten of inviteMany's transactions of 49 rows.
+ * A worker that dies redoes at most one chunk, each row of which it finds as its own.
+ */
+const CHUNK_ROWS = 490
 /** How long one job works on a list before it queues its continuation (the send function has 60 s). */
 const DEFAULT_BUDGET_MS = 40_000
 
@@ -311,16 +313,27 @@ async function checkChunk(list: ListItem, chunk: ListEntry[]) {
   })
 }
 
+/** The rows from `first` to `last` this pass rejected: one query of the few there are, not a read per row. */
+async function rejectedRowsBetween(listId: string, pass: ListPass, first: number, last: number): Promise<Set<number>> {
+  const rows = new Set<number>()
+  let startKey: Record<string, unknown> | undefined
+  do {
+    const page = await table
+      .build(QueryCommand)
+      .entities(ListRejectEntity)
+      .query({ partition: keys.list(listId), range: { between: [keys.listReject(pass, first), keys.listReject(pass, last)] } })
+      .options({ consistent: true, exclusiveStartKey: startKey })
+      .send()
+    for (const item of page.Items ?? []) rows.add(item.row)
+    startKey = page.LastEvaluatedKey
+  } while (startKey)
+  return rows
+}
+
 async function sendChunk(list: ListItem, chunk: ListEntry[], events: Map<string, Promise<StoredEvent | null>>) {
   // A VIP list was checked: its rows rejected then are not tried again (nor counted twice).
   const checked = list.origin === 'vip'
-  const rejectedBefore = checked
-    ? new Set(
-        (await getMany(ListRejectEntity, chunk.map((entry) => ({ listId: list.id, sk: keys.listReject('check', entry.row) }))))
-          .filter((found) => found)
-          .map((found) => found!.row),
-      )
-    : new Set<number>()
+  const rejectedBefore = checked ? await rejectedRowsBetween(list.id, 'check', chunk[0]!.row, chunk.at(-1)!.row) : new Set<number>()
   const readRejects = chunk.filter(isRejected)
   const rows = chunk.filter((entry): entry is ListRow => entry.kind === 'row' && !rejectedBefore.has(entry.row))
   const refusedRows: { row: number; value: string; reason: string }[] = []

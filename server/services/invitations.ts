@@ -124,13 +124,15 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   })
   const pending = () => emails.map((email, index) => ({ email, index })).filter(({ index }) => !results[index])
 
-  // Suppressions and earlier invitations are read at once (the latter also for rows then
-  // found suppressed: a few wasted keys instead of a second round trip).
+  // Suppressions, earlier invitations and who is on the event are read at once (the latter
+  // two also for rows then found suppressed: a few wasted keys instead of more round trips).
   const unchecked = pending()
-  const [suppressions, found] = await Promise.all([
+  const [suppressions, found, onEvent] = await Promise.all([
     suppressionsOf(unchecked.map(({ email }) => email)),
     getMany(InvitationEntity, unchecked.map(({ email }) => ({ eventUid: uid, email })), { consistent: true }),
+    getMany(AttendeeEntity, unchecked.map(({ email }) => ({ eventUid: uid, email })), { consistent: true }),
   ])
+  const attendeeOf = new Map(unchecked.map(({ index }, position) => [index, onEvent[position]]))
   for (const { email, index } of unchecked) {
     const suppression = suppressions.get(email)
     if (suppression) results[index] = refused(suppression.sentence, SUPPRESSION_REASONS[suppression.reason])
@@ -179,8 +181,8 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
     }
 
     const toRecord = fresh.filter(({ index }) => !overQuota.has(index))
-    // Who is already on the event, read for all the rows at once (each write re-reads only after a conflict).
-    const people = await getMany(AttendeeEntity, toRecord.map(({ email }) => ({ eventUid: uid, email })), { consistent: true })
+    // Who is on the event as read above (a write re-reads them only after a failed condition).
+    const people = toRecord.map(({ index }) => attendeeOf.get(index))
     for (let start = 0; start < toRecord.length; start += ROWS_PER_TRANSACTION) {
       const chunk = toRecord.slice(start, start + ROWS_PER_TRANSACTION).map(({ email, index }) => ({
         index,

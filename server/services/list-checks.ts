@@ -19,8 +19,8 @@ export interface ListTarget {
   organizer?: string
 }
 
-/** Rows checked against the table together: one batch read each for suppressions and invitations. */
-const CHECK_CHUNK = 100
+/** Rows checked against the table together: batch reads for suppressions and invitations, all at once. */
+const CHECK_CHUNK = 500
 
 /** A suppression in a list's words. */
 export const SUPPRESSION_REASONS: Record<SuppressionReason, ListReason> = {
