@@ -7,9 +7,9 @@
 import { createReadStream } from 'node:fs'
 import { config } from '../config'
 import { LIST_LAYOUTS, type ListLayout, type ListSummary } from '../domain/lists/list-entry'
-import { readList } from '../domain/lists/read-list'
+import { readListBatches } from '../domain/lists/read-list'
 import { summarizeList } from '../domain/lists/summarize-list'
-import { checkListEntries } from '../services/list-checks'
+import { checkListBatches } from '../services/list-checks'
 
 export interface CheckListOptions {
   event?: string
@@ -22,6 +22,6 @@ export function isListLayout(value: string): value is ListLayout {
 }
 
 export async function checkList(file: string, options: CheckListOptions = {}): Promise<ListSummary> {
-  const entries = readList(createReadStream(file), { layout: options.layout ?? 'auto', maxBytes: config().listMaxBytes })
-  return summarizeList(checkListEntries(entries, options.event ? { eventUid: options.event } : null))
+  const batches = readListBatches(createReadStream(file), { layout: options.layout ?? 'auto', maxBytes: config().listMaxBytes })
+  return summarizeList(checkListBatches(batches, options.event ? { eventUid: options.event } : null))
 }

@@ -17,14 +17,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { $add, EntityRepository, QueryCommand } from 'dynamodb-toolbox'
 import { InvitationEntity, InvitationListEntity, ListRejectEntity, isConditionFailure, keys, keysStartingWith, table } from '../aws/table'
-import { getMany } from '../aws/batch-get'
 import { listFileKey, listFileSize, listUploadUrl, putListFile, readListFile } from '../aws/list-store'
 import { config } from '../config'
 import { LIST_REASONS, UnreadableList, type ListEntry, type ListInvalid, type ListDuplicate, type ListLayout, type ListRow } from '../domain/lists/list-entry'
-import { readList, tooLargeSentence } from '../domain/lists/read-list'
+import { readListBatches, tooLargeSentence } from '../domain/lists/read-list'
 import { rejectedRow } from '../domain/lists/rejected-rows'
 import type { ListOrigin, ListPass, ListView, RejectedRow } from '../../shared/schemas/lists'
-import { checkListEntries, eventProblem } from './list-checks'
+import { checkListBatches, eventProblem } from './list-checks'
 import { inviteMany } from './invitations'
 import { loadEvent, type StoredEvent } from './event-store'
 import { enqueueSendJobs } from './send-jobs'
@@ -36,8 +35,11 @@ const invitations = InvitationEntity.build(EntityRepository)
 
 type ListItem = NonNullable<Awaited<ReturnType<typeof lists.get>>['Item']>
 
-/** Entries handled between two progress updates. */
-const CHUNK_ROWS = 500
+/**
+ * Entries handled between two progress updates: ten of inviteMany's transactions of 49 rows.
+ * A worker that dies redoes at most one chunk, each row of which it finds as its own.
+ */
+const CHUNK_ROWS = 490
 /** How long one job works on a list before it queues its continuation (the send function has 60 s). */
 const DEFAULT_BUDGET_MS = 40_000
 
@@ -238,35 +240,40 @@ export async function runListJob(listId: string, pass: ListPass, context: ListJo
   // The check pass runs every check (its preview is what the organizer confirms); the send
   // pass leaves the server's checks to inviteMany, which makes them as it writes.
   const target = pass === 'check' ? { eventUid: list.eventUid, organizer: list.organizerEmail } : null
-  let entries: AsyncIterator<ListEntry>
+  let batches: AsyncIterator<ListEntry[]>
   try {
     if (list.eventUid && !event) throw new UnreadableList(`The event ${list.eventUid} no longer exists.`)
     const file = await readListFile(list.fileKey)
     if (!file) throw new UnreadableList("The list's file is not there any more; upload it again.")
-    const source = readList(file, { layout: list.layout, maxBytes: config().listMaxBytes })
-    entries = checkListEntries(source, target)[Symbol.asyncIterator]()
+    const source = readListBatches(file, { layout: list.layout, maxBytes: config().listMaxBytes })
+    batches = checkListBatches(source, target)[Symbol.asyncIterator]()
   } catch (error) {
     return unreadable(list, error)
   }
   const events = new Map<string, Promise<StoredEvent | null>>(event ? [[event.state.uid, Promise.resolve(event)]] : [])
+  const chunkRows = context.chunkRows ?? CHUNK_ROWS
+  // Entries read and not yet handled (the rest of the last batch), and whether the file ended.
+  let buffered: ListEntry[] = []
+  let finished = false
   try {
     for (;;) {
       const chunk: ListEntry[] = []
-      let finished = false
-      while (chunk.length < (context.chunkRows ?? CHUNK_ROWS)) {
-        const next = await entries.next()
-        if (next.done) {
-          finished = true
-          break
+      while (chunk.length < chunkRows) {
+        if (!buffered.length) {
+          if (finished) break
+          const next = await batches.next()
+          if (next.done) finished = true
+          else buffered = next.value.filter((entry) => entry.row > list.position)
+          continue
         }
-        if (next.value.row > list.position) chunk.push(next.value)
+        chunk.push(...buffered.splice(0, chunkRows - chunk.length))
       }
       if (chunk.length) {
         const moved: ListItem | null = pass === 'check' ? await checkChunk(list, chunk) : await sendChunk(list, chunk, events)
         if (!moved) return { outcome: 'skipped', reason: 'Another worker is on this list.' }
         list = moved
       }
-      if (finished) return finish(list, pass)
+      if (finished && !buffered.length) return finish(list, pass)
       if (now() > deadline) {
         await enqueueSendJobs([{ type: 'list', listId, pass }])
         return { outcome: 'queued', reason: `Handled rows up to ${list.position}; the rest continues in a new job.` }
@@ -303,15 +310,15 @@ async function finish(list: ListItem, pass: ListPass): Promise<ListJobResult> {
 async function advance(list: ListItem, lastRow: number, figures: Partial<Record<'rows' | 'valid' | 'invalid' | 'duplicates' | 'queued' | 'refused', number>>) {
   const phase = list.phase
   try {
-    await lists.update(
+    const { Attributes } = await lists.update(
       { id: list.id, position: lastRow, ...Object.fromEntries(Object.entries(figures).map(([name, n]) => [name, $add(n)])) },
-      { condition: { and: [{ attr: 'phase', eq: phase }, { attr: 'position', eq: list.position }] } },
+      { condition: { and: [{ attr: 'phase', eq: phase }, { attr: 'position', eq: list.position }] }, returnValues: 'ALL_NEW' },
     )
+    return Attributes ?? loadListItem(list.id)
   } catch (error) {
     if (!isConditionFailure(error)) throw error
     return null
   }
-  return loadListItem(list.id)
 }
 
 async function saveRejects(listId: string, pass: ListPass, rows: { row: number; value: string; reason: string }[]) {
@@ -332,16 +339,27 @@ async function checkChunk(list: ListItem, chunk: ListEntry[]) {
   })
 }
 
+/** The rows from `first` to `last` this pass rejected: one query of the few there are, not a read per row. */
+async function rejectedRowsBetween(listId: string, pass: ListPass, first: number, last: number): Promise<Set<number>> {
+  const rows = new Set<number>()
+  let startKey: Record<string, unknown> | undefined
+  do {
+    const page = await table
+      .build(QueryCommand)
+      .entities(ListRejectEntity)
+      .query({ partition: keys.list(listId), range: { between: [keys.listReject(pass, first), keys.listReject(pass, last)] } })
+      .options({ consistent: true, exclusiveStartKey: startKey })
+      .send()
+    for (const item of page.Items ?? []) rows.add(item.row)
+    startKey = page.LastEvaluatedKey
+  } while (startKey)
+  return rows
+}
+
 async function sendChunk(list: ListItem, chunk: ListEntry[], events: Map<string, Promise<StoredEvent | null>>) {
   // A VIP list was checked: its rows rejected then are not tried again (nor counted twice).
   const checked = list.origin === 'vip'
-  const rejectedBefore = checked
-    ? new Set(
-        (await getMany(ListRejectEntity, chunk.map((entry) => ({ listId: list.id, sk: keys.listReject('check', entry.row) }))))
-          .filter((found) => found)
-          .map((found) => found!.row),
-      )
-    : new Set<number>()
+  const rejectedBefore = checked ? await rejectedRowsBetween(list.id, 'check', chunk[0]!.row, chunk.at(-1)!.row) : new Set<number>()
   const readRejects = chunk.filter(isRejected)
   const rows = chunk.filter((entry): entry is ListRow => entry.kind === 'row' && !rejectedBefore.has(entry.row))
   const refusedRows: { row: number; value: string; reason: string }[] = []

@@ -96,14 +96,14 @@ export interface RowInviteResult extends InviteResult {
 
 const QUOTA_WINDOW_MINUTES = 24 * 60
 /** Rows per transaction: an invitation and an attendee each, and the event's counts (DynamoDB takes 100 items). */
-const ROWS_PER_TRANSACTION = 40
+const ROWS_PER_TRANSACTION = 49
 const MAX_TRANSACTION_ROUNDS = 8
 
 const refused = (reason: string, listReason: ListReason): RowInviteResult => ({ outcome: 'refused', reason, listReason })
 
 /**
  * Invites many addresses to one event: the checks of a single invitation, read for all of
- * them at once (batch reads), and the writes in transactions of 40 rows with the event's
+ * them at once (batch reads), and the writes in transactions of 49 rows with the event's
  * counts and its attendee limit as their condition. Results are in the order of `rows`.
  * The daily quota is taken for what is to be queued, and given back for what then is not.
  */
@@ -124,14 +124,22 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   })
   const pending = () => emails.map((email, index) => ({ email, index })).filter(({ index }) => !results[index])
 
-  const suppressions = await suppressionsOf(pending().map(({ email }) => email))
-  for (const { email, index } of pending()) {
+  // Suppressions, earlier invitations and who is on the event are read at once (the latter
+  // two also for rows then found suppressed: a few wasted keys instead of more round trips).
+  const unchecked = pending()
+  const [suppressions, found, onEvent] = await Promise.all([
+    suppressionsOf(unchecked.map(({ email }) => email)),
+    getMany(InvitationEntity, unchecked.map(({ email }) => ({ eventUid: uid, email })), { consistent: true }),
+    getMany(AttendeeEntity, unchecked.map(({ email }) => ({ eventUid: uid, email })), { consistent: true }),
+  ])
+  const attendeeOf = new Map(unchecked.map(({ index }, position) => [index, onEvent[position]]))
+  for (const { email, index } of unchecked) {
     const suppression = suppressions.get(email)
     if (suppression) results[index] = refused(suppression.sentence, SUPPRESSION_REASONS[suppression.reason])
   }
 
   const candidates = pending()
-  const existing = await getMany(InvitationEntity, candidates.map(({ email }) => ({ eventUid: uid, email })), { consistent: true })
+  const existing = found.filter((_, position) => !results[unchecked[position]!.index])
   const resend: { email: string; index: number }[] = []
   const fresh: { email: string; index: number }[] = []
   // Still queued by this very list: a worker died between writing them and queueing their
@@ -162,49 +170,66 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   }
   let unused = 0
   const invitedAt = now.toISOString()
-  const queued: string[] = [...requeue]
-
-  for (const { email, index } of resend.filter(({ index }) => !overQuota.has(index))) {
-    const invitation = existing[candidates.findIndex((candidate) => candidate.index === index)]!
-    await invitations.update({ eventUid: uid, email, status: 'queued', ...(request.listId ? { listId: request.listId, listCounted: $remove() } : {}) })
-    results[index] = { outcome: 'queued', reason: `The invitation to ${email} is queued again.`, invitation: { ...toView(invitation), status: 'queued' } }
-    queued.push(email)
+  // The deliver jobs of each write are queued while the next write runs; all are sent before this returns.
+  const enqueues: Promise<void>[] = []
+  const enqueue = (emails: string[]) => {
+    if (emails.length) enqueues.push(enqueueSendJobs(emails.map((email) => ({ type: 'deliver' as const, eventUid: uid, email }))))
   }
+  enqueue(requeue)
+  /** Resends, then new invitations a transaction at a time, each queued as soon as it is written. */
+  const recordAndQueue = async () => {
+    for (const { email, index } of resend.filter(({ index }) => !overQuota.has(index))) {
+      const invitation = existing[candidates.findIndex((candidate) => candidate.index === index)]!
+      await invitations.update({ eventUid: uid, email, status: 'queued', ...(request.listId ? { listId: request.listId, listCounted: $remove() } : {}) })
+      results[index] = { outcome: 'queued', reason: `The invitation to ${email} is queued again.`, invitation: { ...toView(invitation), status: 'queued' } }
+      enqueue([email])
+    }
 
-  const toRecord = fresh.filter(({ index }) => !overQuota.has(index))
-  for (let start = 0; start < toRecord.length; start += ROWS_PER_TRANSACTION) {
-    const chunk = toRecord.slice(start, start + ROWS_PER_TRANSACTION).map(({ email, index }) => ({
-      index,
-      item: {
-        eventUid: uid,
-        email,
-        name: cleanName(rows[index]!.name) ?? undefined,
-        origin: request.origin,
-        invitedAt,
-        invitedBy: request.invitedBy,
-        status: 'queued' as const,
-        ...(request.listId ? { listId: request.listId } : {}),
-      },
-    }))
-    const outcome = await recordInvitations(event, chunk.map(({ item }) => item))
-    chunk.forEach(({ index, item }, position) => {
-      const written = outcome[position]!
-      if (written === 'recorded') {
-        results[index] = { outcome: 'queued', reason: `The invitation to ${item.email} is queued for sending.`, invitation: toView(item as InvitationItem) }
-        queued.push(item.email)
-        return
-      }
-      unused++
-      results[index] =
-        written === 'taken'
-          ? { outcome: 'already-invited', reason: `The invitation to ${item.email} is already queued.`, listReason: LIST_REASONS.alreadyInvited }
-          : written === 'no-event'
-            ? refused(`There is no event ${uid}.`, LIST_REASONS.unknownEvent)
-            : refused(`The event has reached its limit of ${config().eventAttendeeLimit.toLocaleString('en')} attendees.`, LIST_REASONS.overEventLimit)
-    })
+    const toRecord = fresh.filter(({ index }) => !overQuota.has(index))
+    // Who is on the event as read above (a write re-reads them only after a failed condition).
+    const people = toRecord.map(({ index }) => attendeeOf.get(index))
+    for (let start = 0; start < toRecord.length; start += ROWS_PER_TRANSACTION) {
+      const chunk = toRecord.slice(start, start + ROWS_PER_TRANSACTION).map(({ email, index }) => ({
+        index,
+        item: {
+          eventUid: uid,
+          email,
+          name: cleanName(rows[index]!.name) ?? undefined,
+          origin: request.origin,
+          invitedAt,
+          invitedBy: request.invitedBy,
+          status: 'queued' as const,
+          ...(request.listId ? { listId: request.listId } : {}),
+        },
+      }))
+      const outcome = await recordInvitations(event, chunk.map(({ item }) => item), people.slice(start, start + ROWS_PER_TRANSACTION))
+      const queued: string[] = []
+      chunk.forEach(({ index, item }, position) => {
+        const written = outcome[position]!
+        if (written === 'recorded') {
+          results[index] = { outcome: 'queued', reason: `The invitation to ${item.email} is queued for sending.`, invitation: toView(item as InvitationItem) }
+          queued.push(item.email)
+          return
+        }
+        unused++
+        results[index] =
+          written === 'taken'
+            ? { outcome: 'already-invited', reason: `The invitation to ${item.email} is already queued.`, listReason: LIST_REASONS.alreadyInvited }
+            : written === 'no-event'
+              ? refused(`There is no event ${uid}.`, LIST_REASONS.unknownEvent)
+              : refused(`The event has reached its limit of ${config().eventAttendeeLimit.toLocaleString('en')} attendees.`, LIST_REASONS.overEventLimit)
+      })
+      enqueue(queued)
+    }
+  }
+  try {
+    await recordAndQueue()
+  } catch (error) {
+    await Promise.allSettled(enqueues)
+    throw error
   }
   await givePlacesBack(InviteQuotaEntity, quotaSubject, unused, now, QUOTA_WINDOW_MINUTES)
-  await enqueueSendJobs(queued.map((email) => ({ type: 'deliver' as const, eventUid: uid, email })))
+  await Promise.all(enqueues)
   return results.map((result) => result!)
 }
 
@@ -220,14 +245,15 @@ type NewInvitation = Parameters<typeof invitations.put>[0] & { email: string; in
  * The event's condition keeps it within its attendee limit; when a row is taken meanwhile
  * or the limit is reached, the transaction is tried again without what cannot be written.
  */
-async function recordInvitations(event: StoredEvent, items: NewInvitation[]): Promise<RecordOutcome[]> {
+async function recordInvitations(event: StoredEvent, items: NewInvitation[], known?: Awaited<ReturnType<typeof getMany<typeof AttendeeEntity>>>): Promise<RecordOutcome[]> {
   const uid = event.state.uid
   const limit = config().eventAttendeeLimit
   const outcomes: (RecordOutcome | undefined)[] = items.map(() => undefined)
   for (let round = 1; ; round++) {
     const open = items.map((item, index) => ({ item, index })).filter(({ index }) => !outcomes[index])
     if (!open.length) return outcomes.map((outcome) => outcome!)
-    const people = await getMany(AttendeeEntity, open.map(({ item }) => ({ eventUid: uid, email: item.email })), { consistent: true })
+    // The first round may use the attendees read beforehand; a round after a failed write reads them again.
+    const people = round === 1 && known ? known : await getMany(AttendeeEntity, open.map(({ item }) => ({ eventUid: uid, email: item.email })), { consistent: true })
     const newcomers = people.filter((person) => !person).length
     const counts: Record<string, number> = {}
     const writes = open.flatMap(({ item }, position) => {

@@ -34,12 +34,23 @@ export function tooLargeSentence(maxBytes: number): string {
 
 /** The entries of the list the bytes hold, in file order; throws UnreadableList for a file that is no list. */
 export async function* readList(source: AsyncIterable<Uint8Array>, options: ReadListOptions): AsyncGenerator<ListEntry> {
+  for await (const batch of readListBatches(source, options)) yield* batch
+}
+
+/**
+ * readList's entries a batch at a time (the rows of one parsed piece of text, a few hundred):
+ * what the list worker and the summaries read, one await a batch instead of one a row. An
+ * async generator's every yield allocates its promises and result objects: measured on a
+ * million rows, yielding row by row through three such layers was half the garbage made.
+ */
+export async function* readListBatches(source: AsyncIterable<Uint8Array>, options: ReadListOptions): AsyncGenerator<ListEntry[]> {
   let columns: Columns | null = null
   let row = 0
   let dataRows = 0
   let headerRow = false
   const seen = new FingerprintTable()
   for await (const records of csvRecords(decodedText(source, options.maxBytes))) {
+    const batch: ListEntry[] = []
     for (const cells of records) {
       row++
       if (isBlank(cells)) continue
@@ -53,12 +64,13 @@ export async function* readList(source: AsyncIterable<Uint8Array>, options: Read
       if (entry.kind === 'row') {
         const firstRow = seen.firstRowOrAdd(entry.uid === null ? entry.email : `${entry.uid}\u0000${entry.email}`, row)
         if (firstRow) {
-          yield { kind: 'duplicate', row, value: entry.value, firstRow }
+          batch.push({ kind: 'duplicate', row, value: own(entry.value), firstRow })
           continue
         }
       }
-      yield entry
+      batch.push(entry)
     }
+    if (batch.length) yield batch
   }
   if (!dataRows) {
     throw new UnreadableList(
@@ -82,6 +94,8 @@ const NOT_TEXT: { magic: number[]; sentence: string }[] = [
   { magic: [0x25, 0x50, 0x44, 0x46], sentence: 'This is a PDF document, not a CSV file of addresses.' },
 ]
 const HEAD_BYTES = 4
+/** The most bytes decoded at a time. */
+const DECODE_BYTES = 16 * 1024
 
 function encodingOf(head: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le'
@@ -134,7 +148,8 @@ async function* decodedText(source: AsyncIterable<Uint8Array>, maxBytes: number)
       yield start(joined)
       continue
     }
-    yield decode(chunk, false)
+    // Decoded a piece at a time (see BATCH_CHARS).
+    for (let offset = 0; offset < chunk.byteLength; offset += DECODE_BYTES) yield decode(chunk.subarray(offset, offset + DECODE_BYTES), false)
   }
   if (head) yield start(head)
   yield decode(undefined, true)
@@ -145,10 +160,11 @@ async function* decodedText(source: AsyncIterable<Uint8Array>, maxBytes: number)
 /** How much text the delimiter is guessed from. */
 const SAMPLE_CHARS = 64 * 1024
 /**
- * The smallest batch given to the parser. Smaller batches mean fewer rows alive while their
- * entries go through the async layers above, so fewer reach V8's old space as garbage:
- * measured on a million rows, peak RSS 245 MB with 64 KiB batches, 215 MB with 16 KiB (no less
- * with smaller ones, which only cost time).
+ * The text given to the parser at a time (a 64 KiB chunk from a file is decoded and parsed in
+ * four), so a batch holds a few hundred rows. Measured on a million rows side by side on a
+ * busy machine, peak RSS 178–213 MB with 16 KiB pieces and 198–201 MB with 64 KiB: no
+ * difference beyond the noise; the smaller bound keeps fewer rows alive at once whatever
+ * size of chunk the source gives.
  */
 const BATCH_CHARS = 16 * 1024
 const DELIMITERS = [',', ';', '\t']
@@ -157,19 +173,22 @@ const DELIMITERS = [',', ';', '\t']
 async function* csvRecords(texts: AsyncIterable<string>): AsyncGenerator<string[][]> {
   let pending = ''
   let parser: Papa.Parser | null = null
-  // A batch is parsed once it is this long; the threshold doubles with an unfinished row kept
-  // back, so a single huge quoted cell is not re-read once per chunk.
-  let threshold = SAMPLE_CHARS
+  // A piece this long is parsed; it doubles while a piece holds no whole row, so a single
+  // huge quoted cell is not re-read once per chunk.
+  let size = BATCH_CHARS
   let delimiter = ''
   for await (const text of texts) {
     pending += text
-    if (pending.length < threshold) continue
+    if (!parser && pending.length < SAMPLE_CHARS) continue
     if (!parser) [parser, delimiter] = parserFor(pending, true)
+    // Before cutting pieces, so the parser's cursor counts in the text it is given.
     pending = quoteDisplayNames(pending, delimiter)
-    const result = parser.parse(pending, 0, true) as Papa.ParseResult<string[]>
-    pending = pending.slice(result.meta.cursor)
-    threshold = Math.max(BATCH_CHARS, 2 * pending.length)
-    if (result.data.length) yield result.data
+    while (pending.length >= size) {
+      const result = parser.parse(pending.slice(0, size), 0, true) as Papa.ParseResult<string[]>
+      pending = pending.slice(result.meta.cursor)
+      size = result.meta.cursor ? BATCH_CHARS : 2 * size
+      if (result.data.length) yield result.data
+    }
   }
   if (!pending) return
   if (!parser) [parser, delimiter] = parserFor(pending, false)
@@ -303,24 +322,27 @@ function columnsOf(first: string[], layout: ListLayout | 'auto'): Columns {
 /**
  * A copy of a cell's text that holds none of the batch it was cut from: V8 keeps a substring
  * as a view of its parent string, so an entry kept for the summary would keep its whole
- * batch alive (measured: 40 MB more live heap after a million rows).
+ * batch alive (measured: 40 MB more live heap after a million rows). Only what summaries
+ * keep is copied (the value of a rejected row): a row to invite lives as long as its batch,
+ * and copying its cells was a quarter of the reader's garbage.
  */
 const own = (text: string) => (text.length > 12 ? (` ${text}`).slice(1) : text)
 
 function entryOf(cells: string[], row: number, columns: Columns): ListEntry {
-  const value = own((cells[columns.email] ?? '').trim())
+  const value = (cells[columns.email] ?? '').trim()
   if (!value) return { kind: 'invalid', row, value, reason: LIST_REASONS.missingAddress }
   const { address, displayName } = addressCell(value)
-  if (!isMailAddress(address)) return { kind: 'invalid', row, value, reason: LIST_REASONS.invalidAddress }
+  if (!isMailAddress(address)) return { kind: 'invalid', row, value: own(value), reason: LIST_REASONS.invalidAddress }
   let uid: string | null = null
   if (columns.layout === 'bulk') {
-    uid = own((cells[columns.uid] ?? '').trim())
-    if (!uid) return { kind: 'invalid', row, value, reason: LIST_REASONS.missingEvent }
+    uid = (cells[columns.uid] ?? '').trim()
+    if (!uid) return { kind: 'invalid', row, value: own(value), reason: LIST_REASONS.missingEvent }
   }
-  const cell = (index: number) => (index === -1 ? '' : cleanName(cells[index] ?? ''))
-  const name = cell(columns.name) || cleanName(`${cell(columns.firstName)} ${cell(columns.lastName)}`) || cleanName(displayName)
-  return { kind: 'row', row, value, email: own(address), name: name ? own(name) : null, uid }
+  const name = nameCell(cells, columns.name) || cleanName(`${nameCell(cells, columns.firstName)} ${nameCell(cells, columns.lastName)}`) || cleanName(displayName)
+  return { kind: 'row', row, value, email: address, name: name || null, uid }
 }
+
+const nameCell = (cells: string[], index: number) => (index === -1 ? '' : cleanName(cells[index] ?? ''))
 
 const ANGLED = /^(.*?)<\s*([^<>]*?)\s*>$/s
 
@@ -361,23 +383,35 @@ export function cleanName(raw: string): string {
  * The first row of each key seen, without keeping the keys: a 64-bit fingerprint of each
  * (two 32-bit lanes) and its row in typed arrays, open addressing, doubling at half full:
  * 12 bytes a slot: measured on a million addresses, 24 MB kept (and 0.5 s) where a Map of
- * the strings keeps 104 MB (and takes 1.2 s). Two different keys with the same fingerprint would make the later a
- * "duplicate": for n keys the odds of any such pair are about n² / 2⁶⁵, one in 37 million
- * for a million rows. Only the list's author chooses its addresses, so a crafted collision
- * harms no one else.
+ * the strings keeps 104 MB (and takes 1.2 s). The slots are split in PARTS tables by the
+ * fingerprint's top bits, each doubling on its own, so a doubling holds old and new slots of
+ * one part (0.4 MB at a million keys), not of the whole (12 MB old beside 24 MB new). Two
+ * different keys with the same fingerprint would make the later a "duplicate": for n keys
+ * the odds of any such pair are about n² / 2⁶⁵, one in 37 million for a million rows. Only
+ * the list's author chooses its addresses, so a crafted collision harms no one else.
  */
 export class FingerprintTable {
-  private high = new Uint32Array(1024)
-  private low = new Uint32Array(1024)
-  private rows = new Uint32Array(1024)
-  private size = 0
+  private readonly parts = Array.from({ length: PARTS }, () => new FingerprintPart())
   private readonly hash = new Uint32Array(2)
 
   /** The row that first had this key, or 0 after recording it at this row (rows start at 1). */
   firstRowOrAdd(key: string, row: number): number {
     const hash = fingerprint(key, this.hash)
-    const fingerHigh = hash[0]!
-    const fingerLow = hash[1]!
+    return this.parts[hash[0]! >>> (32 - PART_BITS)]!.firstRowOrAdd(hash[0]!, hash[1]!, row)
+  }
+}
+
+const PART_BITS = 6
+const PARTS = 2 ** PART_BITS
+
+/** One part of a FingerprintTable: its slots are chosen by the low lane, its part by the high one. */
+class FingerprintPart {
+  private high = new Uint32Array(64)
+  private low = new Uint32Array(64)
+  private rows = new Uint32Array(64)
+  private size = 0
+
+  firstRowOrAdd(fingerHigh: number, fingerLow: number, row: number): number {
     const mask = this.rows.length - 1
     for (let slot = fingerLow & mask; ; slot = (slot + 1) & mask) {
       const seen = this.rows[slot]!
