@@ -9,11 +9,11 @@
 import { getRequestHeader, getResponseHeader, setResponseHeader, setResponseStatus, type H3Event } from 'h3'
 
 /**
- * Browsers and shared caches keep a public answer five minutes and may serve it for an
+ * Browsers and shared caches keep a feed five minutes and may serve it for an
  * hour after that while they fetch it again, so a burst of subscribers costs one read a
  * five minutes.
  */
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=300, s-maxage=300, stale-while-revalidate=3600'
+export const FEED_CACHE_CONTROL = 'public, max-age=300, s-maxage=300, stale-while-revalidate=3600'
 
 export interface Validators {
   /** A strong entity tag, quoted. */
@@ -47,7 +47,7 @@ export function isNotModified(conditions: { ifNoneMatch?: string; ifModifiedSinc
 export function answerConditionally(event: H3Event, validators: Validators): boolean {
   setResponseHeader(event, 'etag', validators.etag)
   if (validators.lastModified) setResponseHeader(event, 'last-modified', validators.lastModified.toUTCString())
-  if (!getResponseHeader(event, 'cache-control')) setResponseHeader(event, 'cache-control', PUBLIC_CACHE_CONTROL)
+  if (!getResponseHeader(event, 'cache-control')) setResponseHeader(event, 'cache-control', FEED_CACHE_CONTROL)
   const notModified = isNotModified({ ifNoneMatch: getRequestHeader(event, 'if-none-match'), ifModifiedSince: getRequestHeader(event, 'if-modified-since') }, validators)
   if (notModified) setResponseStatus(event, 304)
   return notModified

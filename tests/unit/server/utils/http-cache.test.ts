@@ -1,6 +1,6 @@
 /** The conditional-GET decision of the public feeds (RFC 9110 §13). */
 import { describe, it, expect } from 'vitest'
-import { PUBLIC_CACHE_CONTROL, isNotModified } from '../../../../server/utils/http-cache'
+import { FEED_CACHE_CONTROL, isNotModified } from '../../../../server/utils/http-cache'
 
 const validators = { etag: '"abc"', lastModified: new Date('2027-03-10T12:00:00.750Z') }
 
@@ -27,6 +27,6 @@ describe('isNotModified', () => {
   })
 
   it('lets shared caches keep public answers, and serve them stale while they fetch again', () => {
-    expect(PUBLIC_CACHE_CONTROL).toMatch(/^public, max-age=\d+, s-maxage=\d+, stale-while-revalidate=\d+$/)
+    expect(FEED_CACHE_CONTROL).toMatch(/^public, max-age=\d+, s-maxage=\d+, stale-while-revalidate=\d+$/)
   })
 })
