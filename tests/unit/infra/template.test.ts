@@ -58,6 +58,9 @@ const NOT_DEPLOYED: Record<string, string> = {
 
 const FUNCTIONS = ['WebFunction', 'InboundMailFunction', 'SendFunction']
 
+/** CloudFormation's pseudo-parameters: the only `AWS::` names a `Ref` or `Fn::Sub` may use. */
+const PSEUDO_PARAMETERS = ['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']
+
 /** The statements of every policy a function's role carries (managed policies of this template). */
 const statementsOf = (functionName: string): any[] => {
   const role = resources[resources[functionName]!.Properties.Role['Fn::GetAtt'][0]]!
@@ -103,14 +106,25 @@ describe('the YAML reader', () => {
 })
 
 describe('infra/template.yaml', () => {
-  it('only refers to parameters, resources and conditions it declares, without cycles', () => {
+  it('only refers to parameters, pseudo-parameters, resources and conditions it declares, without cycles', () => {
     const parameters = new Set(Object.keys(template.Parameters ?? {}))
     const conditions = new Set(Object.keys(template.Conditions ?? {}))
     const names = new Set(Object.keys(resources))
-    const pseudo = (name: string) => name.startsWith('AWS::')
+    const pseudo = (name: string) => PSEUDO_PARAMETERS.includes(name)
     const problems: string[] = []
     const dependsOn = new Map<string, Set<string>>()
 
+    // A condition may use parameters, pseudo-parameters and other conditions, never a resource.
+    for (const [name, condition] of Object.entries(template.Conditions ?? {})) {
+      for (const { kind, name: target } of referencesIn(condition)) {
+        const known = kind === 'Condition' ? conditions.has(target) && target !== name : kind === 'Ref' && (parameters.has(target) || pseudo(target))
+        if (!known) problems.push(`condition ${name} refers to unknown ${target}`)
+      }
+    }
+    for (const [name, entry] of [...Object.entries(resources), ...Object.entries(template.Outputs ?? {})]) {
+      const condition = (entry as { Condition?: unknown }).Condition
+      if (condition !== undefined && !(typeof condition === 'string' && conditions.has(condition))) problems.push(`${name} has unknown Condition ${String(condition)}`)
+    }
     for (const [name, resource] of Object.entries(resources)) {
       const edges = new Set([resource.DependsOn ?? []].flat())
       for (const target of edges) if (!names.has(target)) problems.push(`${name} DependsOn unknown ${target}`)
@@ -144,6 +158,37 @@ describe('infra/template.yaml', () => {
       return undefined
     }
     for (const name of names) expect(visit(name, []), 'dependency cycle').toBeUndefined()
+  })
+
+  it('allows no wildcard IAM action, in any policy; a wildcard only widens a Deny', () => {
+    // Every statement of every policy document (identity, bucket, topic, queue, trust), both branches of an Fn::If.
+    const statements: { where: string; statement: Record<string, unknown> }[] = []
+    const unwrap = (node: unknown): unknown[] =>
+      node && typeof node === 'object' && 'Fn::If' in node ? (node['Fn::If'] as unknown[]).slice(1).flatMap(unwrap) : [node]
+    const walk = (node: unknown, where: string) => {
+      if (Array.isArray(node)) return node.forEach((item, index) => walk(item, `${where}[${index}]`))
+      if (!node || typeof node !== 'object') return
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'Statement') {
+          for (const statement of [child].flat().flatMap(unwrap)) {
+            if (statement && typeof statement === 'object' && !('Ref' in statement)) statements.push({ where, statement: statement as Record<string, unknown> })
+          }
+        } else walk(child, `${where}.${key}`)
+      }
+    }
+    walk(resources, 'Resources')
+    expect(statements.length).toBeGreaterThan(15)
+
+    const wildcards = (actions: unknown) => [actions ?? []].flat().filter((action) => typeof action !== 'string' || action.includes('*'))
+    const allowed = statements.filter(({ statement }) => statement.Effect === 'Allow')
+    expect(allowed.flatMap(({ where, statement }) => wildcards(statement.Action).map((action) => `${where}: ${JSON.stringify(action)}`))).toEqual([])
+    expect(allowed.filter(({ statement }) => 'NotAction' in statement).map(({ where }) => where)).toEqual([])
+    expect(allowed.filter(({ statement }) => [statement.Resource].flat().includes('*')).map(({ where }) => where)).toEqual([])
+    // Today's only wildcard: the mail bucket refuses every S3 action without TLS.
+    const denied = statements.filter(({ statement }) => statement.Effect !== 'Allow' && wildcards(statement.Action).length)
+    expect(denied.map(({ where, statement }) => `${where} ${String(statement.Sid)} ${String(statement.Action)}`)).toEqual([
+      'Resources.MailBucketPolicy.Properties.PolicyDocument DenyInsecureTransport s3:*',
+    ])
   })
 
   it('declares the parameters with the documented defaults', () => {
