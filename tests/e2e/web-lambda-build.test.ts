@@ -2,11 +2,14 @@
  * The web app as it is deployed: Nuxt built with Nitro's aws-lambda preset, its `handler`
  * run in a Node.js process of its own (as Lambda runs it) and called with API Gateway HTTP API
  * (payload 2.0) events, against the local stack, for an https site (CIS_SITE_URL): the 1 MB
- * body cap, HSTS and the security headers, and a `Secure` session cookie.
+ * body cap, HSTS and the security headers, a `Secure` session cookie, and every static file
+ * a page loads present, byte for byte, in the assets folder `npm run build:aws` uploads
+ * (the same copy of the build's public folder, server/deploy/assets.ts).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { fork, type ChildProcess } from 'node:child_process'
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomUUID } from 'node:crypto'
@@ -15,6 +18,7 @@ import { buildNuxt, loadNuxt } from 'nuxt/kit'
 import type { NuxtConfig } from 'nuxt/schema'
 import { repoRoot } from '../corpus'
 import { rawSentMail } from '../integration/support'
+import { assetFileFor, copyAssets } from '../../server/deploy/assets'
 
 const SITE = 'https://cis.example.test'
 const MB = 1024 * 1024
@@ -26,6 +30,27 @@ interface LambdaAnswer {
   body: string
 }
 type Reply = { ready: true } | { id: string; answer: LambdaAnswer } | { id: string; error: string }
+
+/** The static files a page loads: each same-site `<script src>` and asset `<link href>`, with its integrity hash if it has one. */
+function referencedAssets(html: string) {
+  const assets: { urlPath: string; integrity?: string }[] = []
+  for (const [tag] of html.matchAll(/<(?:script|link)\b[^>]*>/g)) {
+    const url = /\s(?:src|href)="([^"]+)"/.exec(tag)?.[1]
+    if (!url?.startsWith('/') || url.startsWith('//')) continue
+    // Not rel="alternate" or "canonical": those name pages and feeds the function serves.
+    if (tag.startsWith('<link') && !/\srel="(?:stylesheet|modulepreload|preload|prefetch|icon|manifest)"/.test(tag)) continue
+    const integrity = /\sintegrity="([^"]+)"/.exec(tag)?.[1]
+    assets.push({ urlPath: url, ...(integrity ? { integrity } : {}) })
+  }
+  return assets
+}
+
+/** The app manifest the client fetches when it starts, named by the build id in the page's Nuxt config. */
+function appManifestPath(html: string) {
+  const buildId = /buildId:"([^"]+)"/.exec(html)?.[1]
+  const buildAssetsDir = /buildAssetsDir:"([^"]+)"/.exec(html)?.[1]
+  return buildId && buildAssetsDir ? `${buildAssetsDir}builds/meta/${buildId}.json` : undefined
+}
 
 /** An API Gateway HTTP API event (payload format 2.0), as the web function receives it. */
 function apiEvent(method: string, rawPath: string, options: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}) {
@@ -49,6 +74,7 @@ function apiEvent(method: string, rawPath: string, options: { body?: string; hea
 
 describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () => {
   const buildDir = path.join(repoRoot, '.nuxt', `lambda-${randomUUID().slice(0, 8)}`)
+  const assetsDir = path.join(buildDir, 'assets')
   let lambda: ChildProcess | undefined
   const waiting = new Map<string, (reply: Reply) => void>()
 
@@ -67,6 +93,7 @@ describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () =
     const nuxt = await loadNuxt({ cwd: repoRoot, dev: false, overrides })
     await buildNuxt(nuxt)
     await nuxt.close()
+    await copyAssets(path.join(buildDir, 'output/public'), assetsDir)
     // As Lambda runs it: plain `node` (not the test worker's `--conditions development`, which
     // picks files the build leaves out), the site's address and the local stack's endpoints, no NODE_ENV.
     const { NODE_ENV: _, ...env } = process.env
@@ -132,5 +159,18 @@ describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () =
     const cookie = verified.cookies?.find((line) => line.startsWith('nuxt-session='))
     expect(cookie).toMatch(/;\s*Secure/i)
     expect(cookie).toMatch(/HttpOnly/i)
+  })
+  it.each(['/', '/sign-in'])('%s loads only files the assets folder holds, each the one its integrity hash names', async (page) => {
+    const answer = await call(apiEvent('GET', page))
+    expect(answer.statusCode, answer.body).toBe(200)
+    const assets = referencedAssets(answer.body)
+    expect(assets.map((asset) => asset.urlPath)).toEqual(expect.arrayContaining(['/favicon.svg', expect.stringMatching(/^\/_nuxt\/.+\.js$/), expect.stringMatching(/^\/_nuxt\/.+\.css$/)]))
+    const manifest = appManifestPath(answer.body)
+    expect(manifest).toBeDefined()
+    for (const { urlPath, integrity } of [...assets, { urlPath: manifest! }]) {
+      const file = await readFile(assetFileFor(assetsDir, urlPath)).catch(() => undefined)
+      expect(file, `${urlPath} is not in the assets folder`).toBeDefined()
+      if (integrity) expect(`sha384-${createHash('sha384').update(file!).digest('base64')}`, urlPath).toBe(integrity)
+    }
   })
 })
