@@ -108,6 +108,12 @@ export function specProblems(db: SpecDatabase, template: Template): string[] {
   const problems: string[] = []
   const specs = new Map<string, Resource | undefined>()
   for (const [name, resource] of Object.entries(template.Resources)) {
+    // A custom resource's properties are its handler's; CloudFormation itself reads only ServiceToken.
+    if (/^Custom::[A-Za-z0-9_@-]{1,60}$/.test(resource.Type)) {
+      for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) problems.push(`${name}: ${key} is not a resource attribute`)
+      if (resource.Properties?.ServiceToken === undefined) problems.push(`${name} lacks the required ServiceToken`)
+      continue
+    }
     const spec = resourceSpec(db, resource.Type)
     specs.set(name, spec)
     for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) problems.push(`${name}: ${key} is not a resource attribute`)

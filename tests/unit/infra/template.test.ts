@@ -183,7 +183,15 @@ describe('infra/template.yaml', () => {
     const allowed = statements.filter(({ statement }) => statement.Effect === 'Allow')
     expect(allowed.flatMap(({ where, statement }) => wildcards(statement.Action).map((action) => `${where}: ${JSON.stringify(action)}`))).toEqual([])
     expect(allowed.filter(({ statement }) => 'NotAction' in statement).map(({ where }) => where)).toEqual([])
-    expect(allowed.filter(({ statement }) => [statement.Resource].flat().includes('*')).map(({ where }) => where)).toEqual([])
+    // Resource '*' only for actions that take no resource (the Service Authorization Reference
+    // lists no resource type for them, so IAM accepts no other form): the receipt rule set
+    // activation's two SES calls.
+    const NO_RESOURCE_ACTIONS = ['ses:SetActiveReceiptRuleSet', 'ses:DescribeActiveReceiptRuleSet']
+    const onAnything = allowed.filter(({ statement }) => [statement.Resource].flat().includes('*'))
+    expect(onAnything.filter(({ statement }) => ![statement.Action].flat().every((action) => NO_RESOURCE_ACTIONS.includes(action as string))).map(({ where }) => where)).toEqual([])
+    expect(onAnything.map(({ where, statement }) => `${where} ${String(statement.Sid)}`)).toEqual([
+      'Resources.ReceiptRuleSetActivationRole.Properties.Policies[0].PolicyDocument ActiveReceiptRuleSet',
+    ])
     // Today's only wildcard: the mail bucket refuses every S3 action without TLS.
     const denied = statements.filter(({ statement }) => statement.Effect !== 'Allow' && wildcards(statement.Action).length)
     expect(denied.map(({ where, statement }) => `${where} ${String(statement.Sid)} ${String(statement.Action)}`)).toEqual([
@@ -306,7 +314,8 @@ describe('infra/template.yaml', () => {
     const functions = ofType('AWS::Lambda::Function')
 
     it("are the web server, the inbound handler and the send handler on the project's Node.js (.nvmrc), arm64", () => {
-      expect(functions.map(([name]) => name).sort()).toEqual([...FUNCTIONS].sort())
+      // and the inline handler of the receipt rule set activation (a custom resource)
+      expect(functions.map(([name]) => name).sort()).toEqual([...FUNCTIONS, 'ReceiptRuleSetActivationFunction'].sort())
       for (const [, fn] of functions) {
         expect(fn.Properties).toMatchObject({ Runtime: lambdaRuntime, Architectures: ['arm64'], Handler: 'index.handler' })
       }
@@ -315,9 +324,10 @@ describe('infra/template.yaml', () => {
       expect(resources.SendFunction!.Properties).toMatchObject({ Code: { S3Bucket: ref('CodeBucket'), S3Key: ref('SendCodeKey') }, Role: arnOf('SendRole') })
     })
 
-    it.each(FUNCTIONS)('%s logs to its own log group, kept 30 days', (name) => {
+    it.each(FUNCTIONS)('%s logs to its own log group, kept LogRetentionDays (30 by default)', (name) => {
       const group = resources[name]!.Properties.LoggingConfig.LogGroup.Ref
-      expect(resources[group]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } })
+      expect(resources[group]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: ref('LogRetentionDays') } })
+      expect(template.Parameters!.LogRetentionDays!.Default).toBe(30)
       const others = FUNCTIONS.filter((other) => other !== name).map((other) => resources[other]!.Properties.LoggingConfig.LogGroup.Ref)
       expect(others).not.toContain(group)
     })
