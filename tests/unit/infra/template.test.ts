@@ -184,10 +184,11 @@ describe('infra/template.yaml', () => {
     expect(allowed.flatMap(({ where, statement }) => wildcards(statement.Action).map((action) => `${where}: ${JSON.stringify(action)}`))).toEqual([])
     expect(allowed.filter(({ statement }) => 'NotAction' in statement).map(({ where }) => where)).toEqual([])
     expect(allowed.filter(({ statement }) => [statement.Resource].flat().includes('*')).map(({ where }) => where)).toEqual([])
-    // Today's only wildcard: the mail bucket refuses every S3 action without TLS.
+    // Today's only wildcards: the mail and assets buckets refuse every S3 action without TLS.
     const denied = statements.filter(({ statement }) => statement.Effect !== 'Allow' && wildcards(statement.Action).length)
     expect(denied.map(({ where, statement }) => `${where} ${String(statement.Sid)} ${String(statement.Action)}`)).toEqual([
       'Resources.MailBucketPolicy.Properties.PolicyDocument DenyInsecureTransport s3:*',
+      'Resources.AssetsBucketPolicy.Properties.PolicyDocument DenyInsecureTransport s3:*',
     ])
   })
 
