@@ -139,7 +139,7 @@ describe('the CloudFront distribution', () => {
     const parameters = template.Parameters!
     expect(parameters.DomainName!.Default).toBe('')
     expect(parameters.CertificateArn!.Default).toBe('')
-    const certificatePattern = new RegExp((parameters.CertificateArn as { AllowedPattern: string }).AllowedPattern)
+    const certificatePattern = new RegExp((parameters.CertificateArn as unknown as { AllowedPattern: string }).AllowedPattern)
     expect(certificatePattern.test('arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab')).toBe(true)
     expect(certificatePattern.test('arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab')).toBe(false)
     expect(referencesIn(template.Conditions!.HasCustomDomain).map((r) => r.name).sort()).toEqual(['CertificateArn', 'DomainName'])
