@@ -192,10 +192,11 @@ describe('infra/template.yaml', () => {
     expect(onAnything.map(({ where, statement }) => `${where} ${String(statement.Sid)}`)).toEqual([
       'Resources.ReceiptRuleSetActivationRole.Properties.Policies[0].PolicyDocument ActiveReceiptRuleSet',
     ])
-    // Today's only wildcard: the mail bucket refuses every S3 action without TLS.
+    // Today's only wildcards: the mail and assets buckets refuse every S3 action without TLS.
     const denied = statements.filter(({ statement }) => statement.Effect !== 'Allow' && wildcards(statement.Action).length)
     expect(denied.map(({ where, statement }) => `${where} ${String(statement.Sid)} ${String(statement.Action)}`)).toEqual([
       'Resources.MailBucketPolicy.Properties.PolicyDocument DenyInsecureTransport s3:*',
+      'Resources.AssetsBucketPolicy.Properties.PolicyDocument DenyInsecureTransport s3:*',
     ])
   })
 
