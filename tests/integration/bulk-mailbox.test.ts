@@ -23,25 +23,12 @@ import { loadListItem, toListView } from '../../server/services/invitation-lists
 import { getRawMail } from '../../server/aws/mail-store'
 import { LIST_REASONS } from '../../server/domain/lists/list-entry'
 import { resetConfig } from '../../server/config'
-import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
+import { mailbox, organizerCreatesEvent, rawSentMail, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
 
 const ALICE = 'alice@lists.example'
 const OTTO = 'otto@elsewhere.example'
 
-async function organizerCreates(uid: string, organizer: string) {
-  const raw = imip(organizer, mailbox('create'), 'REQUEST', [
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    'SEQUENCE:0',
-    'DTSTAMP:20261120T100000Z',
-    'DTSTART:20270115T090000Z',
-    'DTEND:20270115T100000Z',
-    'SUMMARY:Launch',
-    `ORGANIZER;CN=Organizer:mailto:${organizer}`,
-    'END:VEVENT',
-  ])
-  expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
-}
+const organizerCreates = (uid: string, organizer: string) => organizerCreatesEvent(uid, organizer)
 
 async function until<T>(check: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms

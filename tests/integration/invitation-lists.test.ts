@@ -29,25 +29,12 @@ import {
 import { inviteBatch } from '../../server/services/batch-invites'
 import { createSendHandler } from '../../server/queues/send'
 import { LIST_REASONS } from '../../server/domain/lists/list-entry'
-import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
+import { mailbox, organizerCreatesEvent, rawSentMail, runSendQueue, useFreshSendQueue, useFreshTable } from './support'
 
 const ORGANIZER = 'vera@lists.example'
 const OTHER = 'otto@elsewhere.example'
 
-async function organizerCreates(uid: string, organizer = ORGANIZER) {
-  const raw = imip(organizer, mailbox('create'), 'REQUEST', [
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    'SEQUENCE:0',
-    'DTSTAMP:20261120T100000Z',
-    'DTSTART:20270115T090000Z',
-    'DTEND:20270115T100000Z',
-    'SUMMARY:Launch',
-    `ORGANIZER;CN=Vera:mailto:${organizer}`,
-    'END:VEVENT',
-  ])
-  expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
-}
+const organizerCreates = (uid: string, organizer = ORGANIZER) => organizerCreatesEvent(uid, organizer, 'Vera')
 
 const vipList = (uid: string) => ({ organizerEmail: ORGANIZER, origin: 'vip' as const, layout: 'vip' as const, eventUid: uid })
 const view = async (id: string) => toListView((await loadListItem(id))!)

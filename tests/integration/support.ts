@@ -1,4 +1,5 @@
 /** Helpers for integration tests against the local stack the global setup started. */
+import { expect } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb'
 import { createTableInput } from '../../server/aws/table'
@@ -162,4 +163,20 @@ export async function rawSentMail(sinceMs: number, to?: string): Promise<RawSent
   return Promise.all(
     wanted.map(async (m) => ({ ...m, raw: Buffer.from(await (await fetch(`${ses}/raw/message?messageId=${encodeURIComponent(m.messageId)}`)).arrayBuffer()) })),
   )
+}
+
+/** An organizer's verified invitation (a single event in January 2027) mailed to create@, which creates the event. */
+export async function organizerCreatesEvent(uid: string, organizer: string, name = 'Organizer') {
+  const raw = imip(organizer, mailbox('create'), 'REQUEST', [
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'SEQUENCE:0',
+    'DTSTAMP:20261120T100000Z',
+    'DTSTART:20270115T090000Z',
+    'DTEND:20270115T100000Z',
+    'SUMMARY:Launch',
+    `ORGANIZER;CN=${name}:mailto:${organizer}`,
+    'END:VEVENT',
+  ])
+  expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
 }
