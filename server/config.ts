@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   CIS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Proxies in front of the platform that each append to X-Forwarded-For (CloudFront before API Gateway: 1). */
   CIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** The value CloudFront's origin header carries; set, requests without it are refused (server/middleware/00.origin-verify.ts). */
+  CIS_ORIGIN_VERIFY: z.string().min(16).optional(),
   /** Invitations one organizer may queue in a UTC day, whatever way they go out (a bulk sender may have their own). */
   CIS_DAILY_INVITE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** People one event may have (attendees of every source); invitations beyond it are refused by row. */
@@ -145,6 +147,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     authCacheSeconds: e.CIS_AUTH_CACHE_SECONDS,
     /** How many X-Forwarded-For hops, counted from the right, proxies the platform trusts appended. */
     trustedProxies: e.CIS_TRUSTED_PROXIES,
+    /** What `x-cis-origin-verify` must say on every request (unset: not checked). */
+    originVerify: e.CIS_ORIGIN_VERIFY,
     dailyInviteLimit: e.CIS_DAILY_INVITE_LIMIT,
     eventAttendeeLimit: e.CIS_EVENT_ATTENDEE_LIMIT,
     /** Where the deployer's mail templates are, if anywhere: a folder, or a key prefix in the mail bucket. */

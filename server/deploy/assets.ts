@@ -22,6 +22,11 @@ export function assetFileFor(assetsDir: string, urlPath: string): string {
 /** Copies the build's public folder (`.output/public`) to `assetsDir` and lists what it holds. */
 export async function copyAssets(publicDir: string, assetsDir: string): Promise<AssetFile[]> {
   await cp(publicDir, assetsDir, { recursive: true })
+  return listAssets(assetsDir)
+}
+
+/** The files under `assetsDir`, by URL path, sorted. */
+export async function listAssets(assetsDir: string): Promise<AssetFile[]> {
   const names = await readdir(assetsDir, { recursive: true })
   const files: AssetFile[] = []
   for (const name of names.sort()) {

@@ -21,6 +21,8 @@ import { rawSentMail } from '../integration/support'
 import { assetFileFor, copyAssets } from '../../server/deploy/assets'
 
 const SITE = 'https://cis.example.test'
+/** What the distribution's origin header carries, as the template sets it (the stack id's random part). */
+const ORIGIN_VERIFY = randomUUID()
 const MB = 1024 * 1024
 
 interface LambdaAnswer {
@@ -53,7 +55,7 @@ function appManifestPath(html: string) {
 }
 
 /** An API Gateway HTTP API event (payload format 2.0), as the web function receives it. */
-function apiEvent(method: string, rawPath: string, options: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}) {
+function apiEvent(method: string, rawPath: string, options: { body?: string; headers?: Record<string, string>; query?: Record<string, string>; direct?: boolean } = {}) {
   const query = options.query ?? {}
   return {
     version: '2.0',
@@ -61,7 +63,7 @@ function apiEvent(method: string, rawPath: string, options: { body?: string; hea
     rawPath,
     rawQueryString: new URLSearchParams(query).toString(),
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    headers: { host: new URL(SITE).host, 'x-forwarded-proto': 'https', ...options.headers },
+    headers: { host: new URL(SITE).host, 'x-forwarded-proto': 'https', ...(options.direct ? {} : { 'x-cis-origin-verify': ORIGIN_VERIFY }), ...options.headers },
     requestContext: {
       accountId: '000000000000', apiId: 'local', domainName: new URL(SITE).host, domainPrefix: 'cis', requestId: randomUUID(), routeKey: '$default', stage: '$default',
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'lambda-build-test' },
@@ -99,7 +101,7 @@ describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () =
     const { NODE_ENV: _, ...env } = process.env
     lambda = fork(fileURLToPath(new URL('../support/lambda-process.mjs', import.meta.url)), [path.join(buildDir, 'output/server/index.mjs')], {
       execArgv: [],
-      env: { ...env, CIS_SITE_URL: SITE },
+      env: { ...env, CIS_SITE_URL: SITE, CIS_ORIGIN_VERIFY: ORIGIN_VERIFY, CIS_TRUSTED_PROXIES: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     await new Promise<void>((ready, failed) => {
@@ -111,6 +113,18 @@ describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () =
   afterAll(async () => {
     lambda?.kill()
     await rm(buildDir, { recursive: true, force: true })
+  })
+
+  it.each([
+    ['without the header', {}],
+    ['with a wrong header', { 'x-cis-origin-verify': randomUUID() }],
+  ])('refuses a request that did not come through the distribution (%s) with 403 and a sentence', async (_, headers) => {
+    for (const [method, rawPath] of [['GET', '/'], ['POST', '/api/auth/sign-in']] as const) {
+      const answer = await call(apiEvent(method, rawPath, { direct: true, headers: { 'content-type': 'application/json', ...headers }, ...(method === 'POST' ? { body: '{"email":"a@example.com"}' } : {}) }))
+      expect(answer.statusCode, `${method} ${rawPath}`).toBe(403)
+      expect(answer.body).toContain("This address answers only through the site's own address")
+    }
+    expect((await call(apiEvent('GET', '/'))).statusCode).toBe(200)
   })
 
   it.each([

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { readdirSync } from 'node:fs'
-import { readTemplate, referencesIn, type Template } from './cfn-yaml'
+import { readTemplate, referencesIn, type Template } from '../../../infra/cfn-yaml'
 
 /** The CloudFront distribution of infra/template.yaml: what goes where, and how long it is kept. */
 const template: Template = readTemplate(new URL('../../../infra/template.yaml', import.meta.url))

@@ -7,7 +7,7 @@
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec'
 import type { PropertyType, Resource, ResourceProperties } from '@aws-cdk/service-spec-types'
-import { subReferences, type Template } from './cfn-yaml'
+import { subReferences, type Template } from '../../../infra/cfn-yaml'
 
 export type SpecDatabase = ReturnType<typeof loadAwsServiceSpecSync>
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { readTemplate, parseTemplate } from './cfn-yaml'
+import { readTemplate, parseTemplate } from '../../../infra/cfn-yaml'
 import { loadSpec, resourceSpec, specProblems } from './cfn-spec'
 
 const templatePath = fileURLToPath(new URL('../../../infra/template.yaml', import.meta.url))

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createTableInput, TTL_ATTRIBUTE } from '../../../server/aws/table'
 import { readConfig } from '../../../server/config'
 import { lambdaRuntime } from '../../../infra/node-runtime'
-import { readTemplate, parseTemplate, referencesIn, type Template } from './cfn-yaml'
+import { readTemplate, parseTemplate, referencesIn, type Template } from '../../../infra/cfn-yaml'
 
 const template: Template = readTemplate(new URL('../../../infra/template.yaml', import.meta.url))
 const resources = template.Resources

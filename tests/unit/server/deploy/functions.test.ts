@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { lambdaFunctions } from '../../../../server/deploy/functions'
 import { assetFileFor } from '../../../../server/deploy/assets'
-import { readTemplate } from '../../infra/cfn-yaml'
+import { readTemplate } from '../../../../infra/cfn-yaml'
 
 const template = readTemplate(new URL('../../../../infra/template.yaml', import.meta.url))
 
