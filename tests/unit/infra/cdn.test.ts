@@ -153,16 +153,28 @@ describe('the CloudFront distribution', () => {
     })
   })
 
-  it('outputs its domain, the site URL through it and the assets bucket; the functions do not depend on it', () => {
+  it('outputs its domain, the site URL through it and the assets bucket; the site URL in mail is its address unless SiteUrl names another', () => {
     const outputs = template.Outputs!
+    const distributionUrl = { 'Fn::If': ['HasCustomDomain', { 'Fn::Sub': 'https://${DomainName}' }, { 'Fn::Sub': 'https://${Distribution.DomainName}' }] }
     expect(outputs.DistributionDomainName!.Value).toEqual({ 'Fn::GetAtt': ['Distribution', 'DomainName'] })
-    expect(outputs.DistributionUrl!.Value).toEqual({ 'Fn::If': ['HasCustomDomain', { 'Fn::Sub': 'https://${DomainName}' }, { 'Fn::Sub': 'https://${Distribution.DomainName}' }] })
+    expect(outputs.DistributionUrl!.Value).toEqual(distributionUrl)
     expect(outputs.AssetsBucket!.Value).toEqual({ Ref: 'AssetsBucket' })
-    // CIS_SITE_URL still comes from the SiteUrl parameter (or the API): a function naming the
-    // distribution would make a cycle (distribution -> API -> integration -> function).
+    const siteUrl = { 'Fn::If': ['HasSiteUrl', { Ref: 'SiteUrl' }, distributionUrl] }
+    expect(outputs.SiteUrl!.Value).toEqual(siteUrl)
+    // The distribution depends on the HTTP API, never on a function: naming it makes no cycle
+    // (template.test.ts looks for cycles across the whole template).
     for (const name of ['WebFunction', 'InboundMailFunction', 'SendFunction']) {
+      expect(resources[name]!.Properties.Environment.Variables.CIS_SITE_URL, name).toEqual(siteUrl)
       const targets = referencesIn(resources[name]).map((r) => r.name)
-      for (const cdn of ['Distribution', 'AssetsBucket', 'WebCachePolicy']) expect(targets, `${name} -> ${cdn}`).not.toContain(cdn)
+      for (const cdn of ['AssetsBucket', 'WebCachePolicy']) expect(targets, `${name} -> ${cdn}`).not.toContain(cdn)
     }
+  })
+
+  it('proves to the web function that a request came through it, with a value only the stack knows', () => {
+    const stackSecret = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }
+    expect(webOrigin().OriginCustomHeaders).toEqual([{ HeaderName: 'X-Cis-Origin-Verify', HeaderValue: stackSecret }])
+    expect(resources.WebFunction!.Properties.Environment.Variables.CIS_ORIGIN_VERIFY).toEqual(stackSecret)
+    // Only then is the one X-Forwarded-For hop CloudFront appends the client's.
+    expect(template.Parameters!.TrustedProxies!.Default).toBe(1)
   })
 })

@@ -20,6 +20,7 @@ const arnOf = (name: string) => ({ 'Fn::GetAtt': [name, 'Arn'] })
 /** The variables server/config.ts reads that the deployed functions must be given. */
 const CIS_VARIABLES = [
   'CIS_AUTH_CACHE_SECONDS',
+  'CIS_ORIGIN_VERIFY',
   'CIS_LIST_MAX_BYTES',
   'CIS_DAILY_INVITE_LIMIT',
   'CIS_EVENT_ATTENDEE_LIMIT',
