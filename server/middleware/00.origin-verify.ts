@@ -6,7 +6,7 @@
  * CIS_ORIGIN_VERIFY is unset (the local stack, tests).
  */
 import { timingSafeEqual } from 'node:crypto'
-import { createError, getRequestHeader } from 'h3'
+import { getRequestHeader, setResponseHeader, setResponseStatus } from 'h3'
 import { config } from '../config'
 
 export const ORIGIN_VERIFY_HEADER = 'x-cis-origin-verify'
@@ -20,6 +20,9 @@ function matches(given: string | undefined, expected: string) {
 export default defineEventHandler((event) => {
   const expected = config().originVerify
   if (expected && !matches(getRequestHeader(event, ORIGIN_VERIFY_HEADER), expected)) {
-    throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: "This address answers only through the site's own address (its CloudFront distribution)." })
+    // Plain text, before the app: nothing of the site (pages, error page) is served this way.
+    setResponseStatus(event, 403)
+    setResponseHeader(event, 'content-type', 'text/plain; charset=utf-8')
+    return "This address answers only through the site's own address (its CloudFront distribution)."
   }
 })

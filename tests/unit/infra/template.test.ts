@@ -382,11 +382,12 @@ describe('infra/template.yaml', () => {
       expect(template.Outputs!.ApiUrl!.Value).toEqual({ 'Fn::GetAtt': [apiName, 'ApiEndpoint'] })
     })
 
-    it('log through the basic execution role', () => {
-      for (const role of ['WebRole', 'InboundMailRole', 'SendRole']) {
-        expect(resources[role]!.Properties.ManagedPolicyArns).toContainEqual({
-          'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-        })
+    it('log to their own log group and nowhere else', () => {
+      for (const [role, group] of [['WebRole', 'WebLogGroup'], ['InboundMailRole', 'InboundMailLogGroup'], ['SendRole', 'SendLogGroup']] as const) {
+        const statements = resources[role]!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement)
+        expect(statements, role).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [group, 'Arn'] } }])
+        // AWS's basic execution role would let the function write to every log group of the account.
+        expect(JSON.stringify(resources[role]!.Properties.ManagedPolicyArns), role).not.toContain('AWSLambdaBasicExecutionRole')
       }
     })
   })
