@@ -25,7 +25,8 @@ import type { NuxtConfig } from 'nuxt/schema'
 import { EntityRepository } from 'dynamodb-toolbox'
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { fixturePath, repoRoot } from '../corpus'
-import { deliver, imip, mailbox, rawSentMail, received, useFreshTable } from '../integration/support'
+import { deliver, imip, mailbox, rawSentMail, received, useFreshTable, type RawSentMessage } from '../integration/support'
+import { deleteFromQueue, receiveFromQueue } from '../../server/aws/queue'
 import { MailLogEntity, SignInRateEntity } from '../../server/aws/table'
 import { putRawMail } from '../../server/aws/mail-store'
 import { config } from '../../server/config'
@@ -44,7 +45,7 @@ const sesFixture = (name: string) => readFileSync(fixturePath(`ses/${name}`), 'u
 
 // ------------------------------------------------------------------ web
 
-type HttpApiEvent = ReturnType<typeof awsEvent<Record<string, unknown>>> & {
+type HttpApiEvent = Record<string, unknown> & {
   rawPath: string
   rawQueryString: string
   headers: Record<string, string>
@@ -76,6 +77,8 @@ function viaCloudFront(method: string, rawPath: string, options: { rawQueryStrin
     event.queryStringParameters = joined
   }
   if (options.cookies) event.cookies = options.cookies
+  // The fixture is a page navigation; the app's own API calls ask for JSON.
+  if (rawPath.startsWith('/api/')) event.headers = { ...event.headers, accept: 'application/json' }
   event.requestContext = { ...event.requestContext, requestId: randomUUID(), timeEpoch: Date.now(), http: { ...event.requestContext.http, method, path: rawPath } }
   if (options.body !== undefined) {
     const bytes = Buffer.from(options.body)
@@ -115,6 +118,23 @@ function inSnsEnvelope(message: string, topic: string, subject?: string): string
 }
 
 const queueName = (url: string) => url.split('/').pop()!
+
+/**
+ * Runs the send queue's jobs about `email` through `send`, as the event source mapping
+ * would, until the local SES has mail for it (a job may queue another: a request, then its
+ * confirmation). Other jobs are left alone.
+ */
+async function sendJobsFor(send: QueueHandler, email: string): Promise<RawSentMessage[]> {
+  const since = Date.now()
+  for (let round = 0; round < 5; round++) {
+    const jobs = (await receiveFromQueue('send', 10, 1)).filter((message) => message.Body?.includes(email))
+    if (jobs.length) expect(await send(sqsBatch(queueName(config().queues.send), jobs.map((job) => job.Body!)))).toEqual({ batchItemFailures: [] })
+    await deleteFromQueue('send', jobs)
+    const sent = await rawSentMail(since, email)
+    if (sent.length) return sent
+  }
+  return []
+}
 
 describe('the built Lambda bundles, called with the events AWS sends', () => {
   const buildDir = path.join(repoRoot, '.nuxt', `shapes-${randomUUID().slice(0, 8)}`)
@@ -242,11 +262,20 @@ describe('the built Lambda bundles, called with the events AWS sends', () => {
       expect(api.headers['cache-control']).toBe(PUBLIC_CACHE_CONTROL)
     })
 
-    it('reads a base64 JSON body on the public "send me the invite" request', async () => {
+    it('reads a base64 JSON body on the public "send me the invite" request: the confirmation goes to the address in it', async () => {
       const publicId = (await loadEvent(uid))!.publicId!
-      const asked = await call(viaCloudFront('POST', `/api/public/events/${publicId}/invite-requests`, { body: JSON.stringify({ email: 'guest@shapes.example' }) }))
+      const guest = `visitor-${randomUUID().slice(0, 8)}@shapes.example`
+      const asked = await call(viaCloudFront('POST', `/api/public/events/${publicId}/invite-requests`, { body: JSON.stringify({ email: guest }) }))
       expect(asked.statusCode, bodyOf(asked)).toBe(202)
       expect(JSON.parse(bodyOf(asked))).toMatchObject({ message: expect.any(String) })
+      const [confirmation] = await sendJobsFor(send, guest)
+      const text = (await PostalMime.parse(confirmation!.raw)).text ?? ''
+      expect(text).toContain(guest)
+      // The button on the link's page: a POST with no body, and the invitation is on its way.
+      const link = new URL(/^(http\S+\/invite-requests\/\S+)$/m.exec(text)![1]!)
+      const confirmed = await call(viaCloudFront('POST', link.pathname))
+      expect(confirmed.statusCode, bodyOf(confirmed)).toBe(202)
+      expect(await loadInvitation(uid, guest)).toMatchObject({ origin: 'landing-page' })
       const misread = await call(viaCloudFront('POST', `/api/public/events/${publicId}/invite-requests`, { body: JSON.stringify({ email: 'not an address' }) }))
       expect(misread.statusCode).toBe(400)
     })
