@@ -6,12 +6,13 @@
  * that failed are reported, so SQS retries just those (and, after the queue's
  * maxReceiveCount, moves them to the dead-letter queue). A bare S3 ObjectCreated event
  * (the bucket's own notification) is still processed, with no verdicts: its sender stays
- * unverified.
+ * unverified. The test object SES stores when a receipt rule is created is skipped: it is
+ * neither retried nor logged as a mail the server refused.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { objectKeysOf } from './lambda-events'
 import { sesReceiptOf } from '../domain/mail/receipt'
-import { processStoredMail } from '../services/inbound-mail'
+import { isSesSetupObject, processStoredMail } from '../services/inbound-mail'
 import { logger, withTrace, type Logger } from '../log'
 
 export interface InboundMailOptions {
@@ -31,6 +32,10 @@ export async function handleInboundMail(event: SQSEvent, options: InboundMailOpt
         const stored = receipt ? [{ key: receipt.objectKey, receipt }] : objectKeysOf(record.body).map(({ key }) => ({ key, receipt: null }))
         for (const message of stored) {
           s3Key = message.key
+          if (isSesSetupObject(message.key)) {
+            log.info('SES receipt rule setup notification; nothing to do', { s3Key })
+            continue
+          }
           await processStoredMail(message.key, { receipt: message.receipt, log })
         }
         return null

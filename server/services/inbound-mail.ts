@@ -20,6 +20,13 @@ export function mailboxOfKey(key: string): string {
   return key.includes('/') ? key.slice(0, key.indexOf('/')) : ''
 }
 
+/**
+ * Whether `key` is the test object SES writes under a receipt rule's key prefix when the
+ * rule is created (`<prefix>AMAZON_SES_SETUP_NOTIFICATION`, announced on the rule's topic
+ * like any stored message): a notice from AWS to nobody, not mail anyone sent.
+ */
+export const isSesSetupObject = (key: string) => key.slice(key.lastIndexOf('/') + 1) === 'AMAZON_SES_SETUP_NOTIFICATION'
+
 export interface ProcessedMail {
   key: string
   outcome: MailOutcome
