@@ -495,8 +495,40 @@ describe('infra/template.yaml', () => {
       expect(read).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': '${MailBucket.Arn}/${TemplatesS3Prefix}*' } })
       expect(list).toMatchObject({ Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('MailBucket'), Condition: { StringLike: { 's3:prefix': { 'Fn::Sub': '${TemplatesS3Prefix}*' } } } })
       expect(template.Conditions!.HasTemplatesS3Prefix).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [ref('TemplatesS3Prefix'), ''] }] })
-      // The web and inbound functions read the whole mail bucket already.
-      for (const name of ['WebFunction', 'InboundMailFunction']) expect(allows(name, 's3:GetObject', { 'Fn::Sub': '${MailBucket.Arn}/*' }), name).toBe(true)
+      // The web and inbound functions read the same prefix, only then (ListBucket they have for 404s).
+      for (const name of ['WebFunction', 'InboundMailFunction']) {
+        const [onlyThen] = statementsOf(name).filter((statement) => 'Fn::If' in statement)
+        expect(onlyThen['Fn::If'][0], name).toBe('HasTemplatesS3Prefix')
+        expect(onlyThen['Fn::If'][1], name).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': '${MailBucket.Arn}/${TemplatesS3Prefix}*' } })
+      }
+    })
+
+    it('gives each function only its own queues and bucket prefixes', () => {
+      const mail = (prefix: string) => ({ 'Fn::Sub': `\${MailBucket.Arn}/${prefix}*` })
+      const s3Grants = (name: string) =>
+        statementsOf(name)
+          .map((statement) => ('Fn::If' in statement ? statement['Fn::If'][1] : statement))
+          .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('s3:')))
+          .flatMap((statement) => [statement.Action].flat().flatMap((action: string) => [statement.Resource].flat().map((resource: unknown) => `${action} ${JSON.stringify(resource)}`)))
+          .sort()
+      const templates = `s3:GetObject ${JSON.stringify(mail('${TemplatesS3Prefix}'))}`
+      const lists = [`s3:GetObject ${JSON.stringify(mail('lists/'))}`, `s3:PutObject ${JSON.stringify(mail('lists/'))}`]
+      const listing = `s3:ListBucket ${JSON.stringify(arnOf('MailBucket'))}`
+      // The web function never reads received mail; the inbound function reads it (under the three mailboxes) but writes none.
+      expect(s3Grants('WebFunction')).toEqual([...lists, listing, templates].sort())
+      expect(s3Grants('InboundMailFunction')).toEqual([...['create/', 'rsvp/', 'bulk/'].map((prefix) => `s3:GetObject ${JSON.stringify(mail(prefix))}`), ...lists, listing, templates].sort())
+      for (const name of ['WebFunction', 'InboundMailFunction']) {
+        expect(allows(name, 'sqs:SendMessage', arnOf('SendQueue')), name).toBe(true)
+        expect(allows(name, 'sqs:SendMessage', arnOf('InboundQueue')), name).toBe(false)
+        expect(allows(name, 'sqs:ReceiveMessage', arnOf('SendQueue')), name).toBe(false)
+      }
+      // Only the inbound function consumes the inbound queue (its event source mapping needs these).
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+        expect(allows('InboundMailFunction', action, arnOf('InboundQueue')), action).toBe(true)
+        expect(allows('WebFunction', action, arnOf('InboundQueue')), action).toBe(false)
+      }
+      expect(allows('WebFunction', 'dynamodb:DescribeTable', arnOf('Table'))).toBe(true)
+      expect(allows('InboundMailFunction', 'dynamodb:DescribeTable', arnOf('Table'))).toBe(false)
     })
 
     it('takes the templates prefix server/config.ts takes, empty by default', () => {
