@@ -54,6 +54,8 @@ export function cacheControlFor(urlPath: string) {
   return 'public, max-age=3600'
 }
 
+const UPLOADS_AT_ONCE = 8
+
 export interface AssetSyncResult {
   uploaded: number
   unchanged: number
@@ -76,12 +78,12 @@ export async function syncAssets(s3: S3Client, bucket: string, assetsDir: string
     throw explainAwsError(error, `list the assets bucket ${bucket}`)
   })
   const result: AssetSyncResult = { uploaded: 0, unchanged: 0, bytes: 0 }
-  for (const file of files) {
+  const upload = async (file: AssetFile) => {
     const key = file.urlPath.slice(1)
     const bytes = await readFile(assetFileFor(assetsDir, file.urlPath))
     if (present.get(key) === createHash('md5').update(bytes).digest('hex')) {
       result.unchanged++
-      continue
+      return
     }
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentTypeFor(key), CacheControl: cacheControlFor(file.urlPath) })).catch((error) => {
       throw explainAwsError(error, `upload ${file.urlPath} to the assets bucket ${bucket}`)
@@ -89,5 +91,10 @@ export async function syncAssets(s3: S3Client, bucket: string, assetsDir: string
     result.uploaded++
     result.bytes += bytes.length
   }
+  // A few uploads at a time: a build has a hundred-odd files, each a round trip to S3.
+  const queue = [...files]
+  await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) await upload(file)
+  }))
   return result
 }

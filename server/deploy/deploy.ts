@@ -57,6 +57,12 @@ export const DNS_OUTPUTS = [
   ['DmarcRecord', 'DMARC TXT of the mail domain'],
 ] as const
 
+/**
+ * The stack's events of this operation are those from when it started; a margin allows for
+ * this machine's clock being behind AWS's (an earlier operation's events are minutes older).
+ */
+const eventsFrom = (started: Date) => new Date(started.getTime() - 30_000)
+
 async function ask(ui: DeployUi, question: string, yes: boolean) {
   if (yes) return true
   if (!ui.confirm) throw new DeployError('There is no terminal to ask for confirmation on: run again with --yes to apply without asking.')
@@ -127,7 +133,7 @@ export async function deployStack(request: DeployRequest, prepare: () => Promise
     }
     const started = now()
     await executeChangeSet(clients.cloudFormation, stackName, plan.name)
-    const result = await waitForStack(clients.cloudFormation, stackName, new Date(started.getTime() - 1000), waiting)
+    const result = await waitForStack(clients.cloudFormation, stackName, eventsFrom(started), waiting)
     status = result.status
     if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {
       const cause = result.failures[0] ?? 'see the events above'
@@ -198,7 +204,7 @@ export async function removeStack(request: DeployRequest, options: DeployOptions
   }
   const started = now()
   await deleteStack(clients.cloudFormation, stackName)
-  const result = await waitForStack(clients.cloudFormation, stackName, new Date(started.getTime() - 1000), waiting)
+  const result = await waitForStack(clients.cloudFormation, stackName, eventsFrom(started), waiting)
   if (result.status !== 'DELETE_COMPLETE') {
     throw new DeployError(`The stack was not deleted (${result.status}): ${(result.failures[0] ?? 'see the events above').replace(/\.$/, '')}. Fix that and run npm run deploy -- --delete again.`)
   }
