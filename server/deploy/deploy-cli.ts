@@ -11,7 +11,7 @@ import { readTemplate } from '../../infra/cfn-yaml'
 import { listAssets } from './assets'
 import { deployClients } from './deploy-clients'
 import { DeployError, explainAwsError } from './deploy-error'
-import { readDeployRequest } from './deploy-request'
+import { DeployHelp, readDeployRequest } from './deploy-request'
 import { deployStack, removeStack, type DeployArtifacts, type DeployUi } from './deploy'
 import { assetsDir, lambdaFunctions, repoRoot, zipPath } from './functions'
 
@@ -80,6 +80,10 @@ async function main(argv: string[]) {
 try {
   await main(process.argv.slice(2))
 } catch (error) {
+  if (error instanceof DeployHelp) {
+    console.log(error.message)
+    process.exit(0)
+  }
   // Failures of calls without a sentence of their own (a network error, a throttled poll) get one too.
   console.error(`deploy: ${(error instanceof DeployError ? error : explainAwsError(error, 'finish')).message}`)
   process.exit(1)

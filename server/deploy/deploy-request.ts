@@ -29,6 +29,11 @@ const DeployConfigFile = z
   .partial()
   .strict()
 
+/** `--help`: the usage, printed, and nothing done. */
+export class DeployHelp extends Error {
+  override name = 'DeployHelp'
+}
+
 export interface DeployRequest {
   action: 'deploy' | 'delete'
   stackName: string
@@ -75,11 +80,14 @@ export function readDeployRequest(argv: string[], options: { configText?: string
         delete: { type: 'boolean', default: false },
         purge: { type: 'boolean', default: false },
         build: { type: 'boolean', default: true },
+        help: { type: 'boolean', default: false },
       },
     }).values
   } catch (error) {
     throw new DeployError(`${(error as Error).message.replace(/\.$/, '')}.\n${DEPLOY_USAGE}`)
   }
+
+  if (parsed.help) throw new DeployHelp(DEPLOY_USAGE)
 
   let file: z.infer<typeof DeployConfigFile> = {}
   if (options.configText !== undefined) {

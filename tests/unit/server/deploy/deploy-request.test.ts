@@ -6,7 +6,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { readTemplate } from '../../../../infra/cfn-yaml'
-import { readDeployRequest } from '../../../../server/deploy/deploy-request'
+import { DeployHelp, readDeployRequest } from '../../../../server/deploy/deploy-request'
 import { sendMaximumConcurrency } from '../../../../server/deploy/send-concurrency'
 import { cacheControlFor, contentTypeFor } from '../../../../server/deploy/asset-sync'
 
@@ -48,6 +48,11 @@ describe('what npm run deploy is asked', () => {
     const message = sentence(['--region', 'eu-west-1', '--mail-domain', 'events.example.com', '--parameter', 'OwnerEmail=me@example.com'])
     expect(message).toMatch(/^The template has no parameter OwnerEmail: it takes Secret, .*OwnerEmails, .*OperatorEmail/)
     expect(message).not.toContain('CodeBucket')
+  })
+
+  it('answers --help with the usage and nothing else', () => {
+    expect(() => read(['--help'])).toThrow(DeployHelp)
+    expect(() => read(['--help'])).toThrow(/^Usage:\n {2}npm run deploy -- --stack NAME --region REGION --mail-domain DOMAIN/)
   })
 
   it('refuses an unknown flag with the usage', () => {
