@@ -25,7 +25,7 @@ import type { NuxtConfig } from 'nuxt/schema'
 import { EntityRepository } from 'dynamodb-toolbox'
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { fixturePath, repoRoot } from '../corpus'
-import { deliver, imip, mailbox, rawSentMail, received, useFreshTable, type RawSentMessage } from '../integration/support'
+import { organizerCreatesEvent, rawSentMail, useFreshTable, type RawSentMessage } from '../integration/support'
 import { deleteFromQueue, receiveFromQueue } from '../../server/aws/queue'
 import { MailLogEntity, SignInRateEntity } from '../../server/aws/table'
 import { putRawMail } from '../../server/aws/mail-store'
@@ -189,18 +189,7 @@ describe('the built Lambda bundles, called with the events AWS sends', () => {
     let session: string
 
     beforeAll(async () => {
-      const raw = imip(organizer, mailbox('create'), 'REQUEST', [
-        'BEGIN:VEVENT',
-        `UID:${uid}`,
-        'SEQUENCE:0',
-        'DTSTAMP:20261120T100000Z',
-        'DTSTART:20270115T090000Z',
-        'DTEND:20270115T100000Z',
-        'SUMMARY:Café & Co launch',
-        `ORGANIZER;CN=Organizer:mailto:${organizer}`,
-        'END:VEVENT',
-      ])
-      expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
+      await organizerCreatesEvent(uid, organizer, 'Organizer', 'Café & Co launch')
     })
 
     it('reads a base64 JSON sign-in body, limits the viewer (not the edge), and sets the session in the v2 `cookies` field', async () => {
@@ -355,18 +344,7 @@ describe('the built Lambda bundles, called with the events AWS sends', () => {
     it('a permanent bounce of a sent invitation suppresses the address and marks the invitation', async () => {
       const uid = `send-${randomUUID()}@shapes.example`
       const organizer = `send-organizer-${randomUUID().slice(0, 8)}@shapes.example`
-      const raw = imip(organizer, mailbox('create'), 'REQUEST', [
-        'BEGIN:VEVENT',
-        `UID:${uid}`,
-        'SEQUENCE:0',
-        'DTSTAMP:20261120T100000Z',
-        'DTSTART:20270115T090000Z',
-        'DTEND:20270115T100000Z',
-        'SUMMARY:Bounce check',
-        `ORGANIZER;CN=Organizer:mailto:${organizer}`,
-        'END:VEVENT',
-      ])
-      expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
+      await organizerCreatesEvent(uid, organizer, 'Organizer', 'Bounce check')
       expect(await inviteToEvent({ eventUid: uid, email: guest, origin: 'api', invitedBy: organizer })).toMatchObject({ outcome: 'queued' })
       const since = Date.now()
       expect(await send(sqsBatch(queueName(config().queues.send), [JSON.stringify({ type: 'deliver', eventUid: uid, email: guest })]))).toEqual({ batchItemFailures: [] })

@@ -166,7 +166,7 @@ export async function rawSentMail(sinceMs: number, to?: string): Promise<RawSent
 }
 
 /** An organizer's verified invitation (a single event in January 2027) mailed to create@, which creates the event. */
-export async function organizerCreatesEvent(uid: string, organizer: string, name = 'Organizer') {
+export async function organizerCreatesEvent(uid: string, organizer: string, name = 'Organizer', summary = 'Launch') {
   const raw = imip(organizer, mailbox('create'), 'REQUEST', [
     'BEGIN:VEVENT',
     `UID:${uid}`,
@@ -174,7 +174,7 @@ export async function organizerCreatesEvent(uid: string, organizer: string, name
     'DTSTAMP:20261120T100000Z',
     'DTSTART:20270115T090000Z',
     'DTEND:20270115T100000Z',
-    'SUMMARY:Launch',
+    `SUMMARY:${summary}`,
     `ORGANIZER;CN=${name}:mailto:${organizer}`,
     'END:VEVENT',
   ])
