@@ -8,6 +8,8 @@
 import { fileURLToPath } from 'node:url'
 import { defineNitroConfig } from 'nitropack/config'
 import { nodeBuildTarget } from '../../../infra/node-runtime'
+import { nodeHttpImport } from './node-http-import'
+import { sdkEsModules } from './sdk-es-modules'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -23,8 +25,12 @@ export default defineNitroConfig({
   entry: fileURLToPath(new URL(BUNDLES[bundle], import.meta.url)),
   output: { dir: `${root}/.output-queues/${bundle}` },
   esbuild: { options: { target: nodeBuildTarget } },
-  minify: false,
+  minify: true,
+  externals: {
+    inline: ['dynamodb-toolbox', '@aws-sdk/', '@smithy/', '@aws/', '@aws-lambda-powertools/', 'zod', 'tldts', 'postal-mime', 'ical.js', 'mnemonist', 'obliterator', 'bowser', 'nodemailer', 'ical-generator', 'lru-cache'],
+  },
   sourceMap: false,
+  rollupConfig: { plugins: [nodeHttpImport(), sdkEsModules()] },
   serveStatic: false,
   scanDirs: [],
   imports: false,
