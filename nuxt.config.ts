@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { nodeBuildTarget } from './infra/node-runtime'
 import { apiOperationsModule } from './server/openapi/route-files'
+import { lambdaBundle } from './server/queues/build/lambda-bundle'
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url))
 
@@ -35,6 +36,8 @@ export default defineNuxtConfig({
     // from the files, so a new route is documented by being written, and one without an
     // operation fails the build.
     virtual: { '#api-operations': () => apiOperationsModule(rootDir) },
+    // Bundled and minified as the queue functions are, for the same cold start.
+    ...lambdaBundle(),
   },
   vite: {
     $server: { build: { target: nodeBuildTarget } },

@@ -1,5 +1,5 @@
 /**
- * A Rollup plugin for the Lambda bundles (the queue functions' and the web function's): every
+ * A Rollup plugin for the Lambda bundles (lambda-bundle.ts): every
  * `import … from 'node:http'` in bundled code reads Node's own `http` object
  * (`process.getBuiltinModule`) instead of going through Node's ES module wrapper of it.
  * That wrapper copies each of the module's exports when it is first imported, and three of

@@ -1,5 +1,5 @@
 /**
- * A Rollup plugin for the queue functions' bundles: the AWS SDK's packages that have no
+ * A Rollup plugin for the Lambda bundles (lambda-bundle.ts): the AWS SDK's packages that have no
  * `exports` map (each client, the credential providers, the HTTP handler) are bundled from
  * their ES module build (package.json `module`, `dist-es/`) rather than their CommonJS one
  * (`main`, the only field Nitro's resolver reads). The CommonJS build is one file per package
