@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url'
 import { nodeBuildTarget } from './infra/node-runtime'
 import { apiOperationsModule } from './server/openapi/route-files'
-import { lambdaBundle } from './server/queues/build/lambda-bundle'
+import { lambdaBundle, WEB_BUNDLED_PACKAGES } from './server/queues/build/lambda-bundle'
+import { vueEsModules } from './server/queues/build/vue-es-modules'
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url))
 
@@ -36,8 +37,9 @@ export default defineNuxtConfig({
     // from the files, so a new route is documented by being written, and one without an
     // operation fails the build.
     virtual: { '#api-operations': () => apiOperationsModule(rootDir) },
-    // Bundled and minified as the queue functions are, for the same cold start.
-    ...lambdaBundle(),
+    // Bundled and minified as the queue functions are, for the same cold start, with Vue's
+    // production build (server/queues/build/vue-es-modules.ts).
+    ...lambdaBundle({ packages: WEB_BUNDLED_PACKAGES, plugins: [vueEsModules()] }),
   },
   vite: {
     $server: { build: { target: nodeBuildTarget } },

@@ -16,6 +16,7 @@
  * `typeof window` replacement breaks when bundled; CommonJS packages in general.
  */
 import type { NitroConfig } from 'nitropack/types'
+import type { Plugin } from 'rollup'
 import { nodeHttpImport } from './node-http-import'
 import { sdkEsModules } from './sdk-es-modules'
 
@@ -38,10 +39,13 @@ export const BUNDLED_PACKAGES = [
   'bowser',
 ]
 
-export function lambdaBundle(extraPackages: string[] = []) {
+/** The web function's packages on top of those: Vue and every package that imports it (one copy of Vue). */
+export const WEB_BUNDLED_PACKAGES = ['vue', '@vue/', 'vue-router', 'pinia', 'unhead', '@unhead/', 'vue-bundle-renderer', 'devalue', 'hookable', 'ufo', 'nostics', 'object-identity', 'fnv1a-64']
+
+export function lambdaBundle(extra: { packages?: string[]; plugins?: Plugin[] } = {}) {
   return {
     minify: true,
-    externals: { inline: [...BUNDLED_PACKAGES, ...extraPackages] },
-    rollupConfig: { plugins: [nodeHttpImport(), sdkEsModules()] },
+    externals: { inline: [...BUNDLED_PACKAGES, ...(extra.packages ?? [])] },
+    rollupConfig: { plugins: [nodeHttpImport(), sdkEsModules(), ...(extra.plugins ?? [])] },
   } satisfies NitroConfig
 }
