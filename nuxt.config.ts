@@ -37,9 +37,6 @@ export default defineNuxtConfig({
     // from the files, so a new route is documented by being written, and one without an
     // operation fails the build.
     virtual: { '#api-operations': () => apiOperationsModule(rootDir) },
-    // Bundled and minified as the queue functions are, for the same cold start, with Vue's
-    // production build (server/queues/build/vue-es-modules.ts).
-    ...lambdaBundle({ packages: WEB_BUNDLED_PACKAGES, plugins: [vueEsModules()] }),
   },
   vite: {
     $server: { build: { target: nodeBuildTarget } },
@@ -104,6 +101,12 @@ export default defineNuxtConfig({
   // no Cross-Origin-Resource-Policy, so nothing stops them.
   routeRules: {
     '/embed/**': { security: { headers: { contentSecurityPolicy: { 'frame-ancestors': ['*'] }, xFrameOptions: false } } },
+  },
+  $production: {
+    // The built server (the web function) is bundled and minified as the queue functions are,
+    // for the same cold start, with Vue's production build (server/queues/build/); `nuxi dev`
+    // keeps Nitro's defaults, which rebuild faster and keep readable stack traces.
+    nitro: lambdaBundle({ packages: WEB_BUNDLED_PACKAGES, plugins: [vueEsModules()] }),
   },
   $development: {
     // Vite's HMR websocket, on the app's port or on its own (24678).
