@@ -42,10 +42,26 @@ export const BUNDLED_PACKAGES = [
 /** The web function's packages on top of those: Vue and every package that imports it (one copy of Vue). */
 export const WEB_BUNDLED_PACKAGES = ['vue', '@vue/', 'vue-router', 'pinia', 'unhead', '@unhead/', 'vue-bundle-renderer', 'devalue', 'hookable', 'ufo', 'nostics', 'object-identity', 'fnv1a-64']
 
+/**
+ * Rollup's notices about bundled packages' own source that change nothing in the bundle:
+ * dynamodb-toolbox's compiled TypeScript helpers test `this` at the top of each module, and
+ * zod places `@__PURE__` comments where Rollup ignores them. Dozens per build, they hid the
+ * notices that matter.
+ */
+function quietBundledSources(): Plugin {
+  return {
+    name: 'cis:quiet-bundled-sources',
+    onLog(_level, log) {
+      if (log.code === 'THIS_IS_UNDEFINED' && log.id?.includes('/node_modules/dynamodb-toolbox/')) return false
+      if (log.code === 'INVALID_ANNOTATION' && log.id?.includes('/node_modules/zod/')) return false
+    },
+  }
+}
+
 export function lambdaBundle(extra: { packages?: string[]; plugins?: Plugin[] } = {}) {
   return {
     minify: true,
     externals: { inline: [...BUNDLED_PACKAGES, ...(extra.packages ?? [])] },
-    rollupConfig: { plugins: [nodeHttpImport(), sdkEsModules(), ...(extra.plugins ?? [])] },
+    rollupConfig: { plugins: [nodeHttpImport(), sdkEsModules(), ...(extra.plugins ?? []), quietBundledSources()] },
   } satisfies NitroConfig
 }
