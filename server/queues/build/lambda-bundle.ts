@@ -9,8 +9,9 @@
  *   ~400 files and took ~200 ms to import).
  * - Minified: less to read and to parse. Stack traces then name minified functions, with
  *   positions in the bundle; the messages and the log's keys are unchanged.
- * - The two Rollup plugins: the AWS SDK from its ES module build, and node:http without
- *   Node's ES module wrapper (see each file).
+ * - The Rollup plugins (each file says why): the AWS SDK from its ES module build
+ *   (sdk-es-modules.ts), node:http without Node's ES module wrapper (node-http-import.ts),
+ *   and, for the web function, Vue's production build (vue-es-modules.ts).
  *
  * Left in node_modules (traced by Nitro, as before): papaparse, whose source Nitro's
  * `typeof window` replacement breaks when bundled; CommonJS packages in general.
