@@ -3,6 +3,8 @@
 import { fileURLToPath } from 'node:url'
 import { nodeBuildTarget } from './infra/node-runtime'
 import { apiOperationsModule } from './server/openapi/route-files'
+import { lambdaBundle, WEB_BUNDLED_PACKAGES } from './server/queues/build/lambda-bundle'
+import { vueEsModules } from './server/queues/build/vue-es-modules'
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url))
 
@@ -99,6 +101,12 @@ export default defineNuxtConfig({
   // no Cross-Origin-Resource-Policy, so nothing stops them.
   routeRules: {
     '/embed/**': { security: { headers: { contentSecurityPolicy: { 'frame-ancestors': ['*'] }, xFrameOptions: false } } },
+  },
+  $production: {
+    // The built server (the web function) is bundled and minified as the queue functions are,
+    // for the same cold start, with Vue's production build (server/queues/build/); `nuxi dev`
+    // keeps Nitro's defaults, which rebuild faster and keep readable stack traces.
+    nitro: lambdaBundle({ packages: WEB_BUNDLED_PACKAGES, plugins: [vueEsModules()] }),
   },
   $development: {
     // Vite's HMR websocket, on the app's port or on its own (24678).

@@ -23,23 +23,39 @@ export interface AwsClients {
 export function createClients(cfg: AppConfig): AwsClients {
   const local = cfg.stack === 'local'
   const base = { region: cfg.region, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) }
-  const dynamodb = new DynamoDBClient({ ...base, endpoint: cfg.endpoints.dynamodb })
+  // Each client is built when first used (a few ms each, resolving its configuration): a
+  // cold start then builds only those its first request needs (a page: DynamoDB alone).
+  let dynamodb: DynamoDBClient | undefined
+  let documents: DynamoDBDocumentClient | undefined
+  let s3: S3Client | undefined
+  let sqs: SQSClient | undefined
+  let ses: SESv2Client | undefined
   return {
-    dynamodb,
-    documents: DynamoDBDocumentClient.from(dynamodb, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    }),
-    s3: new S3Client({
-      ...base,
-      endpoint: cfg.endpoints.s3,
-      forcePathStyle: local,
-      // s3rver stores streamed uploads corrupted when the SDK adds flexible checksums.
-      ...(local ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-    }),
-    sqs: new SQSClient({ ...base, endpoint: cfg.endpoints.sqs }),
+    get dynamodb() {
+      return (dynamodb ??= new DynamoDBClient({ ...base, endpoint: cfg.endpoints.dynamodb }))
+    },
+    get documents() {
+      return (documents ??= DynamoDBDocumentClient.from(this.dynamodb, {
+        marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+      }))
+    },
+    get s3() {
+      return (s3 ??= new S3Client({
+        ...base,
+        endpoint: cfg.endpoints.s3,
+        forcePathStyle: local,
+        // s3rver stores streamed uploads corrupted when the SDK adds flexible checksums.
+        ...(local ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+      }))
+    },
+    get sqs() {
+      return (sqs ??= new SQSClient({ ...base, endpoint: cfg.endpoints.sqs }))
+    },
     // One attempt per call: retries go through sendWithRetry (ses-retry.ts), where each
     // attempt takes a slot of the shared send rate; the SDK's own would bypass it.
-    ses: new SESv2Client({ ...base, endpoint: cfg.endpoints.ses, maxAttempts: 1 }),
+    get ses() {
+      return (ses ??= new SESv2Client({ ...base, endpoint: cfg.endpoints.ses, maxAttempts: 1 }))
+    },
   }
 }
 

@@ -2,12 +2,13 @@
  * Separate Nitro builds for the queue handlers, one per Lambda function: `npm run
  * build:queues` builds each (CIS_QUEUE_BUNDLE names one) into
  * `.output-queues/<bundle>/server/index.mjs` exporting `handler`, zipped and deployed as its
- * own function (infra/template.yaml: InboundCodeKey, SendCodeKey). Nitro bundles and traces
- * the dependencies exactly as for the web server.
+ * own function (infra/template.yaml: InboundCodeKey, SendCodeKey). The dependencies are
+ * bundled as for the web server (lambda-bundle.ts).
  */
 import { fileURLToPath } from 'node:url'
 import { defineNitroConfig } from 'nitropack/config'
 import { nodeBuildTarget } from '../../../infra/node-runtime'
+import { lambdaBundle } from './lambda-bundle'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -23,7 +24,7 @@ export default defineNitroConfig({
   entry: fileURLToPath(new URL(BUNDLES[bundle], import.meta.url)),
   output: { dir: `${root}/.output-queues/${bundle}` },
   esbuild: { options: { target: nodeBuildTarget } },
-  minify: false,
+  ...lambdaBundle(),
   sourceMap: false,
   serveStatic: false,
   scanDirs: [],
