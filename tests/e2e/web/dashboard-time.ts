@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard times and events (viewer zone,
 
   it('shows a series\' rule in words and its next occurrences', async () => {
     const page = await pageIn(cookies.tina, eventPath('weekly'))
-    expect(plain(await page.textContent('[data-test="repeats"]'))).toBe('every week on Tuesday')
+    expect(plain(await page.textContent('[data-test="repeats"]'))).toBe('Every week on Tuesday')
     const next = page.locator('[data-test="occurrences"] li')
     expect(await next.count()).toBe(5)
     const texts = (await next.allTextContents()).map(plain)
