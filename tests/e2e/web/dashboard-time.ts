@@ -12,13 +12,14 @@ import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { createPage, fetch, url, type NuxtPage } from '@nuxt/test-utils/e2e'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity } from '../../../server/aws/table'
+import { EventEntity, MailLogEntity } from '../../../server/aws/table'
 import { setOwner } from '../../../server/services/owners'
 import { signIn } from '../session'
 import { CHROMIUM } from './browser'
 import { checkPage } from './page-checks'
 
 const events = EventEntity.build(EntityRepository)
+const mailLog = MailLogEntity.build(EntityRepository)
 // Intl spaces times with narrow and thin no-break spaces; the tests read plain spaces.
 const plain = (text: string | null) => (text ?? '').replace(/[\u202f\u2009\u00a0]/g, ' ').replace(/\s+/g, ' ').trim()
 
@@ -53,6 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard times and events (viewer zone,
       events.put({ ...base, uid: uid('meet'), summary: `Planning call ${run}`, start: '2033-03-01T16:00:00Z', end: '2033-03-01T17:00:00Z', timezone: 'Europe/Paris', description: meet }),
       events.put({ ...base, uid: uid('called-off'), summary: `Called off ${run}`, start: '2033-04-01T16:00:00Z', end: '2033-04-01T17:00:00Z', timezone: 'Europe/Paris', status: 'CANCELLED' }),
       events.put({ ...base, uid: uid('past'), summary: `Last spring ${run}`, start: '2025-05-01T10:00:00Z', end: '2025-05-01T11:00:00Z', timezone: 'Europe/Paris' }),
+      mailLog.put({ key: `time-rejected-${run}`, mailbox: 'create', sender: tina, subject: `Unverified ${run}`, receivedAt: '2030-01-02T15:00:00Z', outcome: 'rejected', reason: 'The sender could not be verified (no SPF or DKIM pass).' }),
       // Owen owns Tina's domain: he may look at her events, not send for them.
       setOwner(owen, { systemOwner: false, domains: [domain] }, 'tests'),
     ])
@@ -122,6 +124,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard times and events (viewer zone,
     expect(await shown(page, item('Offsite'))).toBe('Mon, Feb 14 – Tue, Feb 15, 2033')
     expect(await besideIt(page, item('Offsite'))).toBeNull()
     await checkPage(page, 'events-list')
+    await page.close()
+  })
+
+  it('shows when rejected mail arrived in the viewer\'s zone', async () => {
+    const page = await pageIn(cookies.tina, '/dashboard/mail')
+    const item = page.locator(`[data-test="rejected"] li:has-text("Unverified ${run}")`)
+    await expect.poll(async () => plain(await item.locator('time').textContent())).toBe('Wed, Jan 2, 2030, 10:00 AM EST')
     await page.close()
   })
 
