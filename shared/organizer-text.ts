@@ -72,3 +72,26 @@ export function joinLinkOf(...texts: (string | null | undefined)[]): JoinLink | 
   }
   return null
 }
+
+/**
+ * The blocks calendars paste into a description for a video call, each a match from its first
+ * line to its last: Google Meet's between `-::~:~::~…::-` lines, Microsoft Teams' between lines
+ * of underscores, Zoom's from "Join Zoom Meeting" (or its "is inviting you" line) to the end,
+ * where Zoom puts it.
+ */
+const CALL_BLOCKS = [
+  /^-::~[:~]*::-[ \t]*\n[\s\S]*?\n-::~[:~]*::-[ \t]*$/gm,
+  /^_{10,}[ \t]*\n[\s\S]*?\n_{10,}[ \t]*$/gm,
+  /^(?:.*is inviting you to a scheduled Zoom meeting\.|Join Zoom Meeting)[ \t]*$[\s\S]*/gm,
+]
+
+/**
+ * The description without the video-call blocks whose call `joinLinkOf` finds, for a page that
+ * shows a "Join" link instead: dial-in numbers, PINs and help links are noise beside it. A block
+ * without such a call (underscores an organizer typed) stays as written.
+ */
+export function withoutCallBlocks(text: string): string {
+  let tidied = text.replace(/\r\n?/g, '\n')
+  for (const block of CALL_BLOCKS) tidied = tidied.replace(block, (found) => (joinLinkOf(found) ? '' : found))
+  return tidied.replace(/\n{3,}/g, '\n\n').trim()
+}

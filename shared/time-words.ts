@@ -45,3 +45,30 @@ function timesInWords(span: Span, timeZone: string): string {
 export function whenInWords(span: Span, timeZone: string): string {
   return span.allDay ? datesInWords(span) : timesInWords(span, knownZone(timeZone))
 }
+
+/** `hour` and `minute` only, or with the day as well: the parts of a time the event's own zone adds beside another. */
+function clockInWords(span: Span, timeZone: string, withDay: boolean): string {
+  const format = new Intl.DateTimeFormat('en', { ...(withDay ? { weekday: 'short', month: 'short', day: 'numeric' } : {}), hour: 'numeric', minute: '2-digit', timeZone })
+  const start = new Date(span.start)
+  const end = span.end ? new Date(span.end) : null
+  return end && end.getTime() > start.getTime() ? format.formatRange(start, end) : format.format(start)
+}
+
+const dayOf = (instant: string, timeZone: string) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(new Date(instant))
+
+/**
+ * The timed span as the event's own zone reads it, beside the same span shown in `shownZone`:
+ * "3:00 – 4:00 PM in Europe/Paris", with the day when it falls on another day there. Null for
+ * all-day events, and when both zones give the same clock time (the same zone, or zones at the
+ * same offset then), as there is nothing to add.
+ */
+export function inEventZoneWords(span: Span, shownZone: string, eventZone: string | null | undefined): string | null {
+  if (span.allDay || !eventZone || Number.isNaN(new Date(span.start).getTime())) return null
+  const own = knownZone(eventZone)
+  const shown = knownZone(shownZone)
+  if (own === shown) return null
+  const otherDay = dayOf(span.start, own) !== dayOf(span.start, shown)
+  const text = clockInWords(span, own, otherDay)
+  if (!otherDay && text === clockInWords(span, shown, false)) return null
+  return `${text} in ${own.replace(/_/g, ' ')}`
+}

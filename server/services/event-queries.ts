@@ -10,7 +10,9 @@ import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/report
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
 import type { AttendeeListItem, EventDetails, EventListItem, RejectedMessage } from '../../shared/schemas/events'
 import type { PartstatValue } from '../domain/scheduling'
-import { loadAttendees } from './event-store'
+import { upcomingOccurrences } from '../domain/ical/upcoming-occurrences'
+import { repeatsInWords } from '../domain/public/listing'
+import { loadAttendees, toState } from './event-store'
 import { ensurePublicId, publicUrlOf } from './public-events'
 import { encodeCursor, readCursor } from './cursors'
 
@@ -170,7 +172,10 @@ export async function loadInvitationsOf(eventUid: string, bounds?: { from: strin
  * invitation of the event, so they are kept as a snapshot at the event's version and
  * read again only after something changed (BreakdownsEntity).
  */
-export async function eventDetails(uid: string): Promise<EventDetails | null> {
+/** How many next occurrences the event's page lists. */
+const UPCOMING = 5
+
+export async function eventDetails(uid: string, now = new Date()): Promise<EventDetails | null> {
   const [{ Item }, { Item: snapshot }] = await Promise.all([
     events.get({ uid }, { consistent: true }),
     breakdownSnapshots.get({ eventUid: uid }, { consistent: true }),
@@ -178,6 +183,7 @@ export async function eventDetails(uid: string): Promise<EventDetails | null> {
   if (!Item) return null
   const breakdowns = snapshot?.version === Item.version ? (snapshot.breakdowns as Breakdowns) : await computeBreakdowns(uid, Item.version)
   const publicId = Item.publicId ?? (await ensurePublicId(uid))!
+  const state = toState(Item)
   return {
     ...toListItem(Item),
     publicId,
@@ -185,6 +191,8 @@ export async function eventDetails(uid: string): Promise<EventDetails | null> {
     description: Item.description ?? null,
     url: Item.url ?? null,
     rrule: Item.rrule ?? null,
+    repeats: repeatsInWords(state.rrule, state.rdates),
+    upcoming: upcomingOccurrences(state, now, UPCOMING),
     sequence: Item.sequence,
     inviteSequence: Item.inviteSequence ?? Item.sequence,
     prodid: Item.prodid ?? null,

@@ -4,6 +4,7 @@ import { ATTENDEE_SOURCES, EVENT_STATUSES, EVENT_VIEWS, PARTSTAT_VALUES } from '
 import { mailAddress } from '../mail-address'
 import { cursorField, instant, eventTime } from './api'
 import { INVITE_ORIGINS, INVITE_STATUSES } from './invites'
+import { OccurrenceSchema } from './event-page'
 
 export { EventParamsSchema } from './invites'
 
@@ -105,6 +106,10 @@ export const EventDetailsSchema = EventListItemSchema.extend({
   description: z.string().nullable(),
   url: z.string().nullable(),
   rrule: z.string().nullable(),
+  /** How the series repeats, in words (`every week on Tuesday`); null for a single event. */
+  repeats: z.string().nullable(),
+  /** The next occurrences not cancelled (a single event: itself until it has ended), soonest first, at most five. */
+  upcoming: z.array(OccurrenceSchema),
   /** The organizer's SEQUENCE. */
   sequence: z.number().int(),
   /** The SEQUENCE of what this server last sent (ahead of the organizer's after minor updates). */

@@ -223,7 +223,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the VIP list in the dashboard', () => {
 
   it('offers no list for an event that is over, nor to an owner looking at an organizer\'s event', async () => {
     const { page } = await eventPage(await signedIn(), pastUid)
-    await page.waitForSelector('[data-test="invite-form"]')
+    // A past event offers neither the invite form nor a list: the page says why.
+    await page.waitForSelector('[data-test="invite-closed"]')
+    expect(await page.locator('[data-test="invite-form"]').count()).toBe(0)
     expect(await page.locator('[data-test="vip-list"]').count()).toBe(0)
     await page.close()
 

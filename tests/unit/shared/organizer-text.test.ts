@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { joinLinkOf, textPieces } from '../../../shared/organizer-text'
+import { joinLinkOf, textPieces, withoutCallBlocks } from '../../../shared/organizer-text'
 
 describe('textPieces: organizers\' text as text and safe links', () => {
   it('makes http(s) and mailto links, keeping the text around them as text', () => {
@@ -62,5 +62,44 @@ describe('joinLinkOf: the video call a "Join" button opens', () => {
     expect(joinLinkOf(null, description)).toEqual({ service: 'Zoom', href: 'https://us06web.zoom.us/j/85551234567?pwd=xyz' })
     expect(joinLinkOf('https://meet.google.com/abc-defg-hij', description)?.service).toBe('Google Meet')
     expect(joinLinkOf('Room 4', null)).toBeNull()
+  })
+})
+
+describe('withoutCallBlocks: a description beside its "Join" link', () => {
+  const meet = [
+    'Quarterly planning. Agenda: https://example.org/agenda',
+    '',
+    '-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-',
+    'Join with Google Meet: https://meet.google.com/abc-defg-hij',
+    'Or dial: (US) +1 555-555-0100 PIN: 123456789#',
+    'More phone numbers: https://tel.meet/abc-defg-hij?pin=123456789',
+    '',
+    'Learn more about Meet at: https://support.google.com/a/users/answer/9282720',
+    '',
+    'Please do not edit this section.',
+    '-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-',
+  ].join('\n')
+  const teams = [
+    'Bring the numbers.',
+    '________________________________________________________________________________',
+    'Microsoft Teams meeting',
+    'Join on your computer, mobile app or room device',
+    'Click here to join the meeting<https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d>',
+    'Meeting ID: 123 456 789 012',
+    'Passcode: aBc123',
+    '________________________________________________________________________________',
+    'See you there.',
+  ].join('\r\n')
+  const zoom = 'Weekly sync.\n\nAnn is inviting you to a scheduled Zoom meeting.\n\nJoin Zoom Meeting\nhttps://us06web.zoom.us/j/85551234567?pwd=xyz\n\nMeeting ID: 855 5123 4567\n---\nOne tap mobile\n+15555550100,,85551234567#'
+  it.each([
+    ['Google Meet', meet, 'Quarterly planning. Agenda: https://example.org/agenda'],
+    ['Microsoft Teams', teams, 'Bring the numbers.\n\nSee you there.'],
+    ['Zoom', zoom, 'Weekly sync.'],
+    ['a line of underscores an organizer typed', 'Sign here\n__________\nand here\n__________', 'Sign here\n__________\nand here\n__________'],
+    ['no call at all', 'Bring snacks.', 'Bring snacks.'],
+  ])('%s', (_, text, expected) => {
+    expect(withoutCallBlocks(text)).toBe(expected)
+    // Whatever was removed, the page still finds the call to join.
+    expect(joinLinkOf(withoutCallBlocks(text))).toBeNull()
   })
 })
