@@ -15,7 +15,7 @@ export const operation = defineOperation({
 })
 
 // Read here rather than by the operation: a malformed token redirects with a sentence, never a JSON 400.
-const QuerySchema = z.object({ token: z.string().max(200).catch(''), next: z.unknown() })
+const QuerySchema = z.object({ token: z.string().max(200).catch(''), next: z.unknown().optional() })
 
 export default defineApiRoute(operation, async (event) => {
   const query = QuerySchema.parse(getQuery(event))
