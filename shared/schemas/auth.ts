@@ -40,7 +40,7 @@ export const SIGN_IN_NOTICES = {
   invalid: 'Give a valid email address.',
 } as const
 export type SignInNotice = keyof typeof SIGN_IN_NOTICES
-/** After a form post, the address the link went to, for the page alone (path /sign-in, httpOnly, as long as the link works). */
+/** After a form post, the address the last link went to, for the page alone (path /sign-in, httpOnly, as long as the link works). */
 export const SIGN_IN_SENT_TO_COOKIE = 'cis-sign-in-sent-to'
 export const isSignInNotice = (value: unknown): value is SignInNotice => typeof value === 'string' && Object.hasOwn(SIGN_IN_NOTICES, value)
 

@@ -134,6 +134,19 @@ describe.skipIf(!existsSync(CHROMIUM))('first run and sign-in (empty dashboard g
     expect(await destinationOf(forged)).toBe('/dashboard')
   })
 
+  it('answers a form post (no JavaScript) with the page, keeping a same-site next and dropping any other', async () => {
+    const post = async (fields: Record<string, string>) => {
+      await forgetThisMachinesSignIns()
+      const response = await fetch('/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' })
+      expect(response.status).toBe(303)
+      return response.headers.get('location')
+    }
+    expect(await post({ email: person('form'), next: '/dashboard/mail' })).toBe(`/sign-in?notice=sent&next=${encodeURIComponent('/dashboard/mail')}`)
+    expect(await post({ email: person('form'), next: '//evil.example' })).toBe('/sign-in?notice=sent')
+    expect(await post({ email: 'not an address' })).toBe('/sign-in?notice=invalid')
+    expect(await post({})).toBe('/sign-in?notice=invalid')
+  })
+
   it('follows the event link of the confirmation mail signed out: sign-in, then the event page', async () => {
     const organizer = person('olive')
     const uid = `confirmed-${run}@test`
@@ -208,6 +221,7 @@ describe.skipIf(!existsSync(CHROMIUM))('first run and sign-in (empty dashboard g
     await expect.poll(() => signInLinks(email, since).then((links) => links.length)).toBe(SIGN_IN_LIMITS.perAddress)
     await Promise.all([page.waitForURL((at) => at.searchParams.get('notice') === 'limited'), page.click('[data-test="send-again"]')])
     expect(await page.textContent('[data-test="error"][role="alert"]')).toBe(SIGN_IN_NOTICES.limited)
+    expect(await page.textContent('[data-test="sent-to"]')).toContain(`The last link went to ${email}`)
     expect(await page.locator('[data-test="send-again"]').count()).toBe(1)
     await checkAsServed(page, 'first-run-sign-in-limited-no-js')
 
