@@ -10,7 +10,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { DeleteItemCommand, EntityRepository } from 'dynamodb-toolbox'
 import MailComposer from 'nodemailer/lib/mail-composer'
-import { SignInBodySchema } from '../../shared/schemas/auth'
+import { DEFAULT_AFTER_SIGN_IN, SIGN_IN_NOTICES, SignInBodySchema, afterSignIn } from '../../shared/schemas/auth'
 import { SessionEntity, SignInRateEntity, SignInTokenEntity, isConditionFailure } from '../aws/table'
 import { sendRawMailWithinRate } from '../aws/mailer'
 import { renderMailTemplate } from '../templates/mail'
@@ -32,9 +32,9 @@ export const SIGN_IN_LIMITS = {
 
 
 /** The one answer to every accepted request, known address or not. */
-export const SIGN_IN_SENT_MESSAGE = 'Check your inbox: we sent a sign-in link that works once, for 15 minutes.'
-export const SIGN_IN_LIMITED_MESSAGE = 'Too many sign-in requests; please wait 15 minutes and try again.'
-export const SIGN_IN_HOURLY_LIMITED_MESSAGE = 'Too many sign-in links for this address this hour; please try again later.'
+export const SIGN_IN_SENT_MESSAGE = SIGN_IN_NOTICES.sent
+export const SIGN_IN_LIMITED_MESSAGE = SIGN_IN_NOTICES.limited
+export const SIGN_IN_HOURLY_LIMITED_MESSAGE = SIGN_IN_NOTICES['hourly-limited']
 
 export type SignInRequestOutcome =
   | { outcome: 'sent'; message: string }
@@ -71,13 +71,21 @@ async function composeLink(to: string, link: string): Promise<Buffer> {
   return await new Promise<Buffer>((resolve, reject) => mail.compile().build((error, message) => (error ? reject(error) : resolve(message))))
 }
 
+/** The link in the sign-in mail; it carries the page asked for, unless that is the dashboard anyway. */
+export function signInLink(token: string, next: string = DEFAULT_AFTER_SIGN_IN): string {
+  const page = afterSignIn(next)
+  const query = new URLSearchParams({ token, ...(page === DEFAULT_AFTER_SIGN_IN ? {} : { next: page }) })
+  return `${config().siteUrl}/sign-in/verify?${query}`
+}
+
 /**
- * Mails a single-use sign-in link to `email` unless a limit is reached. Sent directly
+ * Mails a single-use sign-in link to `email` unless a limit is reached; opening it leads to
+ * `next` (a path on this site; anything else leads to the dashboard). Sent directly
  * (within the shared SES rate), not through the send queue: the person is waiting.
  */
-export async function requestSignIn(email: string, requesterIp: string, clock: Clock = {}): Promise<SignInRequestOutcome> {
+export async function requestSignIn(email: string, requesterIp: string, clock: Clock = {}, next?: string): Promise<SignInRequestOutcome> {
   const parsed = SignInBodySchema.safeParse({ email: email.trim() })
-  if (!parsed.success) return { outcome: 'invalid', message: 'Give a valid email address.' }
+  if (!parsed.success) return { outcome: 'invalid', message: SIGN_IN_NOTICES.invalid }
   const address = parsed.data.email.toLowerCase()
   const counted = countedAddress(address)
   const now = clock.now?.() ?? new Date()
@@ -99,8 +107,7 @@ export async function requestSignIn(email: string, requesterIp: string, clock: C
     { tokenHash: hashOf(token), email: address, expiresAt: epochSeconds(now) + SIGN_IN_TOKEN_MINUTES * 60 },
     { condition: { attr: 'tokenHash', exists: false } },
   )
-  const link = `${config().siteUrl}/sign-in/verify?token=${token}`
-  await sendRawMailWithinRate({ from: config().fromAddress, to: [address], raw: await composeLink(address, link) })
+  await sendRawMailWithinRate({ from: config().fromAddress, to: [address], raw: await composeLink(address, signInLink(token, next)) })
   return { outcome: 'sent', message: SIGN_IN_SENT_MESSAGE }
 }
 

@@ -12,7 +12,7 @@ import { SIGN_IN_LIMITS } from '../../server/services/sign-in'
  * in one window: each sign-in here forgets the requests counted for this machine's address
  * first (the limit itself is tested on its own, without this helper).
  */
-async function forgetThisMachinesSignIns() {
+export async function forgetThisMachinesSignIns() {
   const windowMs = SIGN_IN_LIMITS.windowMinutes * 60_000
   const window = new Date(Math.floor(Date.now() / windowMs) * windowMs).toISOString()
   const rates = SignInRateEntity.build(EntityRepository)

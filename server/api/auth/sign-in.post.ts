@@ -1,4 +1,4 @@
-// Mails a single-use sign-in link: 202 with the same sentence for every address, 429 when rate-limited.
+// Mails a single-use sign-in link (leading to `next` once opened): 202 with the same sentence for every address, 429 when rate-limited.
 import { createError, setResponseStatus } from 'h3'
 import { SignInBodySchema } from '../../../shared/schemas/auth'
 import { MessageSchema, defineOperation } from '../../../shared/schemas/api'
@@ -19,7 +19,7 @@ export const operation = defineOperation({
 
 export default defineApiRoute(operation, async (event, { body }) => {
   // Limited per the address the platform saw, never per an X-Forwarded-For entry the client wrote.
-  const result = await requestSignIn(body.email, clientAddress(event))
+  const result = await requestSignIn(body.email, clientAddress(event), {}, body.next)
   if (result.outcome === 'rate-limited') throw createError({ statusCode: 429, message: result.message })
   if (result.outcome === 'invalid') throw createError({ statusCode: 400, message: result.message })
   setResponseStatus(event, 202)

@@ -54,7 +54,10 @@ describe('dashboard pages (server-rendered with the session cookie)', () => {
     const response = await fetch('/dashboard', { redirect: 'manual' })
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe('/sign-in')
-    expect((await fetch(`/dashboard/events/${encodeURIComponent(mine)}`, { redirect: 'manual' })).headers.get('location')).toBe('/sign-in')
+    // …and from an event's page with the way back there (sign-in then opens it).
+    const fromEvent = new URL((await fetch(`/dashboard/events/${encodeURIComponent(mine)}`, { redirect: 'manual' })).headers.get('location')!, 'http://site')
+    expect(fromEvent.pathname).toBe('/sign-in')
+    expect(fromEvent.searchParams.get('next')).toBe(`/dashboard/events/${mine}`)
   })
 
   it('lists the organizer\'s events, escaping what they wrote, with a link to each', async () => {

@@ -4,7 +4,7 @@ import { fetch } from '@nuxt/test-utils/e2e'
 import { EntityRepository } from 'dynamodb-toolbox'
 import PostalMime from 'postal-mime'
 import { EventEntity } from '../../../server/aws/table'
-import { rawSentMail } from '../../integration/support'
+import { mailbox, rawSentMail } from '../../integration/support'
 
 describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /api/auth/me, sign-out)', () => {
   const email = `signer-${randomUUID().slice(0, 8)}@org-s.example`
@@ -65,7 +65,7 @@ describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /ap
   it('identifies the caller on the API with the cookie', async () => {
     const me = await fetch('/api/auth/me', { headers: { cookie } })
     expect(me.status).toBe(200)
-    expect(await me.json()).toEqual({ email, systemOwner: false, ownedDomains: [] })
+    expect(await me.json()).toEqual({ email, systemOwner: false, ownedDomains: [], createAddress: mailbox('create'), hasEvents: true, localStack: true })
     const list = await fetch(invites, { headers: { cookie } })
     expect(list.status).toBe(200)
     expect(await list.json()).toMatchObject({ invitations: [] })
