@@ -14,6 +14,7 @@ import { loadAttendees } from './event-store'
 import { ensurePublicId, publicUrlOf } from './public-events'
 import { InvalidCursor, decodeCursor, encodeCursor, readCursor } from './cursors'
 import { getMany } from '../aws/batch-get'
+import { config } from '../config'
 import { arrangeAttendees, pageAfter, summarizeAttendees, type AttendeeRow } from '../domain/reports/attendee-list'
 import { ATTENDEE_SORTS, type AttendeeSort } from '../../shared/schemas/events'
 import { ATTENDEE_SOURCES, PARTSTAT_VALUES } from '../../shared/vocabulary'
@@ -241,22 +242,35 @@ function readAttendeeCursor(cursor: string | undefined, sort: AttendeeSort): Att
   return parsed.success ? parsed.data.after : undefined
 }
 
+/** Rows kept across events at most (about 200 bytes each): the events read most recently stay. */
+const CACHED_ROWS = 200_000
+/** Every attendee's row of an event, as of an event version (a write to any attendee raises it). */
+const rowsByEvent = new Map<string, { version: number; rows: AttendeeRow[] }>()
+
 /**
- * One page of an event's attendees, filtered, searched and sorted over the whole event.
- * Names in natural order and a search inside names have no key that sorts or finds them,
- * so every attendee is read, but only the five attributes above (about 100 bytes each; at
- * the event's attendee limit, CIS_EVENT_ATTENDEE_LIMIT, 100,000 by default, that is 10 MB
- * in 1 MB query pages, once per page view); the page's own rows are then read whole (their
- * history names the calendar client) with their invitations, by key.
+ * Every attendee of an event as rows, read again only when the event's version moved: the
+ * event item is read (one small read) and the rows kept for that version are used, so the
+ * next pages, another filter or order, and the page reading itself again while an invitation
+ * is queued cost one read each, not the whole event. The rows of a version are the same
+ * whichever instance reads them, so a copy here is never stale, only absent.
  */
-export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue; q?: string; sort?: AttendeeSort }) {
-  const sort = options.sort ?? 'name'
-  const after = readAttendeeCursor(options.cursor, sort)
+async function attendeeRowsOf(uid: string): Promise<AttendeeRow[]> {
+  const { Item } = await events.get({ uid }, { consistent: true, attributes: ['version'] })
+  const version = Item?.version ?? 0
+  // Per table too: tests and the local stack point the same process at fresh tables.
+  const key = `${config().tableName}#${uid}`
+  const kept = rowsByEvent.get(key)
+  if (kept && kept.version === version) {
+    // Most recently used last: the first entries are the ones given up.
+    rowsByEvent.delete(key)
+    rowsByEvent.set(key, kept)
+    return kept.rows
+  }
   const { Items } = await table
     .build(QueryCommand)
     .entities(AttendeeEntity)
     .query({ partition: keys.event(uid), range: keysStartingWith(keys.attendee.prefix) })
-    .options({ maxPages: Infinity, attributes: [...ROW_ATTRIBUTES] })
+    .options({ consistent: true, maxPages: Infinity, attributes: [...ROW_ATTRIBUTES] })
     .send()
   const rows: AttendeeRow[] = (Items ?? []).map((item) => ({
     email: item.email,
@@ -265,6 +279,30 @@ export async function listEventAttendees(uid: string, options: { limit: number; 
     source: item.source,
     repliedAt: item.repliedAt ?? null,
   }))
+  rowsByEvent.delete(key)
+  rowsByEvent.set(key, { version, rows })
+  let total = 0
+  for (const entry of rowsByEvent.values()) total += entry.rows.length
+  for (const [oldest, entry] of rowsByEvent) {
+    if (total <= CACHED_ROWS || oldest === key) break
+    rowsByEvent.delete(oldest)
+    total -= entry.rows.length
+  }
+  return rows
+}
+
+/**
+ * One page of an event's attendees, filtered, searched and sorted over the whole event.
+ * Names in natural order and a search inside names have no key that sorts or finds them,
+ * so every attendee is read, but only the five attributes above, and once per event
+ * version (attendeeRowsOf). The cost of that read is bounded by the event's attendee limit
+ * (CIS_EVENT_ATTENDEE_LIMIT, 100,000 by default); the page's own rows are then read whole
+ * (their history names the calendar client) with their invitations, by key.
+ */
+export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue; q?: string; sort?: AttendeeSort }) {
+  const sort = options.sort ?? 'name'
+  const after = readAttendeeCursor(options.cursor, sort)
+  const rows = await attendeeRowsOf(uid)
   const arranged = arrangeAttendees(rows, { status: options.status, q: options.q, sort })
   const page = pageAfter(arranged, sort, after, options.limit)
   const [full, invitations] = await Promise.all([

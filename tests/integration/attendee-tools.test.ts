@@ -150,7 +150,11 @@ describe('attendee tools', () => {
 
   it('removes an attendee, who is sent a CANCEL naming them with a higher SEQUENCE', async () => {
     const uid = await eventWithInvitations('remove', ['carl@guests.example', 'stays@guests.example'])
+    const answerOf = async (email: string) => (await listEventAttendees(uid, { limit: 50 })).attendees.find((a) => a.email === email)?.partstat
+    // Read before each change: the rows kept for the list follow every change (the event's version).
+    expect(await answerOf('carl@guests.example')).toBe('NEEDS-ACTION')
     expect(await replies(uid, 'carl@guests.example', 'ACCEPTED')).toMatchObject({ outcome: 'reply' })
+    expect(await answerOf('carl@guests.example')).toBe('ACCEPTED')
     const before = (await loadEvent(uid))!
     const sentBefore = (await loadInvitation(uid, 'carl@guests.example'))!.sentSequence!
     const since = Date.now()
@@ -158,6 +162,7 @@ describe('attendee tools', () => {
     expect(await removeAttendee(uid, 'Carl@Guests.example')).toMatchObject({ outcome: 'removed' })
     expect(await loadAttendee(uid, 'carl@guests.example')).toBeNull()
     expect(await loadInvitation(uid, 'carl@guests.example')).toBeNull()
+    expect(await answerOf('carl@guests.example')).toBeUndefined()
     const after = (await loadEvent(uid))!
     const counts = async () => (await listEventAttendees(uid, { limit: 50 })).summary
     expect(await counts()).toMatchObject({ invited: 1, accepted: 0 })
