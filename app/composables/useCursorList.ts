@@ -2,7 +2,8 @@
  * A cursor-paginated API list shown on a page: the first page through useFetch (rendered on
  * the server, read again with `refresh`), later pages appended by `more()`. A failure shows
  * as a sentence (`failure`) and keeps what was already shown. Await `ready` in the page's
- * setup: the first page is then in the server-rendered HTML.
+ * setup: the first page is then in the server-rendered HTML. `page` is the first page as
+ * the API gave it (for what it says besides its items).
  */
 import type { Ref } from 'vue'
 
@@ -45,5 +46,5 @@ export function useCursorList<T>(
     }
   }
 
-  return { items, cursor, failure, loading, more, refresh: firstPage.refresh, ready }
+  return { items, cursor, failure, loading, more, refresh: firstPage.refresh, ready, page: firstPage.data }
 }

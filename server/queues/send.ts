@@ -92,6 +92,8 @@ function describe(job: SendJob): { keys: TraceKeys; sendJob: SendJob['type']; re
   switch (job.type) {
     case 'deliver':
     case 'refresh':
+    case 'resend':
+    case 'cancel-attendee':
       return { keys: { eventUid: job.eventUid }, sendJob: job.type, recipient: job.email }
     case 'report':
       return { keys: { eventUid: job.eventUid }, sendJob: job.type, recipient: job.to }

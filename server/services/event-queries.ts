@@ -14,7 +14,13 @@ import { upcomingOccurrences } from '../domain/ical/upcoming-occurrences'
 import { repeatsInWords } from '../domain/public/listing'
 import { loadAttendees, toState } from './event-store'
 import { ensurePublicId, publicUrlOf } from './public-events'
-import { encodeCursor, readCursor } from './cursors'
+import { InvalidCursor, decodeCursor, encodeCursor, readCursor } from './cursors'
+import { getMany } from '../aws/batch-get'
+import { config } from '../config'
+import { arrangeAttendees, pageAfter, summarizeAttendees, type AttendeeRow } from '../domain/reports/attendee-list'
+import { ATTENDEE_SORTS, type AttendeeSort } from '../../shared/schemas/events'
+import { ATTENDEE_SOURCES, PARTSTAT_VALUES } from '../../shared/vocabulary'
+import { z } from 'zod'
 
 
 const events = EventEntity.build(EntityRepository)
@@ -223,44 +229,112 @@ async function computeBreakdowns(uid: string, version: number): Promise<Breakdow
 
 type AttendeeItem = FormattedItem<typeof AttendeeEntity>
 
-/** One page of an event's attendees in address order, optionally only one answer. */
-export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue }) {
-  const partition = keys.event(uid)
-  const startKey = readCursor(options.cursor, ['pk', 'sk'], (key) => key.pk === partition && (key.sk ?? '').startsWith(keys.attendee.prefix))
-  const page = await collect<AttendeeItem>(
-    {
-      async read(exclusiveStartKey, limit) {
-        const result = await table
-          .build(QueryCommand)
-          .entities(AttendeeEntity)
-          .query({ partition, range: keysStartingWith(keys.attendee.prefix) })
-          .options({ limit, exclusiveStartKey })
-          .send()
-        return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey }
-      },
-      keyOf: (item) => ({ pk: partition, sk: keys.attendee(item.email) }),
-    },
-    { limit: options.limit, startKey, keep: options.status ? (item) => item.partstat === options.status : undefined },
-  )
-  // Invitations sort like attendees, so the page's are one range of the same partition.
-  const first = page.items[0]?.email
-  const last = page.items.at(-1)?.email
-  const invitations = first && last ? await loadInvitationsOf(uid, { from: first, to: last }) : new Map<string, InvitationSummary>()
-  const attendees: AttendeeListItem[] = page.items.map((item) => {
-    const invitation = invitations.get(item.email)
+/** What every attendee is read for: enough to filter, search, sort and count (their history is not). */
+const ROW_ATTRIBUTES = ['email', 'name', 'partstat', 'source', 'repliedAt'] as const
+
+/** The cursor of the attendee list: the order it was given in, and the last row of the page. */
+const AttendeeCursorSchema = z.strictObject({
+  sort: z.enum(ATTENDEE_SORTS),
+  after: z.strictObject({
+    email: z.string(),
+    name: z.string().nullable(),
+    partstat: z.enum(PARTSTAT_VALUES),
+    source: z.enum(ATTENDEE_SOURCES),
+    repliedAt: z.string().nullable(),
+  }),
+})
+
+function readAttendeeCursor(cursor: string | undefined, sort: AttendeeSort): AttendeeRow | undefined {
+  const parsed = AttendeeCursorSchema.safeParse(decodeCursor(cursor))
+  if (cursor && (!parsed.success || parsed.data.sort !== sort)) throw new InvalidCursor()
+  return parsed.success ? parsed.data.after : undefined
+}
+
+/** Rows kept across events at most (about 200 bytes each): the events read most recently stay. */
+const CACHED_ROWS = 200_000
+/** Every attendee's row of an event, as of an event version (a write to any attendee raises it). */
+const rowsByEvent = new Map<string, { version: number; rows: AttendeeRow[] }>()
+
+/**
+ * Every attendee of an event as rows, read again only when the event's version moved: the
+ * event item is read (one small read) and the rows kept for that version are used, so the
+ * next pages, another filter or order, and the page reading itself again while an invitation
+ * is queued cost one read each, not the whole event. The rows of a version are the same
+ * whichever instance reads them, so a copy here is never stale, only absent.
+ */
+async function attendeeRowsOf(uid: string): Promise<AttendeeRow[]> {
+  const { Item } = await events.get({ uid }, { consistent: true, attributes: ['version'] })
+  const version = Item?.version ?? 0
+  // Per table too: tests and the local stack point the same process at fresh tables.
+  const key = `${config().tableName}#${uid}`
+  const kept = rowsByEvent.get(key)
+  if (kept && kept.version === version) {
+    // Most recently used last: the first entries are the ones given up.
+    rowsByEvent.delete(key)
+    rowsByEvent.set(key, kept)
+    return kept.rows
+  }
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(AttendeeEntity)
+    .query({ partition: keys.event(uid), range: keysStartingWith(keys.attendee.prefix) })
+    .options({ consistent: true, maxPages: Infinity, attributes: [...ROW_ATTRIBUTES] })
+    .send()
+  const rows: AttendeeRow[] = (Items ?? []).map((item) => ({
+    email: item.email,
+    name: item.name ?? null,
+    partstat: item.partstat,
+    source: item.source,
+    repliedAt: item.repliedAt ?? null,
+  }))
+  rowsByEvent.delete(key)
+  rowsByEvent.set(key, { version, rows })
+  let total = 0
+  for (const entry of rowsByEvent.values()) total += entry.rows.length
+  for (const [oldest, entry] of rowsByEvent) {
+    if (total <= CACHED_ROWS || oldest === key) break
+    rowsByEvent.delete(oldest)
+    total -= entry.rows.length
+  }
+  return rows
+}
+
+/**
+ * One page of an event's attendees, filtered, searched and sorted over the whole event.
+ * Names in natural order and a search inside names have no key that sorts or finds them,
+ * so every attendee is read, but only the five attributes above, and once per event
+ * version (attendeeRowsOf). The cost of that read is bounded by the event's attendee limit
+ * (CIS_EVENT_ATTENDEE_LIMIT, 100,000 by default); the page's own rows are then read whole
+ * (their history names the calendar client) with their invitations, by key.
+ */
+export async function listEventAttendees(uid: string, options: { limit: number; cursor?: string; status?: PartstatValue; q?: string; sort?: AttendeeSort }) {
+  const sort = options.sort ?? 'name'
+  const after = readAttendeeCursor(options.cursor, sort)
+  const rows = await attendeeRowsOf(uid)
+  const arranged = arrangeAttendees(rows, { status: options.status, q: options.q, sort })
+  const page = pageAfter(arranged, sort, after, options.limit)
+  const [full, invitations] = await Promise.all([
+    getMany(AttendeeEntity, page.rows.map((row) => ({ eventUid: uid, email: row.email }))),
+    getMany(InvitationEntity, page.rows.map((row) => ({ eventUid: uid, email: row.email }))),
+  ])
+  const attendees: AttendeeListItem[] = page.rows.map((row, index) => {
+    const item: AttendeeItem | undefined = full[index]
+    const invitation = invitations[index]
     return {
-      email: item.email,
-      name: item.name ?? null,
-      partstat: item.partstat,
-      source: item.source,
-      repliedAt: item.repliedAt ?? null,
-      client: lastClientOf({ history: item.history as { partstat: PartstatValue; at: string; prodid?: string }[] }),
+      ...row,
+      client: item ? lastClientOf({ history: item.history as { partstat: PartstatValue; at: string; prodid?: string }[] }) : null,
       invitation: invitation
-        ? { status: invitation.status, origin: invitation.origin, invitedAt: invitation.invitedAt, sentAt: invitation.sentAt, error: invitation.error }
+        ? { status: invitation.status, origin: invitation.origin, invitedAt: invitation.invitedAt, sentAt: invitation.sentAt ?? null, error: invitation.error ?? null }
         : null,
     }
   })
-  return { attendees, cursor: page.cursor }
+  const last = page.rows.at(-1)
+  return {
+    attendees,
+    cursor: page.more && last ? encodeCursor({ sort, after: last }) : null,
+    matching: arranged.length,
+    summary: summarizeAttendees(rows),
+  }
 }
 
 // ------------------------------------------------------------------ an organizer's rejected mail

@@ -20,6 +20,10 @@ export const SendJobSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fan-out'), eventUid: z.string().min(1), cursor: z.string().optional() }),
   /** An attendee's REFRESH: send the current version again, once per request. */
   z.object({ type: z.literal('refresh'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
+  /** The organizer's "resend" of one invitation: the current version again, once per request, shown on the invitation. */
+  z.object({ type: z.literal('resend'), eventUid: z.string().min(1), email: z.string().min(3), requestKey: z.string().min(1) }),
+  /** A person the organizer removed from the event: a CANCEL naming them, at the SEQUENCE raised for the removal (once). */
+  z.object({ type: z.literal('cancel-attendee'), eventUid: z.string().min(1), email: z.string().min(3), name: z.string().nullable(), sequence: z.number().int().min(0) }),
   /** The attendee report of an event, as a CSV attachment, to the person who asked for it (once per request). */
   z.object({ type: z.literal('report'), eventUid: z.string().min(1), to: z.string().min(3), requestId: z.string().min(1) }),
   /**

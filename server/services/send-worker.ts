@@ -88,6 +88,10 @@ export async function runSendJob(job: SendJob, context: SendContext): Promise<Se
       return countedInList(job.eventUid, job.email, context, () => deliverCurrentVersion(job.eventUid, job.email, context))
     case 'refresh':
       return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey)
+    case 'resend':
+      return deliverCurrentVersion(job.eventUid, job.email, context, job.requestKey, { showOnInvitation: true })
+    case 'cancel-attendee':
+      return deliverRemoval(job, context)
     case 'notify':
       return deliverNotification(job, context)
     case 'report':
@@ -143,7 +147,12 @@ async function fanOut(eventUid: string, cursor: string | undefined, pageSize: nu
   return { outcome: 'fanned-out', reason: `Queued ${due.length} people for the current version${next ? '; more follow' : ''}.` }
 }
 
-async function deliverCurrentVersion(eventUid: string, email: string, context: SendContext, refreshKey?: string): Promise<SendResult> {
+/**
+ * The current version to one person unless they have it; with `refreshKey`, again whatever
+ * they have (once per key): an attendee's REFRESH, or the organizer's resend, whose outcome
+ * the invitation shows (`showOnInvitation`).
+ */
+async function deliverCurrentVersion(eventUid: string, email: string, context: SendContext, refreshKey?: string, again: { showOnInvitation?: boolean } = {}): Promise<SendResult> {
   const now = context.now ?? (() => new Date())
   const [event, invitation] = await Promise.all([loadEvent(eventUid), loadInvitation(eventUid, email)])
   if (!event) return { outcome: 'skipped', reason: `The event ${eventUid} no longer exists.` }
@@ -190,8 +199,40 @@ async function deliverCurrentVersion(eventUid: string, email: string, context: S
     key,
     record: { eventUid, email, sequence, method },
     mail: { from: config().mailboxes.rsvp, to: [email], raw },
-    invitation: invitation && !refreshKey ? { eventUid, email, sequence, method, first: invitation.sentSequence === null } : null,
+    invitation: invitation && (!refreshKey || again.showOnInvitation) ? { eventUid, email, sequence, method, first: invitation.sentSequence === null } : null,
     sent: `Sent ${method === 'CANCEL' ? 'the cancellation' : `version ${sequence}`} to ${email}.`,
+    context,
+  })
+}
+
+/**
+ * A CANCEL to someone the organizer removed from the event (services/attendee-tools.ts): the
+ * event as it is, naming them as its ATTENDEE, at the SEQUENCE the removal raised, so their
+ * calendar takes it as newer than what it holds; sent once, unless they are suppressed.
+ */
+async function deliverRemoval(job: Extract<SendJob, { type: 'cancel-attendee' }>, context: SendContext): Promise<SendResult> {
+  const now = context.now ?? (() => new Date())
+  const event = await loadEvent(job.eventUid)
+  if (!event) return { outcome: 'skipped', reason: `The event ${job.eventUid} no longer exists.` }
+  const suppressed = await suppressionOf(job.email)
+  if (suppressed) return { outcome: 'skipped', reason: suppressed.sentence }
+  const raw = await composeInvitationMessage({
+    event: event.state,
+    recipient: { email: job.email, name: job.name },
+    method: 'CANCEL',
+    sequence: job.sequence,
+    update: true,
+    organizerMailbox: config().mailboxes.rsvp,
+    unsubscribeUrl: unsubscribeUrl(job.email, job.eventUid),
+    templates: await useMailTemplates(),
+    now: now(),
+  })
+  return sendOnce({
+    key: `${job.eventUid}#${job.email}#removed#${job.sequence}`,
+    record: { eventUid: job.eventUid, email: job.email, sequence: job.sequence, method: 'CANCEL' },
+    mail: { from: config().mailboxes.rsvp, to: [job.email], raw },
+    invitation: null,
+    sent: `Sent ${job.email} the cancellation of their place.`,
     context,
   })
 }

@@ -6,7 +6,9 @@ import { cursorField, instant, eventTime } from './api'
 import { INVITE_ORIGINS, INVITE_STATUSES } from './invites'
 import { OccurrenceSchema } from './event-page'
 
-export { EventParamsSchema } from './invites'
+import { EventParamsSchema } from './invites'
+
+export { EventParamsSchema }
 
 const limit = z.coerce.number().int('The limit must be a whole number.').min(1, 'The limit must be at least 1.').max(200, 'The limit is at most 200.')
 const cursor = z.string().max(2000, 'The cursor is too long.')
@@ -22,13 +24,26 @@ export const EventListQuerySchema = z.object({
 })
 export type EventListQuery = z.infer<typeof EventListQuerySchema>
 
+/** Orders of the attendee list: by name (natural order), by answer (yes first), by reply time (latest first). */
+export const ATTENDEE_SORTS = ['name', 'answer', 'replied'] as const
+export type AttendeeSort = (typeof ATTENDEE_SORTS)[number]
+
+/** An empty form field (a GET form sends `status=` for "any answer") means no filter. */
+const blankAsAbsent = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
+
 export const AttendeeListQuerySchema = z.object({
   limit: limit.default(100),
   cursor: cursor.optional(),
   /** Only attendees with this answer (PARTSTAT, any case). */
   status: z
-    .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.enum(PARTSTAT_VALUES, 'The status is a PARTSTAT: ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION or DELEGATED.'))
+    .preprocess(
+      (value) => (typeof blankAsAbsent(value) === 'string' ? (value as string).toUpperCase() : blankAsAbsent(value)),
+      z.enum(PARTSTAT_VALUES, 'The status is a PARTSTAT: ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION or DELEGATED.').optional(),
+    )
     .optional(),
+  /** Only attendees whose name or address contains this text (any case, accents ignored). */
+  q: z.preprocess(blankAsAbsent, z.string().max(200, 'The search text is too long (200 characters at most).').optional()),
+  sort: z.preprocess(blankAsAbsent, z.enum(ATTENDEE_SORTS, 'Sort by name, answer or replied.').default('name')),
 })
 export type AttendeeListQuery = z.infer<typeof AttendeeListQuerySchema>
 
@@ -154,7 +169,44 @@ export const AttendeeListItemSchema = z
   .meta({ id: 'Attendee' })
 export type AttendeeListItem = z.infer<typeof AttendeeListItemSchema>
 
-export const AttendeePageSchema = z.object({ attendees: z.array(AttendeeListItemSchema), cursor: cursorField })
+/** Figures over every attendee of the event, whatever the filter. */
+export const AttendeeSummarySchema = z
+  .object({
+    /** People the organizer or this server invited (not those who answered a forwarded invite). */
+    invited: z.number().int(),
+    /** Of those, how many answered (anything but NEEDS-ACTION). */
+    answered: z.number().int(),
+    /** People who answered a forwarded invite. */
+    shared: z.number().int(),
+    accepted: z.number().int(),
+    tentative: z.number().int(),
+    /** Who is coming: accepted + tentative, forwarded invites included. */
+    headcount: z.number().int(),
+  })
+  .meta({ id: 'AttendeeSummary' })
+export type AttendeeSummary = z.infer<typeof AttendeeSummarySchema>
+
+export const AttendeePageSchema = z.object({
+  attendees: z.array(AttendeeListItemSchema),
+  cursor: cursorField,
+  /** Attendees the filter and search keep, over the whole event. */
+  matching: z.number().int(),
+  summary: AttendeeSummarySchema,
+})
+
+/** One attendee of an event, named by the address on the list (any stored address, so not the stricter rule for new invitations). */
+export const AttendeeParamsSchema = EventParamsSchema.extend({
+  email: z.string().trim().min(3, 'The attendee address is missing.').max(320, 'The attendee address is too long.'),
+})
+
+/** What resending or removing did, in a sentence. */
+export const AttendeeActionResultSchema = z
+  .object({
+    outcome: z.enum(['queued', 'already-queued', 'refused', 'removed']),
+    message: z.string(),
+  })
+  .meta({ id: 'AttendeeActionResult' })
+export type AttendeeActionResult = z.infer<typeof AttendeeActionResultSchema>
 
 export const RejectedMessageSchema = z
   .object({

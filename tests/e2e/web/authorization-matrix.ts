@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { fetch } from '@nuxt/test-utils/e2e'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { EntityRepository } from 'dynamodb-toolbox'
-import { EventEntity, InvitationListEntity, OrganizerEntity } from '../../../server/aws/table'
+import { AttendeeEntity, EventEntity, InvitationListEntity, OrganizerEntity } from '../../../server/aws/table'
 import { createApiToken } from '../../../server/services/api-tokens'
 import { setOwner } from '../../../server/services/owners'
 import { setBulkSender } from '../../../server/services/bulk-senders'
@@ -42,6 +42,8 @@ const bulkSender = `old-sender-${suffix}@example.org`
 let publicId = ''
 let organizerPublicId = ''
 const checkedList = `matrixchecked${suffix}`
+const namedAttendee = `named-${suffix}@example.org`
+const removedAttendee = `removed-${suffix}@example.org`
 const uploadingList = `matrixupload${suffix}`
 
 // What each caller gets from each route. 401: not signed in; 403: a role is missing for a
@@ -63,6 +65,9 @@ const rows: Row[] = [
   { route: 'events/[uid]/invites.get.ts', method: 'GET', path: () => `${event()}/invites`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
   // Only the organizer sends invitations for their event; owners read.
   { route: 'events/[uid]/invites.post.ts', method: 'POST', path: () => `${event()}/invites`, body: { email: `guest-${suffix}@example.org` }, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  // Only the organizer resends or removes; an attendee named by the organizer's calendar is invited from here on resend.
+  { route: 'events/[uid]/attendees/[email]/resend.post.ts', method: 'POST', path: () => `${event()}/attendees/${encodeURIComponent(namedAttendee)}/resend`, expect: { anonymous: 401, organizerA: 202, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
+  { route: 'events/[uid]/attendees/[email].delete.ts', method: 'DELETE', path: () => `${event()}/attendees/${encodeURIComponent(removedAttendee)}`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
   // Invitation lists: only the organizer starts, checks and sends one; owners read.
   { route: 'events/[uid]/lists.post.ts', method: 'POST', path: () => `${event()}/lists`, body: { text: `listed-${suffix}@example.org` }, expect: { anonymous: 401, organizerA: 201, organizerB: 404, domainOwner: 404, systemOwner: 404 } },
   { route: 'events/[uid]/lists.get.ts', method: 'GET', path: () => `${event()}/lists`, expect: { anonymous: 401, organizerA: 200, organizerB: 404, domainOwner: 200, systemOwner: 200 } },
@@ -134,6 +139,8 @@ describe('authorization matrix: every API route × every kind of caller', () => 
       uid, organizerEmail: A, organizerDomain: alpha, summary: 'Matrix event', start: '2027-04-01T10:00:00Z', dtstamp: '2026-11-01T00:00:00Z',
     })
     publicId = (await ensurePublicId(uid))!
+    const attendees = AttendeeEntity.build(EntityRepository)
+    await Promise.all([namedAttendee, removedAttendee].map((email) => attendees.put({ eventUid: uid, email, partstat: 'NEEDS-ACTION', source: 'organizer' })))
     await OrganizerEntity.build(EntityRepository).put({ email: A, domain: alpha, name: 'Ann' })
     organizerPublicId = (await ensureOrganizerPublicId(A))!
     const domainOwner = `dora-${suffix}@owners.example`
