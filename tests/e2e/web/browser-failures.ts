@@ -149,7 +149,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard failures in a browser: the sen
     await page.fill('[data-test="invite-form"] input[type="email"]', 'long-name@example.org')
     await page.fill('[data-test="invite-form"] input[type="text"]', 'N'.repeat(201))
     await page.click('[data-test="invite-form"] button[type="submit"]')
-    await expect.poll(() => page.locator('[data-test="invite-answer"][role="alert"]').textContent().catch(() => null)).toBe('name: The name is too long (200 characters at most).')
+    await expect.poll(() => page.locator('[data-test="invite-answer"][role="alert"]').textContent().catch(() => null)).toBe('The name is too long (200 characters at most).')
     expect(posted).toBe(0)
     await page.screenshot({ path: `${artifacts}failures-event.png`, fullPage: true })
     await page.close()
