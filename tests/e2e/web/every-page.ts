@@ -90,6 +90,18 @@ describe.skipIf(!existsSync(CHROMIUM))('every page at desktop and phone width (h
     // An organizer owns nothing: no owner sections.
     expect(await page.locator('[data-test="header-nav"] a').allTextContents()).toEqual(['Events', 'Rejected mail', 'API tokens'])
     await checkPage(page, 'page-dashboard')
+    // By keyboard: the first Tab reaches "Skip to content", shown and ringed; the next ones the header.
+    await page.setViewportSize({ width: 1366, height: 900 })
+    await page.keyboard.press('Tab')
+    const focused = () => page.evaluate(() => {
+      const element = document.activeElement as HTMLElement
+      return { text: element.textContent?.trim(), outline: getComputedStyle(element).outlineStyle, width: element.getBoundingClientRect().width }
+    })
+    expect(await focused()).toMatchObject({ text: 'Skip to content', outline: 'solid' })
+    expect((await focused()).width).toBeGreaterThan(1)
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    expect(await focused()).toMatchObject({ text: 'Events', outline: 'solid' })
 
     await page.goto(url(`/dashboard/events/${encodeURIComponent(uid)}`), { waitUntil: 'hydration' })
     expect(await markedSection(page)).toBe('Events')
