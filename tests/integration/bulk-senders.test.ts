@@ -110,18 +110,18 @@ describe('the bulk senders API (system owners only)', () => {
   })
 
   it.each([
-    [{ dailyLimit: 0 }, 'dailyLimit: The daily limit is a whole number from 1 to 1,000,000.'],
-    [{ dailyLimit: 1_000_001 }, 'dailyLimit: The daily limit is a whole number from 1 to 1,000,000.'],
-    [{ dailyLimit: 2.5 }, 'dailyLimit: The daily limit is a whole number from 1 to 1,000,000.'],
-    [{ dailyLimit: '100' }, 'dailyLimit: The daily limit is a whole number from 1 to 1,000,000.'],
-    [{}, 'dailyLimit: The daily limit is a whole number from 1 to 1,000,000.'],
+    [{ dailyLimit: 0 }, 'The daily limit is a whole number from 1 to 1,000,000.'],
+    [{ dailyLimit: 1_000_001 }, 'The daily limit is a whole number from 1 to 1,000,000.'],
+    [{ dailyLimit: 2.5 }, 'The daily limit is a whole number from 1 to 1,000,000.'],
+    [{ dailyLimit: '100' }, 'The daily limit is a whole number from 1 to 1,000,000.'],
+    [{}, 'The daily limit is a whole number from 1 to 1,000,000.'],
   ])('refuses the body %j with a sentence', async (body, message) => {
     expect(await call('PUT', '/api/bulk-senders/x%40lists.example', tokens.systemOwner, body)).toMatchObject({ status: 400, body: { message } })
     expect(await bulkSenderOf('x@lists.example')).toBeNull()
   })
 
   it('refuses an address that is not one', async () => {
-    expect(await call('PUT', '/api/bulk-senders/not-an-address', tokens.systemOwner, { dailyLimit: null })).toMatchObject({ status: 400, body: { message: 'email: Give a valid email address.' } })
+    expect(await call('PUT', '/api/bulk-senders/not-an-address', tokens.systemOwner, { dailyLimit: null })).toMatchObject({ status: 400, body: { message: 'Give a valid email address.' } })
   })
 
   it('answers 401 without credentials and 403 to everyone but system owners, changing nothing', async () => {

@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     await page.fill('[data-test="owner-form"] input[type="email"]', dora)
     await page.fill('[data-test="owner-form"] input[type="text"]', `${domain}, not_a_domain`)
     await page.click('[data-test="owner-form"] button[type="submit"]')
-    await expect.poll(() => answer.textContent().catch(() => null)).toBe('domains.1: Give a domain such as example.com.')
+    await expect.poll(() => answer.textContent().catch(() => null)).toBe('“not_a_domain” is not a domain name: give one such as example.com.')
     expect(await answer.getAttribute('role')).toBe('alert')
     expect(sent).toEqual([])
 
@@ -133,7 +133,12 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard interactions in a browser (loa
     expect(await (await me({ authorization: `Bearer ${token}` })).json()).toMatchObject({ email: lola })
     await page.screenshot({ path: `${artifacts}dashboard-tokens.png`, fullPage: true })
 
-    await row.locator('button:has-text("Revoke")').click()
+    // Revoking asks first; "Keep" leaves the token as it was.
+    await row.locator('[data-test="revoke"]').click()
+    await row.locator('[data-test="revoke-keep"]').click()
+    expect((await me({ authorization: `Bearer ${token}` })).status).toBe(200)
+    await row.locator('[data-test="revoke"]').click()
+    await row.locator('[data-test="revoke-yes"]').click()
     await row.waitFor({ state: 'detached' })
     expect(await page.locator('[data-test="no-tokens"]').count()).toBe(1)
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(401)

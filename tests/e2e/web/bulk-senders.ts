@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('bulk senders in the dashboard (browser)'
     await page.fill('[data-test="new-email"]', sender.toUpperCase())
     await page.fill('[data-test="new-limit"]', '0')
     await page.click('[data-test="bulk-sender-form"] button[type="submit"]')
-    await expect.poll(() => answer.textContent().catch(() => null)).toBe('dailyLimit: The daily limit is a whole number from 1 to 1,000,000.')
+    await expect.poll(() => answer.textContent().catch(() => null)).toBe('The daily limit is a whole number from 1 to 1,000,000.')
     expect(await answer.getAttribute('role')).toBe('alert')
     expect(await bulkSenderOf(sender)).toBeNull()
 

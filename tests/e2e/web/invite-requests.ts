@@ -56,7 +56,7 @@ describe('invite requests and web answers', () => {
     expect((await ask(publicId, { email: `anna-${run}@visitors.example`, origin: 'api' })).status).toBe(400)
     const invalid = await ask(publicId, { email: 'not an address' })
     expect(invalid.status).toBe(400)
-    expect((await invalid.json()).message).toBe('email: Give a valid email address.')
+    expect((await invalid.json()).message).toBe('Give a valid email address.')
     expect((await ask('AAAAAAAAAAAAAAAA', { email: `anna-${run}@visitors.example` })).status).toBe(404)
     const cancelled = await publishedEvent('Called off', 'CANCEL', (await publishedEvent('Called off')).uid)
     const closed = await ask(cancelled.publicId, { email: `anna-${run}@visitors.example` })

@@ -302,7 +302,7 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
     // An address the browser accepts and the server does not: the server's sentence is shown.
     await page.fill('[data-test="invite-request-email"]', 'visitor@localhost')
     await page.click('[data-test="invite-request-submit"]')
-    await expect.poll(() => page.textContent('[data-test="invite-request-answer"]')).toBe('email: Give a valid email address.')
+    await expect.poll(() => page.textContent('[data-test="invite-request-answer"]')).toBe('Give a valid email address.')
     expect(await page.getAttribute('[data-test="invite-request-answer"]', 'aria-live')).toBe('polite')
     await page.fill('[data-test="invite-request-email"]', `visitor-${suffix}@example.org`)
     await page.click('[data-test="invite-request-submit"]')
