@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { BreakdownsEntity, EventEntity } from '../../server/aws/table'
-import { eventDetails } from '../../server/services/event-queries'
+import { eventDetails, loadInvitationsOf } from '../../server/services/event-queries'
 import { inviteToEvent } from '../../server/services/invitations'
 import { loadAttendees } from '../../server/services/event-store'
 import { eventBreakdowns } from '../../server/domain/reports/breakdowns'
@@ -39,7 +39,7 @@ const reply = (who: string, uid: string, partstat: string, prodid = '-//Google I
 /** The breakdowns computed afresh from every attendee, to compare the kept ones with. */
 async function freshBreakdowns(uid: string) {
   const details = await eventDetails(uid)
-  return eventBreakdowns(await loadAttendees(uid), Object.entries(details!.breakdowns.origins).flatMap(([origin, n]) => Array(n).fill(origin)))
+  return eventBreakdowns(await loadAttendees(uid), [...(await loadInvitationsOf(uid)).values()])
 }
 
 describe('event breakdowns', () => {
