@@ -125,6 +125,8 @@ describe.skipIf(!existsSync(CHROMIUM))('event charts: answers, replies over time
     // At a phone's width the charts fit the screen. (The whole page is checked at desktop width
     // only: at 390 px the attendee and invitation tables, not the charts, are wider than the screen.)
     await page.setViewportSize(PHONE)
+    // Even before chart.js has redrawn at the new width (its canvases are still desktop-wide).
+    expect(await page.evaluate(() => document.querySelector('[data-test="charts"]')!.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0)
     await expect.poll(() => tooWide(page, '[data-test="charts"]')).toEqual([])
     await page.screenshot({ path: `${artifacts}event-charts-390.png`, fullPage: true })
     expect(await accessibilityProblems(page)).toEqual([])
