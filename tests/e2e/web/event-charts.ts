@@ -153,4 +153,19 @@ describe.skipIf(!existsSync(CHROMIUM))('event charts: answers, replies over time
     expect(drawn).toEqual(served)
     await page.close()
   }, 60_000)
+
+  it('says in words what is not there yet, for an event nobody is invited to', async () => {
+    const empty = `charts-empty-${run}@test`
+    await organizerCreatesEvent(empty, organizer, 'Charlotte', 'Nobody yet')
+    const page = await signedInPage(await signedIn(), `/dashboard/events/${encodeURIComponent(empty)}`)
+    expect(await text(page, 'answers')).toContain('Nobody is invited yet.')
+    expect(await text(page, 'replies')).toContain('No replies yet.')
+    expect(await text(page, 'funnel')).toContain('No invitations sent from here yet.')
+    expect(await page.$$('[data-test="charts"] canvas')).toHaveLength(0)
+    await checkPage(page, 'event-charts-empty', [DESKTOP])
+    await page.setViewportSize(PHONE)
+    expect(await tooWide(page, '[data-test="charts"]')).toEqual([])
+    await page.screenshot({ path: `${artifacts}event-charts-empty-390.png`, fullPage: true })
+    await page.close()
+  }, 30_000)
 })
