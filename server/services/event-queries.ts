@@ -8,7 +8,7 @@ import { EntityRepository, QueryCommand, type FormattedItem } from 'dynamodb-too
 import { AttendeeEntity, BreakdownsEntity, EventEntity, InvitationEntity, MailLogEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { eventBreakdowns, lastClientOf, type Breakdowns } from '../domain/reports/breakdowns'
 import { inView, matchesSearch, startRangeOf, type EventView } from '../domain/reports/event-list'
-import type { AttendeeListItem, EventDetails, EventListItem, RejectedMessage } from '../../shared/schemas/events'
+import { BreakdownsSchema, type AttendeeListItem, type EventDetails, type EventListItem, type RejectedMessage } from '../../shared/schemas/events'
 import type { PartstatValue } from '../domain/scheduling'
 import { upcomingOccurrences } from '../domain/ical/upcoming-occurrences'
 import { repeatsInWords } from '../domain/public/listing'
@@ -187,7 +187,9 @@ export async function eventDetails(uid: string, now = new Date()): Promise<Event
     breakdownSnapshots.get({ eventUid: uid }, { consistent: true }),
   ])
   if (!Item) return null
-  const breakdowns = snapshot?.version === Item.version ? (snapshot.breakdowns as Breakdowns) : await computeBreakdowns(uid, Item.version)
+  const kept = snapshot?.version === Item.version ? BreakdownsSchema.safeParse(snapshot.breakdowns) : null
+  // A snapshot kept before the breakdowns gained a part (the funnel) is computed again.
+  const breakdowns = kept?.success ? kept.data : await computeBreakdowns(uid, Item.version)
   const publicId = Item.publicId ?? (await ensurePublicId(uid))!
   const state = toState(Item)
   return {
@@ -213,7 +215,7 @@ export async function eventDetails(uid: string, now = new Date()): Promise<Event
  */
 async function computeBreakdowns(uid: string, version: number): Promise<Breakdowns> {
   const [attendees, invitations] = await Promise.all([loadAttendees(uid), loadInvitationsOf(uid)])
-  const breakdowns = eventBreakdowns(attendees, [...invitations.values()].map((invitation) => invitation.origin))
+  const breakdowns = eventBreakdowns(attendees, [...invitations.values()])
   try {
     await breakdownSnapshots.put(
       { eventUid: uid, version, breakdowns, computedAt: new Date().toISOString() },

@@ -274,6 +274,11 @@ export async function saveReply(event: StoredEvent, previous: AttendeeState | nu
   await guarded(() => EntityRepository.executeTransactWrite(attendeePut, eventUpdate, organizerUpdate))
 }
 
+/** An invitation's outcome changed (SES reported it undeliverable): the version rises, so the event's breakdowns are computed again. */
+export async function invitationOutcomeChanged(uid: string): Promise<void> {
+  await events.update({ uid, version: $add(1) }, { condition: { attr: 'uid', exists: true } })
+}
+
 /** One more person was sent this event's invitation (the version rises: a full write in flight re-reads it). */
 export async function countInviteSent(uid: string): Promise<void> {
   await events.update({ uid, version: $add(1), invitesSent: $add(1) }, { condition: { attr: 'uid', exists: true } })

@@ -18,7 +18,7 @@ import { config } from '../config'
 import { composeInvitationMessage } from '../domain/invite/compose-message'
 import { classifySesError } from '../aws/ses-retry'
 import type { SendRateLimiter } from '../aws/send-rate'
-import { countInviteSent, loadEvent } from './event-store'
+import { invitationOutcomeChanged, countInviteSent, loadEvent } from './event-store'
 import { loadInvitation, unsubscribeUrl } from './invitations'
 import { webAnswerUrls } from './web-answer-links'
 import { decodeCursor, encodeCursor } from './cursors'
@@ -423,6 +423,7 @@ export async function markInvitationUndeliverable(sesMessageId: string, sentence
     if (!record.eventUid) continue
     try {
       await invitations.update({ eventUid: record.eventUid, email: record.email, status: 'suppressed', error: sentence }, { condition: { attr: 'email', exists: true } })
+      await invitationOutcomeChanged(record.eventUid)
       marked++
     } catch (error) {
       if (!isConditionFailure(error)) throw error

@@ -100,6 +100,21 @@ export const AnswersOnDaySchema = z.object({
 })
 export type AnswersOnDay = z.infer<typeof AnswersOnDaySchema>
 
+/** How far this server's invitations got; each step counts part of the one before (invitationFunnel says exactly what). */
+export const InvitationFunnelSchema = z
+  .object({
+    /** Every invitation this server holds for the event. */
+    invited: z.number().int(),
+    /** Invitations SES accepted at least one message of. */
+    sent: z.number().int(),
+    /** Sent, and no permanent bounce or spam complaint came back. */
+    delivered: z.number().int(),
+    /** Delivered, and the attendee replied at least once. */
+    answered: z.number().int(),
+  })
+  .meta({ id: 'InvitationFunnel' })
+export type InvitationFunnel = z.infer<typeof InvitationFunnelSchema>
+
 /** What the dashboard shows about an event's answers, computed over every attendee. */
 export const BreakdownsSchema = z
   .object({
@@ -113,6 +128,7 @@ export const BreakdownsSchema = z
     origins: z.partialRecord(z.enum(INVITE_ORIGINS), z.number().int()),
     /** Every reply received from invited or named attendees, by the UTC day it arrived, oldest first. */
     answersOverTime: z.array(AnswersOnDaySchema),
+    funnel: InvitationFunnelSchema,
   })
   .meta({ id: 'Breakdowns' })
 export type Breakdowns = z.infer<typeof BreakdownsSchema>

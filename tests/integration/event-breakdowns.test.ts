@@ -8,12 +8,14 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { EntityRepository } from 'dynamodb-toolbox'
 import { BreakdownsEntity, EventEntity } from '../../server/aws/table'
-import { eventDetails } from '../../server/services/event-queries'
+import { eventDetails, loadInvitationsOf } from '../../server/services/event-queries'
 import { inviteToEvent } from '../../server/services/invitations'
 import { loadAttendees } from '../../server/services/event-store'
 import { eventBreakdowns } from '../../server/domain/reports/breakdowns'
 import { domainDetail } from '../../server/services/domain-summaries'
-import { deliver, imip, mailbox, received, useFreshSendQueue, useFreshTable } from './support'
+import { handleSesEvents } from '../../server/queues/ses-events'
+import type { Breakdowns } from '../../shared/schemas/events'
+import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sqsRecord, useFreshSendQueue, useFreshTable } from './support'
 
 const organizer = 'breakdowns@acme.example'
 const snapshots = BreakdownsEntity.build(EntityRepository)
@@ -39,7 +41,7 @@ const reply = (who: string, uid: string, partstat: string, prodid = '-//Google I
 /** The breakdowns computed afresh from every attendee, to compare the kept ones with. */
 async function freshBreakdowns(uid: string) {
   const details = await eventDetails(uid)
-  return eventBreakdowns(await loadAttendees(uid), Object.entries(details!.breakdowns.origins).flatMap(([origin, n]) => Array(n).fill(origin)))
+  return eventBreakdowns(await loadAttendees(uid), [...(await loadInvitationsOf(uid)).values()])
 }
 
 describe('event breakdowns', () => {
@@ -93,6 +95,40 @@ describe('event breakdowns', () => {
     expect(Object.values(breakdowns.answers).reduce((sum, n) => sum + n, 0)).toBe(402)
     expect(breakdowns).toEqual(await freshBreakdowns(uid))
   }, 60_000)
+})
+
+describe('the invitation funnel', () => {
+  const uid = `funnel-${randomUUID()}`
+  const [kept, gone] = [`kept-${randomUUID().slice(0, 8)}@funnel.example`, `gone-${randomUUID().slice(0, 8)}@funnel.example`]
+
+  it('follows the sends, a permanent bounce and a reply, each read afresh from the kept breakdowns', async () => {
+    await deliver('create', organizerInvite(uid, 0, []))
+    const since = Date.now()
+    for (const email of [kept, gone]) await inviteToEvent({ eventUid: uid, email, origin: 'api', invitedBy: organizer })
+    expect((await eventDetails(uid))!.breakdowns.funnel).toEqual({ invited: 2, sent: 0, delivered: 0, answered: 0 })
+    await runSendQueue()
+    expect((await eventDetails(uid))!.breakdowns.funnel).toEqual({ invited: 2, sent: 2, delivered: 2, answered: 0 })
+
+    // What SES publishes when the recipient's server refuses the address; it changes no attendee, only the invitation.
+    const [sent] = await rawSentMail(since, gone)
+    const bounce = {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: new Date().toISOString(), bouncedRecipients: [{ emailAddress: gone, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      mail: { messageId: sent!.messageId, timestamp: new Date().toISOString(), source: mailbox('rsvp'), destination: [gone] },
+    }
+    expect(await handleSesEvents({ Records: [sqsRecord('bounce-1', JSON.stringify({ Type: 'Notification', Message: JSON.stringify(bounce) }))] })).toEqual({ batchItemFailures: [] })
+    expect((await eventDetails(uid))!.breakdowns.funnel).toEqual({ invited: 2, sent: 2, delivered: 1, answered: 0 })
+
+    await deliver('rsvp', reply(kept, uid, 'ACCEPTED'))
+    expect((await eventDetails(uid))!.breakdowns.funnel).toEqual({ invited: 2, sent: 2, delivered: 1, answered: 1 })
+  })
+
+  it('is computed again from a snapshot kept before the funnel existed', async () => {
+    const { Item: snapshot } = await snapshots.get({ eventUid: uid })
+    const { funnel, ...older } = snapshot!.breakdowns as Breakdowns
+    await snapshots.put({ ...snapshot!, breakdowns: older })
+    expect((await eventDetails(uid))!.breakdowns.funnel).toEqual(funnel)
+  })
 })
 
 describe('shared repliers (a forwarded invite)', () => {

@@ -1,15 +1,26 @@
 /**
  * What the dashboard shows about an event's answers: by PARTSTAT, by calendar client, by
- * how invitations came about, and answers per day. Computed over the full attendee list;
- * people who answered a forwarded invite (shared) are counted apart, never as an answer,
- * exactly as in the event's counts (countAttendees).
+ * how invitations came about, answers per day, and how far this server's invitations got.
+ * Computed over the full attendee list; people who answered a forwarded invite (shared)
+ * are counted apart, never as an answer, exactly as in the event's counts (countAttendees).
  */
 import type { AttendeeState } from '../itip/event-state'
 import { PARTSTAT_VALUES, type PartstatValue } from '../scheduling'
-import type { InviteOrigin } from '../../../shared/schemas/invites'
-import type { AnswersOnDay, Breakdowns } from '../../../shared/schemas/events'
+import type { InviteOrigin, InviteStatus } from '../../../shared/schemas/invites'
+import type { AnswersOnDay, Breakdowns, InvitationFunnel } from '../../../shared/schemas/events'
 
-export type { AnswersOnDay, Breakdowns }
+export type { AnswersOnDay, Breakdowns, InvitationFunnel }
+
+/** What the breakdowns read of one of this server's invitations. */
+export interface InvitationOutcome {
+  email: string
+  origin: InviteOrigin
+  status: InviteStatus
+  /** When SES last accepted a message of this invitation; null while none was sent. */
+  sentAt: string | null
+}
+
+type AttendeeFacts = Pick<AttendeeState, 'email' | 'partstat' | 'history' | 'source'>
 
 const zeroAnswers = () => Object.fromEntries(PARTSTAT_VALUES.map((value) => [value, 0])) as Record<PartstatValue, number>
 
@@ -45,7 +56,26 @@ export function lastClientOf(attendee: Pick<AttendeeState, 'history'>): string |
   return null
 }
 
-export function eventBreakdowns(attendees: Pick<AttendeeState, 'partstat' | 'history' | 'source'>[], origins: InviteOrigin[]): Breakdowns {
+/**
+ * How far this server's invitations got, each step a part of the one before:
+ * - invited: every invitation this server holds for the event (queued, sent or not sent);
+ * - sent: SES accepted at least one message of it (it has a `sentAt`);
+ * - delivered: sent, and not marked undeliverable since. SES reports bounces, complaints
+ *   and rejections here, never each delivery, so this counts "sent and no permanent bounce
+ *   or spam complaint came back" (those mark the invitation `suppressed`); a rejection is
+ *   not recorded on the invitation, so it still counts as delivered;
+ * - answered: delivered, and its attendee replied at least once (by mail or on the web).
+ * The organizer's own guests (mailed by their calendar, not by this server) are not in it.
+ */
+export function invitationFunnel(invitations: InvitationOutcome[], attendees: AttendeeFacts[]): InvitationFunnel {
+  const replied = new Set(attendees.filter((attendee) => attendee.history.length > 0).map((attendee) => attendee.email.toLowerCase()))
+  const sent = invitations.filter((invitation) => invitation.sentAt !== null)
+  const delivered = sent.filter((invitation) => invitation.status !== 'suppressed')
+  const answered = delivered.filter((invitation) => replied.has(invitation.email.toLowerCase()))
+  return { invited: invitations.length, sent: sent.length, delivered: delivered.length, answered: answered.length }
+}
+
+export function eventBreakdowns(attendees: AttendeeFacts[], invitations: InvitationOutcome[]): Breakdowns {
   const answers = zeroAnswers()
   let shared = 0
   const clients: Record<string, number> = {}
@@ -66,7 +96,7 @@ export function eventBreakdowns(attendees: Pick<AttendeeState, 'partstat' | 'his
     }
   }
   const originCounts: Partial<Record<InviteOrigin, number>> = {}
-  for (const origin of origins) originCounts[origin] = (originCounts[origin] ?? 0) + 1
+  for (const { origin } of invitations) originCounts[origin] = (originCounts[origin] ?? 0) + 1
   const answersOverTime = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, counts]) => ({ day, answers: counts }))
-  return { answers, shared, clients, origins: originCounts, answersOverTime }
+  return { answers, shared, clients, origins: originCounts, answersOverTime, funnel: invitationFunnel(invitations, attendees) }
 }

@@ -72,7 +72,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser (skipped without 
     expect(await loadInvitation(uid, 'browser-guest@example.org')).toMatchObject({ origin: 'dashboard', name: 'Guest in a Browser' })
     // Without a reload, the page reads the event and its lists again: the count, the answers, the attendee and the invitation.
     await expect.poll(() => page.textContent('[data-test="attendee-count"]')).toBe('1')
-    expect(await page.textContent('[data-test="bar-No answer"]')).toMatch(/No answer\s*1$/)
+    expect(await page.textContent('[data-test="answer-No answer"]')).toMatch(/No answer\s*1\s*100%$/)
     expect(await page.textContent('[data-test="bar-dashboard"]')).toMatch(/dashboard\s*1$/)
     expect(await page.textContent('[data-test="attendees"]')).toContain('Guest in a Browser <browser-guest@example.org>')
     expect(await page.textContent('[data-test="invitations"]')).toContain('browser-guest@example.org')

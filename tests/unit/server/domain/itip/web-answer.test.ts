@@ -50,7 +50,7 @@ describe('web answers, applied as the REPLY they stand for', () => {
     const decision = decide(answer('ACCEPTED', '2027-04-01T10:00:00.000Z'), bob)
     if (decision.outcome !== 'reply') throw new Error(decision.reason)
     expect(clientOf(WEB_ANSWER_PRODID)).toBe('Web')
-    expect(eventBreakdowns([decision.attendee], ['landing-page'])).toMatchObject({ clients: { Web: 1 }, answers: { ACCEPTED: 1 }, origins: { 'landing-page': 1 } })
+    expect(eventBreakdowns([decision.attendee], [{ email: decision.attendee.email, origin: 'landing-page', status: 'sent', sentAt: '2027-01-01T00:00:00Z' }])).toMatchObject({ clients: { Web: 1 }, answers: { ACCEPTED: 1 }, origins: { 'landing-page': 1 } })
   })
 
   it('changes nothing on a cancelled event', () => {
