@@ -114,7 +114,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
     it('rejects bad queries with a sentence', async () => {
       const response = await get('/api/events?view=someday')
       expect(response.status).toBe(400)
-      expect((await response.json()).message).toMatch(/^view: The view is one of upcoming, past or cancelled\.$/)
+      expect((await response.json()).message).toBe('The view is one of upcoming, past or cancelled.')
       expect((await get('/api/events?limit=0')).status).toBe(400)
     })
 
@@ -179,10 +179,11 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
     const path = () => `/api/events/${encodeURIComponent(uid('board'))}/attendees`
 
     it("lists attendees with their answers and this server's invitation, page by page", async () => {
+      // By name (the default), in natural order: bea's name starts with "=", ann's is "Ann", cid has none (the address counts).
       const first = await json(`${path()}?limit=2`)
       expect(first.attendees).toEqual([
-        { email: 'ann@example.org', name: 'Ann', partstat: 'ACCEPTED', source: 'invite', repliedAt: '2029-12-01T09:00:00Z', client: 'Google Calendar', invitation: { status: 'sent', origin: 'bulk', invitedAt: '2029-11-30T09:00:00Z', sentAt: '2029-11-30T09:01:00Z', error: null } },
         expect.objectContaining({ email: 'bea@example.org', partstat: 'NEEDS-ACTION', source: 'organizer', invitation: null }),
+        { email: 'ann@example.org', name: 'Ann', partstat: 'ACCEPTED', source: 'invite', repliedAt: '2029-12-01T09:00:00Z', client: 'Google Calendar', invitation: { status: 'sent', origin: 'bulk', invitedAt: '2029-11-30T09:00:00Z', sentAt: '2029-11-30T09:01:00Z', error: null } },
       ])
       const second = await json(`${path()}?limit=2&cursor=${first.cursor}`)
       expect(second.attendees.map((a: { email: string }) => a.email)).toEqual(['cid@example.org'])

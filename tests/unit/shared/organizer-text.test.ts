@@ -98,8 +98,15 @@ describe('withoutCallBlocks: a description beside its "Join" link', () => {
     ['a line of underscores an organizer typed', 'Sign here\n__________\nand here\n__________', 'Sign here\n__________\nand here\n__________'],
     ['no call at all', 'Bring snacks.', 'Bring snacks.'],
   ])('%s', (_, text, expected) => {
-    expect(withoutCallBlocks(text)).toBe(expected)
-    // Whatever was removed, the page still finds the call to join.
-    expect(joinLinkOf(withoutCallBlocks(text))).toBeNull()
+    const join = joinLinkOf(text) ?? { service: 'Zoom', href: 'https://zoom.us/j/1' }
+    expect(withoutCallBlocks(text, join)).toBe(expected)
+    // What was removed was the block of the call the page offers to join.
+    expect(joinLinkOf(withoutCallBlocks(text, join))).toBeNull()
+  })
+
+  it("keeps another call's block: a Zoom block stays beside the location's Meet link", () => {
+    const meetInLocation = { service: 'Google Meet' as const, href: 'https://meet.google.com/abc-defg-hij' }
+    expect(withoutCallBlocks(zoom, meetInLocation)).toBe(zoom)
+    expect(withoutCallBlocks(`${teams}\n\n${zoom}`, joinLinkOf(teams)!)).toBe(`Bring the numbers.\n\nSee you there.\n\n${zoom}`)
   })
 })
