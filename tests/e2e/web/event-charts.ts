@@ -121,15 +121,14 @@ describe.skipIf(!existsSync(CHROMIUM))('event charts: answers, replies over time
     expect(await text(page, 'funnel-answered')).toMatch(/^Answered .* 3 60%$/)
 
     await page.click('[data-test="replies"] summary')
-    await checkPage(page, 'event-charts', [DESKTOP])
-    // At a phone's width the charts fit the screen. (The whole page is checked at desktop width
-    // only: at 390 px the attendee and invitation tables, not the charts, are wider than the screen.)
+    await page.setViewportSize(DESKTOP)
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(undefined))))
     await page.setViewportSize(PHONE)
     // Even before chart.js has redrawn at the new width (its canvases are still desktop-wide).
     expect(await page.evaluate(() => document.querySelector('[data-test="charts"]')!.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0)
     await expect.poll(() => tooWide(page, '[data-test="charts"]')).toEqual([])
-    await page.screenshot({ path: `${artifacts}event-charts-390.png`, fullPage: true })
-    expect(await accessibilityProblems(page)).toEqual([])
+    // And the whole page, at both widths.
+    await checkPage(page, 'event-charts')
     await page.close()
   }, 60_000)
 
