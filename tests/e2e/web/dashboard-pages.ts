@@ -82,7 +82,9 @@ describe('dashboard pages (server-rendered with the session cookie)', () => {
     expect(html).toMatch(/data-test="attendee-name">Ann Attendee<\/span><span class="[^"]*">ann@example.org</)
     expect(html).toContain('ben@example.org')
     expect(html).toContain('The address bounced.')
-    expect(html).toContain('2030-12-01')
+    // When Ann replied, in the viewer's zone (UTC on the server until one is chosen).
+    expect(html).toContain('<time datetime="2030-12-01T09:00:00Z"')
+    expect(html).toMatch(/Dec 1, 2030, 9:00\sAM/)
     expect(html).toContain(`href="/api/events/${encodeURIComponent(mine)}/report.csv"`)
   })
 
