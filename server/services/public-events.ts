@@ -290,7 +290,10 @@ function listOf(upcoming: Upcoming[]): Upcoming[] {
 
 /** The site's upcoming listed events (the landing page), singles and series' next occurrences. */
 export async function listUpcomingPublicEvents(query: PublicListQuery = {}, now = new Date()): Promise<PublicList> {
-  const upcoming = await lists.get(`site:${dayOf(now)}`, async () => listOf([...(await siteByMonth(now)), ...(await listedSeries(now))]))
+  const upcoming = await lists.get(`site:${dayOf(now)}`, async () => {
+    const [singles, series] = await Promise.all([siteByMonth(now), listedSeries(now)])
+    return listOf([...singles, ...series])
+  })
   return pageOfList(upcoming, query)
 }
 

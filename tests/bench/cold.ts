@@ -1,6 +1,6 @@
 /**
  * `npm run bench:cold`: each Lambda function as deployed (its zip from `npm run build:aws`,
- * which this runs first if dist/aws lacks one, unzipped to a temporary folder) started cold
+ * which this runs first, unzipped to a temporary folder) started cold
  * in a fresh Node process: import the handler, then answer one request (web: API Gateway
  * HTTP API `GET /`, the landing page rendered against the local stack in its own process) or
  * one batch (queue functions: an empty SQS batch). Beside each, a bare `node -e 0` started
@@ -8,7 +8,8 @@
  * Aims: the web function answers its first SSR request within 300 ms of process start; each
  * queue handler is under 2 MB zipped and imports within 150 ms.
  *
- * Options: BENCH_COLD_RUNS (default 7 starts each; the median is printed, with the range).
+ * Options: BENCH_COLD_RUNS (default 7 starts each; the median is printed, with the range);
+ * BENCH_COLD_REUSE=1 measures dist/aws as it is, without building.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -57,8 +58,10 @@ function timedNode(args: string[], env: NodeJS.ProcessEnv) {
   })
 }
 
-if (!lambdaFunctions.every((fn) => existsSync(zipPath(fn)))) {
-  console.log(`${path.relative(repoRoot, distDir)} lacks a function's zip: npm run build:aws…`)
+// Built first, every run: zips left from an older checkout would measure old code. BENCH_COLD_REUSE=1
+// measures the zips already in dist/aws (when they are known to be current).
+if (process.env.BENCH_COLD_REUSE !== '1' || !lambdaFunctions.every((fn) => existsSync(zipPath(fn)))) {
+  console.log(`building what is measured: npm run build:aws…`)
   const built = spawnSync('npm', ['run', 'build:aws'], { cwd: repoRoot, stdio: 'inherit' })
   if (built.status !== 0) throw new Error('npm run build:aws failed.')
 }
