@@ -297,8 +297,10 @@ describe('the built Lambda bundles, called with the events AWS sends', () => {
       const wrappedKey = `create/${randomUUID()}`
       await putRawMail(rawKey, raw)
       await putRawMail(wrappedKey, raw)
-      const answer = await inbound(sqsBatch(inboundQueue(), [receiptFor(rawKey), inSnsEnvelope(receiptFor(wrappedKey), topic, 'Amazon SES Email Receipt Notification')]))
-      expect(answer).toEqual({ batchItemFailures: [] })
+      // Two batches, one after the other: in one batch the two copies of the same invitation
+      // would race, and either could be the one that creates the event.
+      expect(await inbound(sqsBatch(inboundQueue(), [receiptFor(rawKey)]))).toEqual({ batchItemFailures: [] })
+      expect(await inbound(sqsBatch(inboundQueue(), [inSnsEnvelope(receiptFor(wrappedKey), topic, 'Amazon SES Email Receipt Notification')]))).toEqual({ batchItemFailures: [] })
       const log = MailLogEntity.build(EntityRepository)
       const first = (await log.get({ key: rawKey })).Item
       expect(first).toMatchObject({ outcome: 'created', senderVerified: true, receipt: { dmarc: 'PASS', source: 'alice@example.com' } })

@@ -315,10 +315,10 @@ describe('sending invites', () => {
   it('retries sends SES refuses for its rate (429 Throttling) until each is sent once; none is lost', async () => {
     const uid = `send-throttled-${randomUUID()}`
     await organizerSends(uid, { sequence: 0 })
-    // An SES that allows 2 messages a second, while the workers believe the account allows 50:
+    // An SES that allows 1 message a second, while the workers believe the account allows 50:
     // some jobs are refused on every one of the queue's 3 attempts.
     const upstream = await startSesServer({ host: '127.0.0.1', port: 0 })
-    const strictSes = await startSesFront({ host: '127.0.0.1', port: 0, upstreamPort: (upstream.address() as AddressInfo).port, maxSendRate: 2 })
+    const strictSes = await startSesFront({ host: '127.0.0.1', port: 0, upstreamPort: (upstream.address() as AddressInfo).port, maxSendRate: 1 })
     const saved = { endpoint: process.env.CIS_SES_ENDPOINT, rate: process.env.CIS_SEND_RATE }
     process.env.CIS_SES_ENDPOINT = `http://127.0.0.1:${(strictSes.server.address() as AddressInfo).port}`
     process.env.CIS_SEND_RATE = '50'
