@@ -89,9 +89,10 @@ const CALL_BLOCKS = [
  * The description without the video-call block of `join`, for a page that shows a "Join" link
  * for that call instead: dial-in numbers, PINs and help links are noise beside it. A block of
  * another call (a Zoom block when the location's Meet link is the one to join) and a block
- * without any call (underscores an organizer typed) stay as written.
+ * without any call (underscores an organizer typed) stay as written; without a join link, all of it.
  */
-export function withoutCallBlocks(text: string, join: JoinLink): string {
+export function withoutCallBlocks(text: string, join: JoinLink | null): string {
+  if (!join) return text
   let tidied = text.replace(/\r\n?/g, '\n')
   for (const block of CALL_BLOCKS) tidied = tidied.replace(block, (found) => (joinLinkOf(found)?.href === join.href ? '' : found))
   return tidied.replace(/\n{3,}/g, '\n\n').trim()
