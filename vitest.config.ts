@@ -17,6 +17,9 @@ export default defineConfig({
     },
   ],
   test: {
+    // `npm run test:security` runs the tests tagged `security` (--tags-filter=security); they
+    // stay in their own files and projects, so `npm test` runs each of them once.
+    tags: [{ name: 'security', description: 'Hostile callers and input: authorization, forged mail, public-form abuse, XSS, header and CSV formula injection.' }],
     // Passing tests print no log lines (a test reads them through its own logger:
     // tests/support/log-lines.ts); POWERTOOLS_LOG_LEVEL=INFO shows them.
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },

@@ -153,7 +153,7 @@ describe('the bulk mailbox', () => {
     expect((await listMailLogOfSender(ALICE)).find((e) => e.key === entry.key)).toMatchObject({ outcome: 'list', reason: '2 lists with 3 rows: 2 invitations queued, 1 row rejected. 1 list could not be read.' })
   })
 
-  it('refuses a verified sender who is not a bulk sender, with a short refusal, and sends nothing else', async () => {
+  it('refuses a verified sender who is not a bulk sender, with a short refusal, and sends nothing else', { tags: ['security'] }, async () => {
     const sender = `nobody-${randomUUID().slice(0, 8)}@lists.example`
     const uid = `bulk-nobody-${randomUUID()}@test`
     await organizerCreates(uid, sender)
@@ -170,7 +170,7 @@ describe('the bulk mailbox', () => {
     expect(await loadInvitation(uid, 'dan@guests.example')).toBeNull()
   })
 
-  it('answers an unverified sender nothing at all (the From may be forged), even one naming a bulk sender', async () => {
+  it('answers an unverified sender nothing at all (the From may be forged), even one naming a bulk sender', { tags: ['security'] }, async () => {
     await setBulkSender(ALICE, { dailyLimit: null }, 'cli')
     const uid = `bulk-forged-${randomUUID()}@test`
     await organizerCreates(uid, ALICE)

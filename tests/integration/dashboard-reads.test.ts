@@ -159,7 +159,7 @@ describe('lookups remembered for a few seconds', () => {
     forgetShortLived()
   })
 
-  it('forgets a revoked token at once in this process', async () => {
+  it('forgets a revoked token at once in this process', { tags: ['security'] }, async () => {
     const { token, id } = await createApiToken('tokens@reads.example', 'test')
     expect(await organizerOfToken(token)).toBe('tokens@reads.example')
     expect(await revokeApiToken('tokens@reads.example', id)).toBe(true)
@@ -220,7 +220,7 @@ describe('lookups remembered for a few seconds', () => {
   })
 })
 
-describe('cursors', () => {
+describe('cursors', { tags: ['security'] }, () => {
   const uid = 'cursors@reads.example'
   const otherList = Buffer.from(JSON.stringify({ pk: 'EVENT#another@reads.example', sk: 'INVITE#guest@example.org' })).toString('base64url')
   const lists: [string, (cursor: string) => Promise<unknown>][] = [

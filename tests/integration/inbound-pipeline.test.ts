@@ -80,13 +80,14 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     expect(confirmations).toHaveLength(1)
   })
 
-  it('rejects a forged invitation (SPF and DKIM fail) and changes nothing', async () => {
+  it('rejects a forged invitation (SPF and DKIM fail) and changes nothing', { tags: ['security'] }, async () => {
     const raw = corpusFile('eml/google__tb__repeat-event.eml')
     const forged = received(raw, 'sender@example.com', { spf: 'fail', dkim: 'fail' })
+    // repeat-event shares its UID with the tb chain: the stored event (if an earlier test made it) stays as it was.
+    const before = await loadEvent('02e79b96')
     const result = await deliver('create', forged)
     expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/could not confirm it was sent by .*: no DMARC pass, nor an SPF pass/) })
-    // repeat-event shares its UID with the tb chain: the stored event is untouched.
-    expect((await loadEvent('02e79b96'))?.state.rrule).toBeNull()
+    expect(await loadEvent('02e79b96')).toEqual(before)
   })
 
   it('ignores bounces and published calendars, and rejects invites without ORGANIZER', async () => {
@@ -95,7 +96,7 @@ describe.skipIf(!hasCorpus)('inbound pipeline on the corpus', () => {
     expect(await deliver('create', await verified('eml/notes__tb__invite-no-method-no-organizer.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no ORGANIZER/) })
   })
 
-  it('reads no calendar mailed to the bulk mailbox: its sender is no bulk sender (tests/integration/bulk-mailbox.test.ts has the lists)', async () => {
+  it('reads no calendar mailed to the bulk mailbox: its sender is no bulk sender (tests/integration/bulk-mailbox.test.ts has the lists)', { tags: ['security'] }, async () => {
     expect(await deliver('bulk', await verified('eml/generic__tb__single-event.eml'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/is not an authorized bulk sender/) })
   })
 
@@ -230,14 +231,15 @@ describe('replies and notifications', () => {
     expect(Item?.counts).toMatchObject({ accepted: 2, declined: 1, tentative: 1, needsAction: 0, shared: 0 })
   })
 
-  it('records a reply from someone never invited as shared', async () => {
+  it('records a reply from someone never invited as shared', { tags: ['security'] }, async () => {
     expect(await deliver('rsvp', received(reply('eve@example.net', 'ACCEPTED'), 'eve@example.net'))).toMatchObject({ outcome: 'reply' })
     const eve = (await loadAttendees(uid)).find((a) => a.email === 'eve@example.net')
     expect(eve).toMatchObject({ source: 'shared', partstat: 'ACCEPTED', history: [expect.objectContaining({ partstat: 'ACCEPTED', prodid: '-//CIS tests//EN' })] })
   })
 
-  it('rejects a reply that names someone else than its sender, and tells the verified sender why', async () => {
+  it('rejects a reply that names someone else than its sender, and tells the verified sender why', { tags: ['security'] }, async () => {
     const since = Math.floor(Date.now() / 1000) - 1
+    const bobBefore = (await loadAttendees(uid)).find((a) => a.email === 'bob@example.com')
     const result = await deliver('rsvp', received(reply('bob@example.com', 'ACCEPTED').replace('From: <bob@example.com>', 'From: <mallory@example.org>'), 'mallory@example.org'))
     expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/only the attendee it answers for \(bob@example.com\)/) })
     await runSendQueue()
@@ -245,7 +247,7 @@ describe('replies and notifications', () => {
     const notice = mails.find((m) => m.destination.to.includes('mallory@example.org'))
     expect(notice?.subject).toBe('We could not process your message "REPLY test"')
     expect(notice?.body.text).toContain('only the attendee it answers for (bob@example.com)')
-    expect((await loadAttendees(uid)).find((a) => a.email === 'bob@example.com')?.partstat).toBe('DECLINED')
+    expect((await loadAttendees(uid)).find((a) => a.email === 'bob@example.com')).toEqual(bobBefore)
   })
 
   it('ignores a reply for an unknown UID and shows it in the sender\'s mail log', async () => {
@@ -266,7 +268,7 @@ describe('replies and notifications', () => {
     expect(await deliver('rsvp', received(refresh('stranger@example.net'), 'stranger@example.net'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not invited/) })
   })
 
-  it('never lets a COUNTER change the event', async () => {
+  it('never lets a COUNTER change the event', { tags: ['security'] }, async () => {
     const counter = imip('ann@example.com', mailbox('rsvp'), 'COUNTER', ['BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261104T100000Z', 'DTSTART:20270301T090000Z', `ORGANIZER:mailto:${organizer}`, 'ATTENDEE:mailto:ann@example.com', 'END:VEVENT'])
     expect(await deliver('rsvp', received(counter, 'ann@example.com'))).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/counter-proposal/) })
     expect((await loadEvent(uid))?.state.start).toBe('2027-01-15T15:00:00Z')

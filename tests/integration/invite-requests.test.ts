@@ -141,7 +141,7 @@ describe('send me the invite (double opt-in)', () => {
     expect(await mailTo(since, twice)).toHaveLength(1)
   })
 
-  it('sends nothing at all to a blocked or unsubscribed address, with the same answer', async () => {
+  it('sends nothing at all to a blocked or unsubscribed address, with the same answer', { tags: ['security'] }, async () => {
     const { publicId } = await publishedEvent()
     const blocked = address('blocked')
     const gone = address('gone')
@@ -155,7 +155,7 @@ describe('send me the invite (double opt-in)', () => {
     expect(await mailTo(since, gone)).toHaveLength(0)
   })
 
-  it('gives one answer whoever the address is: new, confirmed, suppressed, the server’s own, over its limit', async () => {
+  it('gives one answer whoever the address is: new, confirmed, suppressed, the server’s own, over its limit', { tags: ['security'] }, async () => {
     const { publicId } = await publishedEvent()
     const over = address('over')
     for (let i = 0; i < 3; i++) await requestInvite(publicId, over, 'landing-page', client())
@@ -165,7 +165,7 @@ describe('send me the invite (double opt-in)', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ outcome: 'accepted', message: INVITE_REQUEST_MESSAGE })]))
   })
 
-  it('limits mail to one address silently, and answers 429 only per client and per event', async () => {
+  it('limits mail to one address silently, and answers 429 only per client and per event', { tags: ['security'] }, async () => {
     const { publicId } = await publishedEvent()
     const pia = address('pia')
     const since = Date.now()
@@ -191,7 +191,7 @@ describe('send me the invite (double opt-in)', () => {
     expect(await requestInvite(busy.publicId, address('e3'), 'landing-page', client(), { limits: perEvent })).toEqual({ outcome: 'rate-limited', message: INVITE_REQUEST_EVENT_LIMITED })
   })
 
-  it('refuses unknown, cancelled and past events, and links that are tampered with or expired', async () => {
+  it('refuses unknown, cancelled and past events, and links that are tampered with or expired', { tags: ['security'] }, async () => {
     expect(await requestInvite('AAAAAAAAAAAAAAAA', address('x'), 'landing-page', client())).toMatchObject({ outcome: 'unknown-event' })
     const cancelled = await publishedEvent()
     await publishedEvent({ uid: cancelled.uid, sequence: 1, cancelled: true })
@@ -256,7 +256,7 @@ describe('web answers in every invitation', () => {
     expect(await loadAttendee(uid, bob)).toMatchObject({ partstat: 'DECLINED', replySequence: event!.inviteSequence })
   })
 
-  it('does not know a tampered link, nor one for another event', async () => {
+  it('does not know a tampered link, nor one for another event', { tags: ['security'] }, async () => {
     const { uid } = await publishedEvent()
     const cleo = address('cleo')
     const since = Date.now()

@@ -174,7 +174,7 @@ describe('RSVP round trip: invitation sent, answered by a real client shape, mai
     expect(await loadAttendee(uid, email)).toMatchObject({ partstat: 'DECLINED' })
   })
 
-  it('a reply whose SPF and DKIM both fail changes nothing and is rejected with the reason', async () => {
+  it('a reply whose SPF and DKIM both fail changes nothing and is rejected with the reason', { tags: ['security'] }, async () => {
     const email = `spoofed-${randomUUID().slice(0, 8)}@attendee.example`
     const { uid, invitation } = await eventWithInvitedAttendee('rsvp-spoof', email, 'Dan')
     const before = await countsOf(uid)
@@ -186,7 +186,7 @@ describe('RSVP round trip: invitation sent, answered by a real client shape, mai
     expect(await countsOf(uid)).toEqual(before)
   })
 
-  it('a reply from someone who was not invited (a forwarded invite) is kept as shared, outside the answer counts', async () => {
+  it('a reply from someone who was not invited (a forwarded invite) is kept as shared, outside the answer counts', { tags: ['security'] }, async () => {
     const invited = `invited-${randomUUID().slice(0, 8)}@attendee.example`
     const colleague = `colleague-${randomUUID().slice(0, 8)}@elsewhere.example`
     const { uid, invitation } = await eventWithInvitedAttendee('rsvp-shared', invited, 'Erin')

@@ -52,7 +52,7 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     expect(await redeemSignIn(token)).toEqual({ email: null, reason: 'used-or-unknown' })
   })
 
-  it('refuses an expired link, and a malformed or unknown one', async () => {
+  it('refuses an expired link, and a malformed or unknown one', { tags: ['security'] }, async () => {
     // Written already expired: DynamoDB Local's TTL may remove it first; either way it signs nobody in.
     const { token } = await linkFor(someone('late'), someIp(), new Date(Date.now() - 16 * 60_000))
     expect(await redeemSignIn(token)).toMatchObject({ email: null, reason: expect.stringMatching(/^(expired|used-or-unknown)$/) })
@@ -63,7 +63,7 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     expect(await redeemSignIn('A'.repeat(43))).toEqual({ email: null, reason: 'used-or-unknown' })
   })
 
-  it('answers every valid address the same way (anyone may sign in) and rejects a bad one', async () => {
+  it('answers every valid address the same way (anyone may sign in) and rejects a bad one', { tags: ['security'] }, async () => {
     const unknown = await requestSignIn(someone('nobody'), someIp())
     const organizer = await requestSignIn(someone('organizer'), someIp())
     expect(unknown).toEqual(organizer)
@@ -84,7 +84,7 @@ describe('passwordless sign-in (server/services/sign-in.ts)', () => {
     expect((await rawSentMail(since)).flatMap((mail) => mail.to)).toEqual([unsubscribed])
   })
 
-  it('limits requests per address and per IP in a window', async () => {
+  it('limits requests per address and per IP in a window', { tags: ['security'] }, async () => {
     const email = someone('eager')
     for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) expect((await requestSignIn(email, someIp())).outcome).toBe('sent')
     expect(await requestSignIn(email, someIp())).toMatchObject({ outcome: 'rate-limited', message: expect.stringMatching(/wait 15 minutes/) })
@@ -132,7 +132,7 @@ async function forgedRequests(post: (email: string, forwardedFor: string) => Pro
 }
 const expected = (n: number) => [...Array(SIGN_IN_LIMITS.perIp).fill(202), ...Array(n - SIGN_IN_LIMITS.perIp).fill(429)]
 
-describe('sign-in limits a client cannot reset (POST /api/auth/sign-in)', () => {
+describe('sign-in limits a client cannot reset (POST /api/auth/sign-in)', { tags: ['security'] }, () => {
   beforeAll(async () => {
     await useFreshTable()
   })

@@ -128,7 +128,7 @@ function answerValidator(document: Record<string, unknown>) {
   }
 }
 
-describe('authorization matrix: every API route × every kind of caller', () => {
+describe('authorization matrix: every API route × every kind of caller', { tags: ['security'] }, () => {
   const tokens = {} as Record<Who, string | null>
   let validator: ReturnType<typeof answerValidator> | undefined
   // The served document, read in the first test that needs it (the app's address is known inside tests only).

@@ -13,7 +13,7 @@ const invitations = InvitationEntity.build(EntityRepository)
 const mailLog = MailLogEntity.build(EntityRepository)
 const organizers = OrganizerEntity.build(EntityRepository)
 
-describe('dashboard pages (server-rendered with the session cookie)', () => {
+describe('dashboard pages (server-rendered with the session cookie)', { tags: ['security'] }, () => {
   const run = randomUUID().slice(0, 8)
   const domain = `org-d-${run}.example`
   const olga = `olga@${domain}`

@@ -98,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('first run and sign-in (empty dashboard g
     await page.close()
   })
 
-  it('leads to the page asked for after sign-in: /sign-in?next=, the request, the mailed link, the redirect', async () => {
+  it('leads to the page asked for after sign-in: /sign-in?next=, the request, the mailed link, the redirect', { tags: ['security'] }, async () => {
     const path = eventPath(`somewhere-${run}@test`)
     // The router writes the path as it reads it (`@` unencoded).
     const asked = decodeURIComponent(path)
@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))('first run and sign-in (empty dashboard g
     expect(await destinationOf(forged)).toBe('/dashboard')
   })
 
-  it('answers a form post (no JavaScript) with the page, keeping a same-site next and dropping any other', async () => {
+  it('answers a form post (no JavaScript) with the page, keeping a same-site next and dropping any other', { tags: ['security'] }, async () => {
     const post = async (fields: Record<string, string>) => {
       await forgetThisMachinesSignIns()
       const response = await fetch('/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' })

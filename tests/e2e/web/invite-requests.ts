@@ -47,7 +47,7 @@ async function screenshots(page: NuxtPage, name: string) {
 }
 
 describe('invite requests and web answers', () => {
-  it('answers the public form as its contract says: 202 with one sentence, 400, 404, 409', async () => {
+  it('answers the public form as its contract says: 202 with one sentence, 400, 404, 409', { tags: ['security'] }, async () => {
     const { publicId } = await publishedEvent('Contract evening')
     const accepted = await ask(publicId, { email: `anna-${run}@visitors.example` })
     expect(accepted.status).toBe(202)

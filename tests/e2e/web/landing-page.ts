@@ -27,7 +27,7 @@ describe('landing page', () => {
     })
   })
 
-  it('lists upcoming listed events, escaped, and leaves unlisted ones out', async () => {
+  it('lists upcoming listed events, escaped, and leaves unlisted ones out', { tags: ['security'] }, async () => {
     // The server remembers the list for a few seconds: another suite may have read it just before.
     await expect.poll(() => $fetch<string>('/?q=offsite'), { timeout: 10_000, interval: 500 }).toContain('Team offsite')
     const html = await $fetch<string>('/?q=offsite')

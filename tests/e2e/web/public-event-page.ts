@@ -65,7 +65,7 @@ beforeAll(async () => {
 
 describe('public event page', () => {
   describe('served pages', () => {
-    it('renders the organizer\'s text escaped and an unlisted event as noindex', async () => {
+    it('renders the organizer\'s text escaped and an unlisted event as noindex', { tags: ['security'] }, async () => {
       const response = await fetch(`/events/${ids.timed}`)
       expect(response.status).toBe(200)
       expect(response.headers.get('x-robots-tag')).toBe('noindex')
@@ -160,7 +160,7 @@ describe.skipIf(!existsSync(CHROMIUM))('public event page in a browser', () => {
   it.each([
     ['desktop', { width: 1280, height: 900 }],
     ['phone', { width: 390, height: 844 }],
-  ] as const)('shows the event on a %s without horizontal scrolling, the organizer\'s text as text', async (name, viewport) => {
+  ] as const)('shows the event on a %s without horizontal scrolling, the organizer\'s text as text', { tags: ['security'] }, async (name, viewport) => {
     const page = await createPage(undefined, { viewport, timezoneId: 'Europe/Berlin' })
     page.setDefaultTimeout(10_000)
     // Every Content-Security-Policy violation and hydration complaint, to find none.

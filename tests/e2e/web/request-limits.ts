@@ -93,7 +93,7 @@ function sendLargeBody(path: string, declareLength: boolean): Promise<Answer> {
   })
 }
 
-describe('request bodies over 1 MB answer 413 before they are read', () => {
+describe('request bodies over 1 MB answer 413 before they are read', { tags: ['security'] }, () => {
   it.each([
     ['with Content-Length', true],
     ['streamed without Content-Length (chunked)', false],

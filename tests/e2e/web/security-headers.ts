@@ -26,7 +26,7 @@ function directives(policy: string | null): Record<string, string[]> {
   )
 }
 
-describe('security headers, cookies and caching', () => {
+describe('security headers, cookies and caching', { tags: ['security'] }, () => {
   const email = `helmut-${randomUUID().slice(0, 8)}@headers.example`
   // Signed in by the first test that needs it (the server starts after this file's hooks are set).
   let session: Promise<string> | undefined

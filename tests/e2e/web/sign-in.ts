@@ -6,7 +6,7 @@ import PostalMime from 'postal-mime'
 import { EventEntity } from '../../../server/aws/table'
 import { mailbox, rawSentMail } from '../../integration/support'
 
-describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /api/auth/me, sign-out)', () => {
+describe('passwordless sign-in (POST /api/auth/sign-in, GET /sign-in/verify, /api/auth/me, sign-out)', { tags: ['security'] }, () => {
   const email = `signer-${randomUUID().slice(0, 8)}@org-s.example`
   const uid = `signin-${randomUUID()}@test`
   const invites = `/api/events/${encodeURIComponent(uid)}/invites`

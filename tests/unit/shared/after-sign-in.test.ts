@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest'
 import { afterSignIn, sameSitePath } from '../../../shared/schemas/auth'
 
-describe('the page after sign-in', () => {
+describe('the page after sign-in', { tags: ['security'] }, () => {
   it.each([
     ['/dashboard', '/dashboard'],
     ['/dashboard/events/abc%40test', '/dashboard/events/abc%40test'],

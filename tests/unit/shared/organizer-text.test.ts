@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { joinLinkOf, textPieces, withoutCallBlocks } from '../../../shared/organizer-text'
 
-describe('textPieces: organizers\' text as text and safe links', () => {
+describe('textPieces: organizers\' text as text and safe links', { tags: ['security'] }, () => {
   it('makes http(s) and mailto links, keeping the text around them as text', () => {
     expect(textPieces('Agenda at https://example.org/agenda?x=1, questions to ann@example.org.')).toEqual([
       { kind: 'text', text: 'Agenda at ' },

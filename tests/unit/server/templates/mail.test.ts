@@ -31,7 +31,7 @@ describe('the mail templates', () => {
     expect(templates.eventCreated).toBe(shippedMailTemplates.eventCreated)
   })
 
-  it('replaces the HTML body alone, escaping its values; the text body and subject stay as shipped and unescaped', () => {
+  it('replaces the HTML body alone, escaping its values; the text body and subject stay as shipped and unescaped', { tags: ['security'] }, () => {
     const templates = compileMailTemplates([file('invitation.html', '<h1>{{summary}}</h1>\n<p>{{description}}</p>\n')])
     const values = { invited: 'yes', summary: '<script>alert(1)</script>', description: 'Bring <b>snacks</b>\nand friends', when: 'Soon', details: 'When: Soon', organizerName: 'Olga', attendeeEmail: 'bob@example.org' }
     const mail = renderMailTemplate('invitation', values, templates)
@@ -55,7 +55,7 @@ describe('the mail templates', () => {
     expect(mail.html).toBeNull()
   })
 
-  it('never lets a subject carry CR or LF, whatever the values hold', () => {
+  it('never lets a subject carry CR or LF, whatever the values hold', { tags: ['security'] }, () => {
     const { subject } = renderMailTemplate('messageNotProcessed', { subject: 'Hi\r\nBcc: everyone@example.org\nX-Evil: 1' }, shippedMailTemplates)
     expect(subject).toBe('We could not process your message "Hi Bcc: everyone@example.org X-Evil: 1"')
   })

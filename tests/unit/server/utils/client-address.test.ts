@@ -14,7 +14,7 @@ function request({ socket, forwardedFor, sourceIp }: { socket: string; forwarded
   return event
 }
 
-describe('clientAddress', () => {
+describe('clientAddress', { tags: ['security'] }, () => {
   it.each([
     // [where, the request, trusted proxies, the address counted]
     ['locally: the socket, whatever the client wrote', { socket: '127.0.0.1', forwardedFor: '1.2.3.4' }, 0, '127.0.0.1'],
@@ -47,7 +47,7 @@ describe('withLambdaEvent', () => {
   })
 })
 
-describe('countedAddress', () => {
+describe('countedAddress', { tags: ['security'] }, () => {
   it.each([
     ['Victim@Example.org', 'victim@example.org'],
     ['victim+1@example.org', 'victim@example.org'],

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import Papa from 'papaparse'
 import { csvText } from '../../../../../server/domain/csv/write-csv'
 
-describe('csvText', () => {
+describe('csvText', { tags: ['security'] }, () => {
   it('writes a header and CRLF-ended rows, an absent cell empty, numbers as written', () => {
     expect(csvText(['a', 'b', 'c'], [['x', null, 3], ['y']])).toBe('a,b,c\r\nx,,3\r\ny,,\r\n')
   })

@@ -158,24 +158,24 @@ describe.skipIf(!hasCorpus)('who may change an event', () => {
     ['an unverified organizer', { email: 'sender@example.com', verified: false }, /could not confirm it was sent by .*: no DMARC pass, nor an SPF pass/],
     ['someone else, verified', { email: 'mallory@example.net', verified: true }, /only the organizer \(sender@example.com\)/],
     ['nobody', { email: null, verified: false }, /no sender address/],
-  ])('rejects a REQUEST from %s', async (_, sender, reason) => {
+  ])('rejects a REQUEST from %s', { tags: ['security'] }, async (_, sender, reason) => {
     const m = await message('eml/generic__tb__single-event.eml')
     expect(decideOrganizerMessage(m, null, sender, policy)).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(reason) })
   })
 
-  it('accepts an unverified organizer when the setting allows it', async () => {
+  it('accepts an unverified organizer when the setting allows it', { tags: ['security'] }, async () => {
     const m = await message('eml/generic__tb__single-event.eml')
     const open = { ...policy, requireVerifiedSender: false }
     expect(decideOrganizerMessage(m, null, { email: 'sender@example.com', verified: false }, open).outcome).toBe('created')
   })
 
-  it('rejects organizers outside the allowed domains', async () => {
+  it('rejects organizers outside the allowed domains', { tags: ['security'] }, async () => {
     const m = await message('eml/generic__tb__single-event.eml')
     const closed = { ...policy, allowedOrganizerDomains: ['company.example'] }
     expect(decideOrganizerMessage(m, null, organizerOf(m), closed)).toMatchObject({ outcome: 'rejected', reason: 'Organizers from example.com may not manage events on this server.' })
   })
 
-  it('rejects a REQUEST for a known UID from a different organizer, without naming that organizer', async () => {
+  it('rejects a REQUEST for a known UID from a different organizer, without naming that organizer', { tags: ['security'] }, async () => {
     const m = await message('eml/generic__tb__single-event.eml')
     const created = changed(m, null, organizerOf(m), policy)
     const hijack = structuredClone(m)
@@ -236,7 +236,7 @@ describe.skipIf(!hasCorpus)('replies', () => {
     expect(counts.accepted + counts.declined + counts.tentative + counts.needsAction + counts.delegated).toBe(3)
   })
 
-  it('records a reply from someone never invited as shared, outside the counts', async () => {
+  it('records a reply from someone never invited as shared, outside the counts', { tags: ['security'] }, async () => {
     const { event: e, attendees } = await event()
     const decision = decideReply(reply('friend@example.org', 'ACCEPTED'), e, null, { email: 'friend@example.org', verified: true }, policy, context)
     if (decision.outcome !== 'reply') throw new Error(decision.reason)
@@ -264,7 +264,7 @@ describe.skipIf(!hasCorpus)('replies', () => {
     expect(direct.outcome).toBe('reply')
   })
 
-  it('rejects a reply sent by someone other than the attendee it names', async () => {
+  it('rejects a reply sent by someone other than the attendee it names', { tags: ['security'] }, async () => {
     const { event: e, attendees } = await event()
     const decision = decideReply(reply('receiver@example.com', 'DECLINED'), e, attendees[1]!, { email: 'other@example.com', verified: true }, policy, context)
     expect(decision.outcome).toBe('rejected')

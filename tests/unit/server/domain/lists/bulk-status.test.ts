@@ -23,7 +23,7 @@ describe('the status of lists mailed to the bulk mailbox', () => {
     )
   })
 
-  it('shows the first rejected rows on one line each, and every row in one CSV per list with formulas neutralised', () => {
+  it('shows the first rejected rows on one line each, and every row in one CSV per list with formulas neutralised', { tags: ['security'] }, () => {
     const rejected = Array.from({ length: 22 }, (_, index) => ({ row: index + 2, value: index ? `x${index}` : '=HYPERLINK("http://x")\nmore', reason: 'not a valid email address' }))
     const status = bulkStatus([list({ rows: 22, invalid: 22, rejected }), list({ fileName: 'clean.csv', rows: 1, queued: 1 }), list({ fileName: 'Other list.csv', rows: 1, refused: 1, rejected: [{ row: 2, value: 'a@b.example', reason: 'not your event' }] })], [])
     expect(status.values.rejected.split('\n')).toHaveLength(20)
@@ -37,7 +37,7 @@ describe('the status of lists mailed to the bulk mailbox', () => {
     expect(rejectedLines([{ file: 'a.csv', row: 3, value: '', reason: 'no email address' }])).toBe('- a.csv, row 3: (empty) (no email address)')
   })
 
-  it('renders the shipped status mail in text and HTML (values escaped), and the refusal', () => {
+  it('renders the shipped status mail in text and HTML (values escaped), and the refusal', { tags: ['security'] }, () => {
     const status = bulkStatus(
       [list({ rows: 2, queued: 1, refused: 1, rejected: [{ row: 3, value: '<b>x@y.example</b>', reason: 'not your event' }] })],
       ['book.xlsx is a spreadsheet workbook; save the sheet as CSV (uid,email,name) and send that.'],

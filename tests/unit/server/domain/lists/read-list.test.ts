@@ -126,7 +126,7 @@ describe('readList', () => {
     expect(await read('\n\n  Display Name ; E-MAIL ADDRESS \nAnn;ANN@example.org\n')).toEqual([row(4, 'ann@example.org', 'Ann', 'ANN@example.org')])
   })
 
-  it('cleans names: control characters removed, line breaks and tabs a space, at most 200 characters', async () => {
+  it('cleans names: control characters removed, line breaks and tabs a space, at most 200 characters', { tags: ['security'] }, async () => {
     const long = `${'a'.repeat(199)}😀tail`
     const entries = await read(`email,name\nann@example.org,"  Ann\u0007\r\n\tArcher\u0000 "\nbob@example.org,${long}\ncy@example.org,${'b'.repeat(250)}\n`).catch((error) => error)
     // A NUL is not text: the file is refused before any name is cleaned.

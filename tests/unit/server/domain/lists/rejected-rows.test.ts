@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { rejectedRow, rejectedRowsCsv } from '../../../../../server/domain/lists/rejected-rows'
 import { LIST_REASONS } from '../../../../../server/domain/lists/list-entry'
 
-describe('rejectedRowsCsv', () => {
+describe('rejectedRowsCsv', { tags: ['security'] }, () => {
   it('writes row, value and reason, a duplicate naming its first row, formulas neutralised', () => {
     expect(
       rejectedRowsCsv(([

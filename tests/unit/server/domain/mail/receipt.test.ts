@@ -26,7 +26,7 @@ describe('sesReceiptOf', () => {
   })
 })
 
-describe('isSenderVerified', () => {
+describe('isSenderVerified', { tags: ['security'] }, () => {
   it.each([
     ['DMARC passed', {}, 'alice@example.com', 'alice@example.com', true],
     ['SPF passed for the From organization (a subdomain sends)', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'bounces@mail.example.com', 'alice@example.com', true],

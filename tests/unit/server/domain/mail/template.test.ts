@@ -20,7 +20,7 @@ describe('the template language', () => {
     expect(render(text, values)).toBe(expected)
   })
 
-  it('escapes values for an HTML template, line breaks as <br>, so what an organizer wrote reads as text', () => {
+  it('escapes values for an HTML template, line breaks as <br>, so what an organizer wrote reads as text', { tags: ['security'] }, () => {
     const html = compileTemplate('<h1>{{summary}}</h1><a title="{{where}}">x</a><p>{{description}}</p>', 'invitation', NAMES)
     const values = { summary: '<script>alert(1)</script>', where: `"Hall" & 'Co'`, description: 'Line one\nline <b>two</b>' }
     expect(renderTemplate(html, htmlValues(values))).toBe(
@@ -28,7 +28,7 @@ describe('the template language', () => {
     )
   })
 
-  it('makes a subject one line, whatever the values hold, and bounds its length', () => {
+  it('makes a subject one line, whatever the values hold, and bounds its length', { tags: ['security'] }, () => {
     const subject = compileTemplate('Invitation: {{summary}} @ {{where}}', 'invitation', NAMES)
     expect(renderSubject(subject, { summary: 'Launch\r\nBcc: everyone@example.org', where: 'Hall\u2028 1\u0000' })).toBe('Invitation: Launch Bcc: everyone@example.org @ Hall 1')
     const long = renderSubject(subject, { summary: 'x'.repeat(300), where: 'Hall 1' })

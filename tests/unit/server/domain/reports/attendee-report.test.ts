@@ -15,7 +15,7 @@ const row = (overrides: Partial<AttendeeReportRow> = {}): AttendeeReportRow => (
   ...overrides,
 })
 
-describe('attendeeReportCsv', () => {
+describe('attendeeReportCsv', { tags: ['security'] }, () => {
   it('writes a header row and one CRLF-ended row per attendee, empty cells for nothing', () => {
     const csv = attendeeReportCsv([row(), row({ email: 'bob@example.org', name: null, answer: 'NEEDS-ACTION', source: 'organizer', origin: null, invitationStatus: null, invitedAt: null, repliedAt: null, client: null })])
     expect(csv.split('\r\n')).toEqual([
@@ -52,7 +52,7 @@ describe('attendeeReportCsv', () => {
   })
 })
 
-describe('attendeeReportFileName', () => {
+describe('attendeeReportFileName', { tags: ['security'] }, () => {
   it.each([
     ['Team Offsite 2027', 'attendees-team-offsite-2027.csv'],
     ['Café: "Launch" / Q1', 'attendees-cafe-launch-q1.csv'],
