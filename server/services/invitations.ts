@@ -7,6 +7,7 @@ import { EntityRepository, QueryCommand, $add, $remove } from 'dynamodb-toolbox'
 import { AttendeeEntity, EventEntity, InvitationEntity, InviteQuotaEntity, isConditionFailure, keys, keysStartingWith, table, type InviteOrigin, type InviteStatus } from '../aws/table'
 import { getMany } from '../aws/batch-get'
 import { LIST_REASONS, type ListReason } from '../domain/lists/list-entry'
+import { isMailAddress } from '../domain/mail/address'
 import { givePlacesBack, takePlaces } from './request-windows'
 import { config } from '../config'
 import type { InvitationView, InviteResult } from '../../shared/schemas/invites'
@@ -118,7 +119,9 @@ export async function inviteMany(event: StoredEvent, rows: InviteRow[], request:
   const emails = rows.map((row) => row.email.trim().toLowerCase())
   const seen = new Set<string>()
   emails.forEach((email, index) => {
-    if (mailboxes.has(email)) results[index] = refused(`${email} is one of this server's own mailboxes.`, LIST_REASONS.serverMailbox)
+    // A calendar may name an attendee by any address; the sender refuses what no mail may carry, so it is never queued.
+    if (!isMailAddress(email)) results[index] = refused(`${email} is not a valid email address, so no invitation can be sent to it.`, LIST_REASONS.invalidAddress)
+    else if (mailboxes.has(email)) results[index] = refused(`${email} is one of this server's own mailboxes.`, LIST_REASONS.serverMailbox)
     else if (seen.has(email)) results[index] = { outcome: 'already-invited', reason: `${email} is listed twice.`, listReason: LIST_REASONS.alreadyInvited }
     seen.add(email)
   })

@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto'
 import PostalMime, { type Email } from 'postal-mime'
 import Papa from 'papaparse'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
-import { inviteToEvent } from '../../server/services/invitations'
+import { inviteToEvent, loadInvitation } from '../../server/services/invitations'
+import { resendInvitation } from '../../server/services/attendee-tools'
+import { loadEvent } from '../../server/services/event-store'
 import { attendeeReport, emailAttendeeReport } from '../../server/services/reports'
 import { allRejectedRows, createListFromText } from '../../server/services/invitation-lists'
 import { setBulkSender } from '../../server/services/bulk-senders'
@@ -131,6 +133,14 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     const attached = mails.flatMap((mail) => mail.attachments).find((file) => file.filename?.endsWith('.csv'))
     expect(attached, 'the report attached').toBeDefined()
     expect(textOf(attached!.content)).toBe(report.csv)
+  })
+
+  it('refuses, with a sentence, to send an invitation to a calendar attendee whose address no mail may carry', async () => {
+    // Queued, it would fail every attempt and stay "queued" for good.
+    const stored = (await loadEvent(formulaUid))!
+    expect(await resendInvitation(stored, attendees[0]!, organizer)).toEqual({ outcome: 'refused', message: expect.stringMatching(/not a valid email address/) })
+    expect(await loadInvitation(formulaUid, attendees[0]!)).toBeNull()
+    expect(await inviteToEvent({ eventUid: formulaUid, email: attendees[0]!, origin: 'api', invitedBy: organizer })).toMatchObject({ outcome: 'refused' })
   })
 
   it('neutralises formulas in a list’s rejected rows and in the bulk status mail’s attachment', async () => {
