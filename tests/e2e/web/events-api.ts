@@ -101,7 +101,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
       expect(found).toEqual([uid('review'), uid('offsite'), uid('board')])
     })
 
-    it('refuses a cursor it did not give out, or one from another list, with a 400 and a sentence', async () => {
+    it('refuses a cursor it did not give out, or one from another list, with a 400 and a sentence', { tags: ['security'] }, async () => {
       for (const cursor of ['garbage', Buffer.from('{"pk":1}').toString('base64url')]) {
         const response = await get(`/api/events?cursor=${cursor}`)
         expect(response.status).toBe(400)
@@ -166,7 +166,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
       })
     })
 
-    it('answers 404 to another organizer, as for no event; owners who oversee it see it', async () => {
+    it('answers 404 to another organizer, as for no event; owners who oversee it see it', { tags: ['security'] }, async () => {
       const response = await get(path(), 'bob')
       expect(response.status).toBe(404)
       expect((await response.json()).message).toBe('There is no such event among yours.')
@@ -196,7 +196,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
       expect((await get(`${path()}?status=maybe`)).status).toBe(400)
     })
 
-    it('answers 404 to another organizer', async () => {
+    it('answers 404 to another organizer', { tags: ['security'] }, async () => {
       expect((await get(path(), 'bob')).status).toBe(404)
     })
   })
@@ -204,7 +204,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
   describe('GET /api/events/{uid}/report.csv', () => {
     const path = () => `/api/events/${encodeURIComponent(uid('board'))}/report.csv`
 
-    it('downloads every attendee as CSV, formula-like cells escaped', async () => {
+    it('downloads every attendee as CSV, formula-like cells escaped', { tags: ['security'] }, async () => {
       const response = await get(path())
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toMatch(/^text\/csv/)
@@ -219,7 +219,7 @@ describe('dashboard read API (events, attendees, report, rejected mail, OpenAPI)
       ])
     })
 
-    it('answers 404 to another organizer', async () => {
+    it('answers 404 to another organizer', { tags: ['security'] }, async () => {
       expect((await get(path(), 'bob')).status).toBe(404)
     })
   })
