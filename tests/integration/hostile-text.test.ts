@@ -2,7 +2,9 @@
  * What a hostile organizer, attendee or list author writes, followed through the pipeline to
  * the raw mail the local SES accepted and to the CSV files people open in a spreadsheet:
  * CR/LF in display names, summaries and names adds no header to any mail (the organizer's
- * confirmation, the invitation, the report mail, the bulk status mail), and no export (the
+ * confirmation, the invitation, the report mail, the bulk status mail), markup in them is text
+ * in the HTML bodies (the invitation, the status mail), no invitation is queued to an address
+ * no mail may carry, and no export (the
  * attendee report and its mailed copy, a list's rejected rows, the bulk status mail's
  * attachments) holds a cell a spreadsheet would run as a formula.
  */
@@ -29,6 +31,8 @@ const uid = `hostile-${run}@test`
 const INJECTED = '\r\nX-Injected: yes\r\nBcc: evil@attacker.example'
 /** Cells a spreadsheet runs as formulas. */
 const FORMULAS = ['=HYPERLINK("http://attacker.example","open")', '+1+2', '-3+4', '@SUM(A1)']
+/** Markup that would run in a mail reader that shows HTML. */
+const MARKUP = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
 /**
  * The header lines of a message and of each of its MIME parts, unfolded: what a mail reader
@@ -84,7 +88,7 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     const ics = (text: string) => text.replace(/\r\n/g, '\\n')
     const raw = imip(organizer, mailbox('create'), 'REQUEST', [
       'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261120T100000Z', 'DTSTART:20270115T090000Z', 'DTEND:20270115T100000Z',
-      `SUMMARY:Launch${ics(INJECTED)}`, `DESCRIPTION:Agenda${ics(INJECTED)}`, `LOCATION:Room 1${ics(INJECTED)}`,
+      `SUMMARY:Launch ${MARKUP}${ics(INJECTED)}`, `DESCRIPTION:Agenda ${MARKUP} <a href="javascript:alert(3)">slides</a>${ics(INJECTED)}`, `LOCATION:Room 1${ics(INJECTED)}`,
       `ORGANIZER;CN="Olga^nX-Injected: yes^nBcc: evil@attacker.example":mailto:${organizer}`,
       'END:VEVENT',
     ])
@@ -104,6 +108,9 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     // The text is kept, on one line, not dropped.
     expect(invitation.subject).toContain('Launch')
     expect(invitation.subject).toContain('X-Injected: yes')
+    // The invitation's HTML body shows the markup as text.
+    expect(invitation.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(invitation.html).not.toMatch(/<script|<img|href="javascript:/i)
   })
 
   // Attendees named by the organizer's calendar: names and addresses may start with = + - @
@@ -157,7 +164,7 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     // The same rows mailed to the bulk mailbox by a bulk sender, in a file whose name tries a header too.
     const sender = `bulk-${run}@${domain}`
     await setBulkSender(sender, { dailyLimit: null }, 'cli')
-    const attachment = ['uid,email,name', ...FORMULAS.map((cell) => `${uid},"${cell.replace(/"/g, '""')}",x`), `${uid},ok-${run}@guests.example,"=cmd|' /C calc'!A0"`].join('\r\n')
+    const attachment = ['uid,email,name', ...[...FORMULAS, MARKUP].map((cell) => `${uid},"${cell.replace(/"/g, '""')}",x`), `${uid},ok-${run}@guests.example,"=cmd|' /C calc'!A0"`].join('\r\n')
     const message = await new MailComposer({
       from: sender, to: mailbox('bulk'), subject: `List${INJECTED}`, text: 'The list.',
       attachments: [{ filename: `guests${INJECTED}.csv`, content: attachment, contentType: 'text/csv' }],
@@ -172,5 +179,8 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     const attached = textOf(mail.attachments[0]!.content)
     expect(formulaCells(attached)).toEqual([])
     expect(attached).toContain(`'@SUM(A1)`)
+    // The status mail's HTML body lists the rejected rows as text.
+    expect(mail.html).toContain('&lt;script&gt;')
+    expect(mail.html).not.toMatch(/<script|<img/i)
   })
 })

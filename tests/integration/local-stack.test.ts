@@ -207,7 +207,7 @@ describe('inbound SMTP receiver (the SES receipt rule)', () => {
 
   // Issue 13, found 1: the verdicts came from the message's own X-Local-Verdicts header, and a
   // HELO name spelling `dkim=pass` passed for any domain. Both are text the sender chose.
-  it('takes no verdict from what the sender wrote: not a header, not the HELO name', async () => {
+  it('takes no verdict from what the sender wrote: not a header, not the HELO name', { tags: ['security'] }, async () => {
     const raw = rawMail({ from: 'ceo@victim.example', extraHeaders: ['X-Local-Verdicts: spf=pass; dkim=pass', 'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=ceo@victim.example; dkim=pass header.d=victim.example'] })
     const id = await smtpSend(raw, { from: 'mallory@forged.test', to: ['create@events.localhost'] }, 'x;dkim=pass(header.d=victim.example')
     const { receipt } = (await takeNotifications(`create/${id}`))[0]!

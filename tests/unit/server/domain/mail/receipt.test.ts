@@ -34,6 +34,11 @@ describe('isSenderVerified', { tags: ['security'] }, () => {
     ['SPF passed for another organization only', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'mallory@evil.example', 'alice@example.com', false],
     // Found 2: a.github.io and b.github.io are different organizations (Public Suffix List).
     ['SPF passed for a sibling under a public suffix', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'me@attacker.github.io', 'victim@other.github.io', false],
+    // Lookalikes of the From domain are other organizations: an SPF pass for them lends nothing.
+    ['SPF passed for the From domain under another one', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'ceo@example.com.evil.example', 'alice@example.com', false],
+    ['SPF passed for a domain one letter off', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'ceo@mail.examp1e.com', 'alice@example.com', false],
+    ['SPF passed for a punycode lookalike', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'ceo@xn--exmple-cua.com', 'alice@example.com', false],
+    ['SPF passed for a lookalike spelled with a hyphen', { dkim: 'fail' as const, dmarc: 'fail' as const }, 'ceo@example-com.net', 'alice@example.com', false],
     ['the virus scan failed', { virus: 'fail' as const }, 'alice@example.com', 'alice@example.com', false],
   ])('%s → %s', (_, verdicts, source, from, verified) => {
     expect(isSenderVerified(receiptFor(message(from), source, verdicts), from)).toBe(verified)
