@@ -1,12 +1,11 @@
 /**
  * What a hostile organizer, attendee or list author writes, followed through the pipeline to
  * the raw mail the local SES accepted and to the CSV files people open in a spreadsheet:
- * CR/LF in display names, summaries and names adds no header to any mail (the organizer's
- * confirmation, the invitation, the report mail, the bulk status mail), markup in them is text
- * in the HTML bodies (the invitation, the status mail), no invitation is queued to an address
- * no mail may carry, and no export (the
- * attendee report and its mailed copy, a list's rejected rows, the bulk status mail's
- * attachments) holds a cell a spreadsheet would run as a formula.
+ * CR/LF in summaries and names adds no header to any mail (the organizer's confirmation, the
+ * invitation, the report mail, the bulk status mail); markup stays text in the HTML bodies
+ * (the invitation, the status mail); no invitation is queued to an address no mail may carry;
+ * and no export (the attendee report and its mailed copy, a list's rejected rows, the bulk
+ * status mail's attachment) holds a cell a spreadsheet would run as a formula.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
