@@ -7,6 +7,7 @@
 import PostalMime from 'postal-mime'
 import { z } from 'zod'
 import type { Person } from '../scheduling'
+import { addressInHeader } from './address'
 
 export interface Header {
   key: string
@@ -202,9 +203,12 @@ export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> 
   // A part whose body names its METHOD beats a copy without one (libical complex-mime).
   calendars.sort((a, b) => Number(/^METHOD:/im.test(b.text)) - Number(/^METHOD:/im.test(a.text)))
 
-  const fromAddress = email.from?.address ?? ''
+  // The address by the one address rule, as the receipt's check reads it: postal-mime decodes
+  // an encoded name before parsing, so a ':' in it made a group and no sender.
+  const fromAddress = addressInHeader(headers.find((h) => h.key.toLowerCase() === 'from')?.value)
+  const fromName = email.from?.address?.toLowerCase() === fromAddress ? email.from?.name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() : ''
   return {
-    from: fromAddress ? { email: fromAddress.toLowerCase(), name: email.from?.name || null } : null,
+    from: fromAddress ? { email: fromAddress, name: fromName || null } : null,
     subject: email.subject ?? '',
     messageId: email.messageId ?? null,
     headers,
