@@ -90,7 +90,7 @@ describe('hostile text on pages and in response headers', { tags: ['security'] }
     ]
     it.each(pages)('%s shows the text as text and runs none of it', async (_name, path, texts, asOrganizer) => {
       const { page, dialogs, violations } = await recordedPage(path(), asOrganizer ? await signedIn() : undefined)
-      for (const text of texts) await expect.poll(() => page.locator('body').innerText(), text).toContain(text)
+      for (const text of texts) await expect.poll(() => page.locator('body').innerText(), { message: text }).toContain(text)
       // Give an injected handler the time to fire (an <img src=x> errors at once).
       await page.waitForLoadState('networkidle')
       expect(dialogs).toEqual([])
