@@ -32,6 +32,7 @@ import { config } from '../../server/config'
 import { queueUrl, type QueueName } from '../../server/aws/queue'
 import { createApiToken } from '../../server/services/api-tokens'
 import { loadEvent } from '../../server/services/event-store'
+import { setEventListed } from '../../server/services/public-events'
 import { listInvitations } from '../../server/services/invitations'
 import { INVITE_REQUEST_CLIENT_LIMITED, INVITE_REQUEST_EVENT_LIMITED, INVITE_REQUEST_LIMITS } from '../../server/services/invite-requests'
 import { LOCAL_HOST } from '../../server/local/ports'
@@ -45,8 +46,9 @@ export interface MixedLoadOptions {
   bulkRows: number
   /** Concurrent loops per kind. */
   concurrency?: { mail?: number; api?: number; pages?: number }
-  /** How long to wait for the queues to drain after the load (seconds). */
+  /** How long to wait for the queues to drain without progress (seconds, default 60), and in all (default 300). */
   drainSeconds?: number
+  drainLimitSeconds?: number
   /** Requests of each kind of form abuse. */
   abuse?: { sameAddress?: number; sameClient?: number; sameEvent?: number }
   log?: (line: string) => void
@@ -76,7 +78,8 @@ export interface MixedLoadReport {
   /** Mail log outcomes of the messages mailed in. */
   inbound: { mailed: number; final: number; wrongOutcome: number; outcomes: Record<string, number> }
   invitations: { queued: number; sentOnce: number; failedWithReason: number; sentTwice: number; unsent: number }
-  ses: { messages: number; withOneRecord: number; withoutRecord: number }
+  /** Messages the SES front kept (raw bytes), those in the stand-in's own store, and their send records. */
+  ses: { messages: number; inStore: number; withOneRecord: number; withoutRecord: number; perSecond: number }
   limits: LimitFigure[]
   drainedIn: number | null
   /** The first few errors, as sentences. */
@@ -222,7 +225,9 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   const setupStarted = Date.now()
   log(`run ${run}: setting up (events mailed in, an API token)…`)
   const [bulkEvent, formEventA, formEventB] = await Promise.all([createdEvent('Bulk send under load'), createdEvent('Form abuse: address and client'), createdEvent('Form abuse: event')])
+  // One event listed, so the site's list and the domain's feed have it; the others stay unlisted (their pages noindex).
   const pageEvent = formEventA
+  await setEventListed(pageEvent.event.uid, true)
   const { token } = await createApiToken(organizer, `load ${run}`)
   const api = { authorization: `Bearer ${token}` }
 
@@ -300,7 +305,7 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
     for (let i = 0; running(); i++) await get('dashboard API', apiPaths[i % apiPaths.length]!, api)
   }
   const publicId = pageEvent.stored.publicId!
-  const pagePaths = ['/', `/events/${publicId}`, `/api/public/events/${publicId}`, `/events/${publicId}/event.ics`]
+  const pagePaths = ['/', `/events/${publicId}`, `/api/public/events/${publicId}`, `/events/${publicId}/event.ics`, `/domains/${domain}/events.ics`, `/events/${formEventB.stored.publicId}`]
   const pageLoop = async () => {
     for (let i = 0; running(); i++) await get('public pages', pagePaths[i % pagePaths.length]!)
   }
@@ -399,7 +404,8 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   const seconds = (loadEnded - started) / 1000
   transport.close()
 
-  // ——— Drain: the queues empty twice in a row, and every message mailed in final.
+  // ——— Drain: the queues empty twice in a row and every message mailed in final; given up
+  // after `drainSeconds` without progress (or `drainLimitSeconds` in all).
   log('load over; waiting for the queues to drain…')
   const queued = async (queue: QueueName) => {
     const { Attributes } = await clients().sqs.send(
@@ -410,14 +416,21 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   const finals = new Map<string, { outcome: MailOutcome; reason?: string }>()
   let drainedIn: number | null = null
   let emptyRounds = 0
-  while (Date.now() < loadEnded + (options.drainSeconds ?? 60) * 1000) {
+  let least = Infinity
+  let progressAt = Date.now()
+  const giveUpAt = loadEnded + (options.drainLimitSeconds ?? 300) * 1000
+  while (Date.now() < giveUpAt && Date.now() < progressAt + (options.drainSeconds ?? 60) * 1000) {
     for (const message of mailed) {
       if (finals.has(message.key)) continue
       const item = await finalOutcome(message.key)
       if (item) finals.set(message.key, item)
     }
-    const waiting = (await queued('inbound')) + (await queued('send'))
-    emptyRounds = waiting === 0 && finals.size === mailed.length ? emptyRounds + 1 : 0
+    const waiting = (await queued('inbound')) + (await queued('send')) + mailed.length - finals.size
+    if (waiting < least) {
+      least = waiting
+      progressAt = Date.now()
+    }
+    emptyRounds = waiting === 0 ? emptyRounds + 1 : 0
     if (emptyRounds >= 2) {
       drainedIn = (Date.now() - loadEnded) / 1000
       break
@@ -444,16 +457,19 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   }
   for (const message of mailed.filter((m) => !finals.has(m.key))) recorder.finding(`lost: ${message.key} has no final outcome in the mail log`)
 
-  const sesMessages = (await (await fetch(`${cfg.endpoints.ses}/raw/messages?since=${setupStarted}`)).json()) as { messages: { messageId: string; to: string[]; at: number }[] }
-  const mailTo = new Map<string, number>()
-  for (const message of sesMessages.messages) for (const to of message.to) mailTo.set(to.toLowerCase(), (mailTo.get(to.toLowerCase()) ?? 0) + 1)
-
+  // The invitations first: one read as sent was sent before it was marked, so its message is at SES by the time SES is read.
   const invitationsOf: { email: string; status: string; error: string | null }[] = []
   for (let cursor: string | undefined, first = true; first || cursor; first = false) {
     const page = await listInvitations(bulkEvent.event.uid, { limit: 500, cursor })
     invitationsOf.push(...page.invitations)
     cursor = page.cursor ?? undefined
   }
+  const sesMessages = (await (await fetch(`${cfg.endpoints.ses}/raw/messages?since=${Math.floor(setupStarted / 1000) * 1000}`)).json()) as { messages: { messageId: string; to: string[]; at: number }[] }
+  // What the stand-in itself got (its `/store`, by the second) against what its front kept byte for byte.
+  const store = (await (await fetch(`${cfg.endpoints.ses}/store?since=${Math.floor(setupStarted / 1000)}`)).json()) as { emails: unknown[] }
+  const mailTo = new Map<string, number>()
+  for (const message of sesMessages.messages) for (const to of message.to) mailTo.set(to.toLowerCase(), (mailTo.get(to.toLowerCase()) ?? 0) + 1)
+
   const invitationStats = { queued: queuedInvitations, sentOnce: 0, failedWithReason: 0, sentTwice: 0, unsent: 0 }
   for (const item of invitationsOf) {
     const times = mailTo.get(item.email.toLowerCase()) ?? 0
@@ -470,7 +486,11 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
 
   // Every message SES took, against the send records: exactly one names it (a second
   // delivery of a job, or the same change queued twice, would be a second message).
-  const ses = { messages: sesMessages.messages.length, withOneRecord: 0, withoutRecord: 0 }
+  const sentAt = sesMessages.messages.map((m) => m.at)
+  // Messages a second from the first to the last: the send workers' pace under this load.
+  const perSecond = sentAt.length > 1 ? ((sentAt.length - 1) * 1000) / Math.max(1, Math.max(...sentAt) - Math.min(...sentAt)) : 0
+  const ses = { messages: sesMessages.messages.length, inStore: store.emails.length, withOneRecord: 0, withoutRecord: 0, perSecond }
+  if (ses.inStore < ses.messages) error(`the SES stand-in's store has ${ses.inStore} messages, fewer than the ${ses.messages} its front kept`)
   await inBatches(sesMessages.messages.length, 8, async (i) => {
     const message = sesMessages.messages[i]!
     const page = await table
@@ -548,7 +568,7 @@ export function reportLines(report: MixedLoadReport): string[] {
     '',
     `mail in: ${report.inbound.mailed} mailed through SMTP, ${report.inbound.final} in the mail log with a final outcome (${outcomes || 'none'}), ${report.inbound.wrongOutcome} not the expected one`,
     `invitations: ${report.invitations.queued} queued, ${report.invitations.sentOnce} sent exactly once, ${report.invitations.failedWithReason} failed with a reason, ${report.invitations.sentTwice} sent twice, ${report.invitations.unsent} neither`,
-    `SES stand-in: ${report.ses.messages} messages, ${report.ses.withOneRecord} with exactly one send record, ${report.ses.withoutRecord} without`,
+    `SES stand-in: ${report.ses.messages} messages kept byte for byte (${report.ses.inStore} in its store; ${report.ses.perSecond.toFixed(1)} a second), ${report.ses.withOneRecord} with exactly one send record, ${report.ses.withoutRecord} without`,
     `queues drained ${report.drainedIn === null ? 'NOT within the wait' : `${report.drainedIn.toFixed(1)} s after the load`}`,
     '',
     'public form limits:',
