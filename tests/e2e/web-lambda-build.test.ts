@@ -17,7 +17,8 @@ import PostalMime from 'postal-mime'
 import { buildNuxt, loadNuxt } from 'nuxt/kit'
 import type { NuxtConfig } from 'nuxt/schema'
 import { repoRoot } from '../corpus'
-import { rawSentMail } from '../integration/support'
+import { organizerCreatesEvent, rawSentMail } from '../integration/support'
+import { loadEvent } from '../../server/services/event-store'
 import { assetFileFor, copyAssets } from '../../server/deploy/assets'
 
 const SITE = 'https://cis.example.test'
@@ -157,6 +158,18 @@ describe('the Nitro-built web Lambda (aws-lambda preset) on an https site', () =
     expect(api.headers['strict-transport-security']).toBe('max-age=15552000; includeSubDomains')
     expect(api.headers['x-content-type-options']).toBe('nosniff')
     expect(api.cookies ?? []).toEqual([])
+  })
+
+  it('serves an unlisted event\'s page and its embed, kept out of search engines (x-robots-tag)', async () => {
+    const uid = `lambda-page-${randomUUID()}@lambda.example`
+    await organizerCreatesEvent(uid, `pages-${randomUUID().slice(0, 8)}@lambda.example`, 'Paula', 'Unlisted evening')
+    const publicId = (await loadEvent(uid))!.publicId!
+    for (const rawPath of [`/events/${publicId}`, `/embed/${publicId}`]) {
+      const page = await call(apiEvent('GET', rawPath))
+      expect(page.statusCode, `${rawPath}: ${page.body.slice(0, 300)}`).toBe(200)
+      expect(page.body).toContain('Unlisted evening')
+      expect(page.headers['x-robots-tag'], rawPath).toBe('noindex')
+    }
   })
 
   it('sets the session cookie Secure, on an answer nobody may store', async () => {
