@@ -10,7 +10,7 @@ import { useTestContext } from '@nuxt/test-utils/e2e'
 import { startBuiltServer, startWorkers, type Child } from '../../load/processes'
 import { reportLines, runMixedLoad } from '../../load/mixed-load'
 
-describe('ten seconds of mixed load', () => {
+describe('ten seconds of mixed load', { tags: ['security'] }, () => {
   let server: (Child & { url: string }) | undefined
   let workers: Child | undefined
   beforeAll(async () => {
