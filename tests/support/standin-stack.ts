@@ -57,6 +57,7 @@ const READY_TIMEOUT_MS = 30_000
 
 /** Starts one Node stand-in and resolves once it printed `ready`. */
 async function spawnStandin(kind: Exclude<StandinName, 'dynamodb'>, port: number, dataDir: string, env: Record<string, string>): Promise<ChildProcess> {
+  await mkdir(dataDir, { recursive: true })
   const child = spawn(process.execPath, ['--import', 'tsx', STANDIN_SCRIPT, kind], {
     env: { ...process.env, ...env, CIS_STANDIN_PORT: String(port), CIS_STANDIN_DATA_DIR: dataDir, CIS_STANDIN_PARENT_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
