@@ -8,7 +8,8 @@
  * SQLite there, so a restart on the same port with the same dir loses nothing, as AWS never
  * does. The SES stand-in keeps what it sent in memory; this process also appends each kept
  * message to `<data dir>/ses-sent.jsonl` before SES answers, so deliveries can be counted
- * across its death.
+ * across its death. With CIS_STANDIN_SES_DIE_AFTER=N it kills itself right after keeping its
+ * Nth message: SES accepted that one but its answer never arrives, as when a connection drops.
  */
 import { appendFileSync } from 'node:fs'
 import path from 'node:path'
@@ -26,8 +27,12 @@ async function start(kind: string, port: number, dataDir: string): Promise<numbe
       return (await startSqsStandin({ port, dataDir: path.join(dataDir, 'sqs') })).port
     case 'ses': {
       const file = path.join(dataDir, SES_SENT_FILE)
-      const onKept = ({ raw: _raw, ...message }: { raw: Buffer; messageId: string; at: number; from: string; to: string[] }) =>
+      const dieAfter = Number(process.env.CIS_STANDIN_SES_DIE_AFTER) || Infinity
+      let kept = 0
+      const onKept = ({ raw: _raw, ...message }: { raw: Buffer; messageId: string; at: number; from: string; to: string[] }) => {
         appendFileSync(file, `${JSON.stringify(message)}\n`)
+        if (++kept >= dieAfter) process.kill(process.pid, 'SIGKILL')
+      }
       return (await startSesStandin({ port, env: process.env, onKept })).port
     }
     case 'smtp': {

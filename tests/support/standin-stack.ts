@@ -29,8 +29,10 @@ export interface Standin {
   resume(): void
   /** SIGKILL; resolves once the process is gone. */
   kill(): Promise<void>
-  /** Starts it again on the same port with the same data; resolves once it answers. */
-  restart(): Promise<void>
+  /** Starts it again on the same port with the same data (and `env` added); resolves once it answers. */
+  restart(env?: Record<string, string>): Promise<void>
+  /** Resolves when the current process has exited (a stand-in told to die does so itself). */
+  exited(): Promise<void>
 }
 
 /** One message the SES stand-in accepted, as its process recorded it. */
@@ -95,7 +97,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** A stand-in whose process `start` (re)creates; signals go to the current one. */
-function standin(name: StandinName, port: number, start: () => Promise<ChildProcess>, first: ChildProcess): Standin {
+function standin(name: StandinName, port: number, start: (env?: Record<string, string>) => Promise<ChildProcess>, first: ChildProcess): Standin {
   let child = first
   return {
     name,
@@ -106,9 +108,10 @@ function standin(name: StandinName, port: number, start: () => Promise<ChildProc
       child.kill('SIGKILL')
       await exited(child)
     },
-    async restart() {
-      child = await start()
+    async restart(env) {
+      child = await start(env)
     },
+    exited: () => exited(child),
   }
 }
 
@@ -142,8 +145,8 @@ export async function startStandinStack(options: { dataDir: string; env?: Record
     return dynamodb.child
   }
   const dynamodbStarted = startDynamo()
-  const nodeStandin = (kind: Exclude<StandinName, 'dynamodb'>, port: number, extra: Record<string, string> = {}) => () =>
-    spawnStandin(kind, port, path.join(dataDir, kind), { ...env, ...extra })
+  const nodeStandin = (kind: Exclude<StandinName, 'dynamodb'>, port: number, extra: Record<string, string> = {}) => (more: Record<string, string> = {}) =>
+    spawnStandin(kind, port, path.join(dataDir, kind), { ...env, ...extra, ...more })
   const startS3 = nodeStandin('s3', s3Port)
   const startSqs = nodeStandin('sqs', sqsPort)
   const startSes = nodeStandin('ses', sesPort)

@@ -144,10 +144,8 @@ interface Run {
   mailRest(): Promise<void>
 }
 
-/** An event with 40 invitations queued and the first half of the inbound mail on its way; resolves once both are under way. */
-async function startRun(): Promise<Run> {
-  const tag = randomUUID().slice(0, 8)
-  const since = new Date(Date.now() - 1000)
+/** An event of a new organizer with 40 invitations queued. */
+async function queueBulkSend(tag: string): Promise<string> {
   const eventUid = `bulk-${tag}@test`
   const organizer = `sender@${tag}.example`
   await organizerCreatesEvent(eventUid, organizer)
@@ -155,6 +153,14 @@ async function startRun(): Promise<Run> {
   const rows = Array.from({ length: INVITATIONS }, (_, index) => ({ email: `guest${index}@${tag}.example` }))
   const results = await inviteMany(event, rows, { origin: 'api', invitedBy: organizer })
   expect(results.every((result) => result.outcome === 'queued')).toBe(true)
+  return eventUid
+}
+
+/** A bulk send and the first half of the inbound mail on their way; resolves once both are under way. */
+async function startRun(): Promise<Run> {
+  const tag = randomUUID().slice(0, 8)
+  const since = new Date(Date.now() - 1000)
+  const eventUid = await queueBulkSend(tag)
   const firstHalf = mailInbound(tag, 0, INBOUND / 2)
   // The fault comes once both are under way: some invitations in SES, some mail logged.
   await until('the first invitations in SES', async () => ((await sentTo(tag)).length >= 8 ? true : undefined))
@@ -166,6 +172,12 @@ const sentTo = async (tag: string) => (await stack.sesSent()).flatMap((message) 
 
 /** Waits for the run to settle, then checks the account of every invitation and every mailed message. */
 async function checkAccount(run: Run) {
+  await checkInvitations(run)
+  await checkInbound(run)
+}
+
+/** Waits for every invitation to be final; each is sent exactly once, or not sent and says why. */
+async function checkInvitations(run: Pick<Run, 'tag' | 'eventUid'>) {
   const invitations = await until('every invitation to be sent or to have failed visibly', async () => {
     const { invitations } = await listInvitations(run.eventUid, { limit: 100 })
     return invitations.length === INVITATIONS && invitations.every((invitation) => FINAL.has(invitation.status)) ? invitations : undefined
@@ -181,7 +193,11 @@ async function checkAccount(run: Run) {
   }
   // A fault costs at most the sends it interrupted their certainty (`unknown`), not the list.
   expect(invitations.filter((invitation) => invitation.status !== 'sent').length).toBeLessThanOrEqual(3)
+  return invitations
+}
 
+/** Waits for every mailed message to be logged or parked; each is logged once, as the event it created. */
+async function checkInbound(run: Run) {
   const account = await until('every mailed message to be logged or parked', async () => {
     const logged = (await listMailLogSince(run.since)).filter((entry) => entry.subject.startsWith(`fault ${run.tag} `))
     const parked = await parkedInbound()
@@ -232,5 +248,29 @@ describe('faults in the workers', () => {
     await Promise.all([startWorker('send'), startWorker('inbound')])
     await rest
     await checkAccount(run)
+  }, 90_000)
+})
+
+describe('an answer SES never gave', () => {
+  // Failed before the fix: the worker took the dropped connection for "SES could not be
+  // reached", retried, and the attendee got the invitation twice.
+  it('a send SES accepted whose answer was lost is `unknown` and not sent again', async () => {
+    const ses = stack.standins.ses
+    await ses.kill()
+    // The 10th message of this run (the organizer's notification comes first) is accepted, then SES dies.
+    const before = (await stack.sesSent()).length
+    await ses.restart({ CIS_STANDIN_SES_DIE_AFTER: '10' })
+    const tag = randomUUID().slice(0, 8)
+    const eventUid = await queueBulkSend(tag)
+    await ses.exited()
+    const lost = (await stack.sesSent()).at(-1)!
+    expect((await stack.sesSent()).length - before).toBe(10)
+    await ses.restart()
+    const invitations = await checkInvitations({ tag, eventUid })
+    const lostInvitation = invitations.find((invitation) => lost.to.includes(invitation.email))
+    if (lostInvitation) {
+      expect(lostInvitation.status).toBe('unknown')
+      expect(lostInvitation.error).toMatch(/may or may not have arrived/)
+    }
   }, 90_000)
 })
