@@ -2,7 +2,8 @@
  * One Node stand-in of the local stack in a process of its own, so a fault test's signal
  * (SIGSTOP, SIGKILL) hits only it: `node --import tsx standin-process.ts <s3|sqs|ses|smtp>`
  * with CIS_STANDIN_PORT and CIS_STANDIN_DATA_DIR, the smtp receiver also with the CIS_*
- * variables of the stack and CIS_STANDIN_INBOUND_QUEUE_URL. Writes `ready <port>` once it listens.
+ * variables of the stack (it waits for the inbound queue to exist, so it can start alongside
+ * the SQS stand-in). Writes `ready <port>` once it listens.
  *
  * Data: s3rver keeps its objects under the data dir and fauxqs its queues and messages in
  * SQLite there, so a restart on the same port with the same dir loses nothing, as AWS never
@@ -17,6 +18,7 @@ import { startS3Standin, startSesStandin, startSqsStandin } from '../../server/l
 import { startSmtpReceiver } from '../../server/local/smtp-receiver'
 import { readConfig } from '../../server/config'
 import { createClients } from '../../server/aws/clients'
+import { queueUrl } from '../../server/aws/queue'
 import { SES_SENT_FILE } from './standin-stack'
 
 async function start(kind: string, port: number, dataDir: string): Promise<number> {
@@ -37,16 +39,25 @@ async function start(kind: string, port: number, dataDir: string): Promise<numbe
     }
     case 'smtp': {
       const config = readConfig(process.env)
-      const receiver = await startSmtpReceiver({
-        port,
-        config,
-        clients: createClients(config),
-        inboundQueueUrl: process.env.CIS_STANDIN_INBOUND_QUEUE_URL!,
-      })
+      const inboundQueueUrl = await waitForInboundQueue()
+      const receiver = await startSmtpReceiver({ port, config, clients: createClients(config), inboundQueueUrl })
       return receiver.port
     }
     default:
       throw new Error(`standin-process: no stand-in called "${kind}" (s3, sqs, ses or smtp).`)
+  }
+}
+
+/** The inbound queue's URL once the stack has created it (within 30 s). */
+async function waitForInboundQueue(): Promise<string> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      return await queueUrl('inbound')
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }
 }
 

@@ -150,7 +150,6 @@ export async function startStandinStack(options: { dataDir: string; env?: Record
   const startS3 = nodeStandin('s3', s3Port)
   const startSqs = nodeStandin('sqs', sqsPort)
   const startSes = nodeStandin('ses', sesPort)
-  const started: ChildProcess[] = []
   const stop = async () => {
     for (const client of [clients.dynamodb, clients.s3, clients.sqs, clients.ses]) client.destroy()
     await Promise.all(
@@ -162,16 +161,16 @@ export async function startStandinStack(options: { dataDir: string; env?: Record
   }
   const standins = {} as Record<StandinName, Standin>
   try {
+    // The SMTP receiver starts alongside and waits for its queue.
+    const startSmtp = nodeStandin('smtp', smtpPort)
+    const smtpStarted = startSmtp()
+    smtpStarted.catch(() => undefined)
     const [s3, sqs, ses] = await Promise.all([startS3(), startSqs(), startSes()])
-    started.push(s3, sqs, ses)
     standins.s3 = standin('s3', s3Port, startS3, s3)
     standins.sqs = standin('sqs', sqsPort, startSqs, sqs)
     standins.ses = standin('ses', sesPort, startSes, ses)
-    await ensureBucket(clients, config.mailBucket)
-    const queues = await ensureQueues(clients.sqs, config)
-    const startSmtp = nodeStandin('smtp', smtpPort, { CIS_STANDIN_INBOUND_QUEUE_URL: queues.inbound })
-    const smtp = await startSmtp()
-    standins.smtp = standin('smtp', smtpPort, startSmtp, smtp)
+    await Promise.all([ensureBucket(clients, config.mailBucket), ensureQueues(clients.sqs, config)])
+    standins.smtp = standin('smtp', smtpPort, startSmtp, await smtpStarted)
     const dynamodb = await dynamodbStarted
     standins.dynamodb = standin('dynamodb', dynamodbPort, startDynamo, dynamodb)
     await ensureTable(clients, config.tableName)
