@@ -79,7 +79,8 @@ async function killWorker(queue: 'send' | 'inbound') {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'cis-faults-'))
-  stack = await startStandinStack({ dataDir })
+  // Five attempts (backoff 1, 2, 4, 8 s) outlast a stand-in's restart on a busy machine.
+  stack = await startStandinStack({ dataDir, env: { CIS_SEND_MAX_ATTEMPTS: '5' } })
   // This file's code talks to its own stack, not the shared one the setup file named.
   for (const name of new Set([...Object.keys(inject('localStackEnv')), ...Object.keys(stack.env)])) {
     previousEnv[name] = process.env[name]
