@@ -10,7 +10,8 @@
  * does. The SES stand-in keeps what it sent in memory; this process also appends each kept
  * message to `<data dir>/ses-sent.jsonl` before SES answers, so deliveries can be counted
  * across its death. With CIS_STANDIN_SES_DIE_AFTER=N it kills itself right after keeping its
- * Nth message: SES accepted that one but its answer never arrives, as when a connection drops.
+ * Nth message (to an address ending in CIS_STANDIN_SES_DIE_TO, when given): SES accepted that
+ * one but its answer never arrives, as when a connection drops.
  */
 import { appendFileSync } from 'node:fs'
 import path from 'node:path'
@@ -30,10 +31,11 @@ async function start(kind: string, port: number, dataDir: string): Promise<numbe
     case 'ses': {
       const file = path.join(dataDir, SES_SENT_FILE)
       const dieAfter = Number(process.env.CIS_STANDIN_SES_DIE_AFTER) || Infinity
-      let kept = 0
+      const dieTo = process.env.CIS_STANDIN_SES_DIE_TO ?? ''
+      let counted = 0
       const onKept = ({ raw: _raw, ...message }: { raw: Buffer; messageId: string; at: number; from: string; to: string[] }) => {
         appendFileSync(file, `${JSON.stringify(message)}\n`)
-        if (++kept >= dieAfter) process.kill(process.pid, 'SIGKILL')
+        if (message.to.some((to) => to.endsWith(dieTo)) && ++counted >= dieAfter) process.kill(process.pid, 'SIGKILL')
       }
       return (await startSesStandin({ port, env: process.env, onKept })).port
     }

@@ -64,8 +64,7 @@ async function spawnStandin(kind: Exclude<StandinName, 'dynamodb'>, port: number
     env: { ...process.env, ...env, CIS_STANDIN_PORT: String(port), CIS_STANDIN_DATA_DIR: dataDir, CIS_STANDIN_PARENT_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  liveChildren.add(child)
-  child.once('exit', () => liveChildren.delete(child))
+  killOnExit(child)
   let output = ''
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)))
   await new Promise<void>((resolve, reject) => {
@@ -85,11 +84,18 @@ async function spawnStandin(kind: Exclude<StandinName, 'dynamodb'>, port: number
   return child
 }
 
-/** Children still running when the test process exits are killed with it. */
+/** Children still running when the test process exits are killed with it (hook installed with the first). */
 const liveChildren = new Set<ChildProcess>()
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL')
-})
+let exitHookInstalled = false
+function killOnExit(child: ChildProcess) {
+  liveChildren.add(child)
+  child.once('exit', () => liveChildren.delete(child))
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const one of liveChildren) one.kill('SIGKILL')
+  })
+}
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
