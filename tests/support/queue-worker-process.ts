@@ -23,6 +23,6 @@ const handler =
   queue === 'send'
     ? createSendHandler({ log, backoffSeconds: number('CIS_TEST_BACKOFF_SECONDS'), claimLeaseMs: number('CIS_TEST_CLAIM_LEASE_MS') })
     : (event: Parameters<typeof handleInboundMail>[0]) => handleInboundMail(event, { log })
-startQueuePoller({ queue, handler, waitSeconds: 1, visibilityTimeout: number('CIS_TEST_VISIBILITY_SECONDS') })
+startQueuePoller({ queue, handler, waitSeconds: 1, visibilityTimeout: number('CIS_TEST_VISIBILITY_SECONDS'), log: (line) => process.stderr.write(`${line}\n`) })
 process.stdout.write('ready\n')
 export {}

@@ -169,6 +169,17 @@ async function startRun(): Promise<Run> {
   return { tag, eventUid, since, mailRest: () => mailInbound(tag, INBOUND / 2, INBOUND - INBOUND / 2) }
 }
 
+/** Resolves once SES has accepted nothing more of the run's mail for a second (within 20 s). */
+async function untilQuiet(tag: string) {
+  let count = -1
+  let since = Date.now()
+  await until('sending to come to a halt', async () => {
+    const now = (await sentTo(tag)).length
+    if (now !== count) [count, since] = [now, Date.now()]
+    return Date.now() - since >= 1000 ? true : undefined
+  }, 20_000)
+}
+
 /** Where a run's invitations go; its organizers are at `<tag>.example`. */
 const guestDomain = (tag: string) => `guests.${tag}.example`
 /** Every address a run's mail went to, once per message SES accepted. */
@@ -238,6 +249,9 @@ describe('faults in the stand-ins, mid bulk send and mid inbound processing', ()
     const before = (await sentTo(run.tag)).length
     await until('sending to go on after the stop', async () => ((await sentTo(run.tag)).length > before ? true : undefined))
     await standin.kill()
+    // Dead until the workers have run out of what they could do without it (the send worker
+    // finishes the batch in hand; its delete then fails, so that batch comes again).
+    await untilQuiet(run.tag)
     await standin.restart()
     await rest
     await checkAccount(run)
