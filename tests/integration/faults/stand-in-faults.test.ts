@@ -29,10 +29,10 @@ import { startStandinStack, type StandinName, type StandinStack } from '../../su
 import { imip, organizerCreatesEvent } from '../support'
 
 const WORKER_SCRIPT = fileURLToPath(new URL('../../support/queue-worker-process.ts', import.meta.url))
-const INVITATIONS = 40
+const INVITATIONS = 30
 const INBOUND = 12
 /** How long a stopped stand-in stays stopped: the fault itself, not a wait for anything. */
-const STOPPED_MS = 1500
+const STOPPED_MS = 1000
 const FINAL = new Set(['sent', 'unknown', 'failed'])
 
 let stack: StandinStack
@@ -55,8 +55,8 @@ async function startWorker(queue: 'send' | 'inbound') {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, queue], {
     env: {
       ...process.env,
-      // Ten a second: a send of 40 lasts long enough to be interrupted.
-      CIS_SEND_RATE: '10',
+      // Fifteen a second: a send of 30 lasts long enough to be interrupted.
+      CIS_SEND_RATE: '15',
       CIS_TEST_VISIBILITY_SECONDS: '5',
       CIS_TEST_BACKOFF_SECONDS: '1',
       CIS_TEST_CLAIM_LEASE_MS: '3000',
@@ -145,7 +145,7 @@ interface Run {
   mailRest(): Promise<void>
 }
 
-/** An event of a new organizer with 40 invitations queued. */
+/** An event of a new organizer with its invitations queued. */
 async function queueBulkSend(tag: string): Promise<string> {
   const eventUid = `bulk-${tag}@test`
   const organizer = `sender@${tag}.example`
