@@ -2,8 +2,11 @@
  * SES failures: which are worth another try, and a sentence an organizer can read.
  *
  * - throttled (TooManyRequestsException, ThrottlingException, HTTP 429, "Maximum sending
- *   rate exceeded") and transient (5xx, timeouts, dropped connections): retried here, a few
+ *   rate exceeded") and transient (5xx, timeouts, connections refused): retried here, a few
  *   times, with exponential backoff and jitter;
+ * - in doubt (the connection dropped after the request went out: ECONNRESET, EPIPE, "socket
+ *   hang up"): SES may have accepted the message and only its answer was lost, so it is
+ *   never sent again; the send is recorded as `unknown`;
  * - daily quota used up (LimitExceededException, "Daily message quota exceeded"): retryable,
  *   but only later (the queue's redelivery), not within this call;
  * - rejected (MessageRejected, BadRequestException, NotFoundException, an unverified MAIL FROM
@@ -15,7 +18,7 @@
  * happens here, and the mailer has each one take a slot of the shared send rate.
  */
 
-export type SesErrorKind = 'throttled' | 'transient' | 'daily-quota' | 'rejected' | 'account' | 'unknown'
+export type SesErrorKind = 'throttled' | 'transient' | 'in-doubt' | 'daily-quota' | 'rejected' | 'account' | 'unknown'
 
 export interface SesErrorClass {
   /** Sending the same message again may succeed: now (throttled, transient) or later. */
@@ -32,10 +35,9 @@ const TRANSIENT = new Set([
   'InternalFailure', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerException', 'InternalError', 'ServiceUnavailable',
   'ServiceUnavailableException', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'AbortError',
 ])
-const NETWORK = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ENETDOWN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_HTTP2_STREAM_ERROR',
-])
+const NETWORK = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT'])
+/** The connection broke once the request was on its way: SES may have sent the message. */
+const DROPPED = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'UND_ERR_SOCKET', 'ERR_HTTP2_STREAM_ERROR'])
 const ACCOUNT: Record<string, string> = {
   AccountSuspendedException: 'SES refused to send: the sending account is suspended.',
   SendingPausedException: 'SES refused to send: sending is paused for this account or its configuration set.',
@@ -80,7 +82,15 @@ export function classifySesError(error: unknown): SesErrorClass {
   if (name === 'MessageRejected' || name === 'BadRequestException' || name === 'NotFoundException') {
     return { retryable: false, retryNow: false, kind: 'rejected', sentence: `SES rejected the message: ${detail}` }
   }
-  if (TRANSIENT.has(name) || NETWORK.has(code) || (status !== undefined && status >= 500) || e.$fault === 'server' || /socket hang up/i.test(message)) {
+  if (status === undefined && (DROPPED.has(code) || /socket hang up/i.test(message))) {
+    return {
+      retryable: false,
+      retryNow: false,
+      kind: 'in-doubt',
+      sentence: `The connection to SES broke (${code || 'socket hang up'}) before it answered, so this message may or may not have arrived; it is not sent twice. Send the invitation again if the attendee did not get it.`,
+    }
+  }
+  if (TRANSIENT.has(name) || NETWORK.has(code) || (status !== undefined && status >= 500) || e.$fault === 'server') {
     return { retryable: true, retryNow: true, kind: 'transient', sentence: `SES could not be reached (${code || name || status}); the message will be retried.` }
   }
   if (e.$fault === 'client' || (status !== undefined && status >= 400)) {

@@ -23,6 +23,8 @@ export interface SesFrontOptions {
   upstreamPort: number
   /** Messages per second the "account" may send; unlimited when absent. */
   maxSendRate?: number
+  /** Hears of each raw message as it is kept, before SES's answer goes back (fault tests keep a durable count). */
+  onKept?: (message: KeptMessage) => void
 }
 
 export interface KeptMessage {
@@ -98,7 +100,7 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
         { host: options.host, port: options.upstreamPort, method: req.method, path: req.url, headers: req.headers },
         async (answer) => {
           const answerBody = await readAll(answer)
-          if (isSend && answer.statusCode === 200) keep(front, body, answerBody, arrivedAt)
+          if (isSend && answer.statusCode === 200) keep(front, body, answerBody, arrivedAt, options.onKept)
           res.writeHead(answer.statusCode ?? 502, answer.headers).end(answerBody)
         },
       )
@@ -116,7 +118,7 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
   return front
 }
 
-function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer, arrivedAt: number) {
+function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer, arrivedAt: number, onKept: SesFrontOptions['onKept']) {
   try {
     const sent = JSON.parse(requestBody.toString()) as {
       FromEmailAddress?: string
@@ -126,13 +128,15 @@ function keep(front: SesFront, requestBody: Buffer, answerBody: Buffer, arrivedA
     const data = sent.Content?.Raw?.Data
     if (!data) return
     const { MessageId } = JSON.parse(answerBody.toString()) as { MessageId: string }
-    front.messages.push({
+    const kept: KeptMessage = {
       messageId: MessageId,
       at: arrivedAt,
       from: sent.FromEmailAddress ?? '',
       to: sent.Destination?.ToAddresses ?? [],
       raw: Buffer.from(data, 'base64'),
-    })
+    }
+    front.messages.push(kept)
+    onKept?.(kept)
     // Memory stays bounded in a long `npm run dev`: the oldest go first.
     if (front.messages.length > KEPT_LIMIT) front.messages.splice(0, front.messages.length - KEPT_LIMIT)
   } catch {

