@@ -404,6 +404,12 @@ const mailLogSchema = item({
   /** The invitation lists a message to the bulk mailbox became, one per CSV attachment, in attachment order. */
   listIds: list(string()).optional(),
   /**
+   * The notification about this message (its send job, as JSON) while it is not yet on the
+   * send queue: written with the outcome, removed once queued, so a redelivery of a message
+   * whose notification could not be queued queues it then instead of losing it.
+   */
+  pendingNotification: string().optional(),
+  /**
    * What SES's receipt notification said (verdicts, envelope sender, From), kept so a replay
    * decides trust as the first delivery did. Absent on mail logged before it was kept.
    */

@@ -4,14 +4,15 @@
  * failure of storage is logged as `failed` and rethrown so the queue retries it (and,
  * after maxReceiveCount, keeps it in the dead-letter queue); `cis replay` reprocesses.
  */
-import { EntityRepository } from 'dynamodb-toolbox'
+import { $remove, EntityRepository } from 'dynamodb-toolbox'
 import { MailLogEntity, isConditionFailure, type MailOutcome } from '../aws/table'
 import { getRawMail } from '../aws/mail-store'
 import { config } from '../config'
 import type { ReceiptVerdicts, SesReceipt, VerdictStatus } from '../domain/mail/receipt'
 import { logger, withTrace, type Logger } from '../log'
 import { ingestMessage, type IngestOutcome } from './ingest'
-import { eventUrl, queueNotification } from './notifications'
+import { eventUrl, notificationJob } from './notifications'
+import { enqueueSendJobs, readSendJob, type SendJob } from './send-jobs'
 
 const mailLog = MailLogEntity.build(EntityRepository)
 
@@ -68,7 +69,9 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
   // Both reads at once: a redelivery is rare, and the raw message is needed otherwise.
   const [{ Item: previous }, raw] = await Promise.all([mailLog.get({ key }, { consistent: true }), getRawMail(key)])
   if (previous && FINAL.includes(previous.outcome) && !options.replay) {
-    log.info('inbound message already processed; nothing done', { outcome: previous.outcome, eventUid: previous.eventUid })
+    const pending = previous.pendingNotification ? readSendJob(previous.pendingNotification) : null
+    if (pending) await queuePendingNotification(key, pending, log)
+    log.info('inbound message already processed; nothing done', { outcome: previous.outcome, eventUid: previous.eventUid, notificationQueued: Boolean(pending) })
     return { key, outcome: previous.outcome, reason: previous.reason, uid: previous.eventUid, repeated: true }
   }
   const mailbox = mailboxOfKey(key)
@@ -98,6 +101,7 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
   // Two deliveries of one key can run at once (SQS is at-least-once): the first to log a
   // final outcome wins, so the log keeps "created" rather than the loser's "already applied",
   // and only the winner notifies anyone.
+  const notification = notificationFor(key, mailbox, result)
   try {
     await mailLog.put(
       {
@@ -115,6 +119,7 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
         warnings: result.warnings,
         listIds: result.listIds,
         receipt: kept,
+        pendingNotification: notification ? JSON.stringify(notification) : undefined,
       },
       options.replay
         ? undefined
@@ -138,8 +143,7 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
     attempts,
     replay: options.replay,
   })
-  // A notification that cannot be queued must not make SQS deliver the message again.
-  await notify(key, mailbox, result).catch((error: unknown) => log.warn('notification about the inbound message not queued', { error }))
+  if (notification) await queuePendingNotification(key, notification, log)
   return { key, outcome: result.outcome, reason: result.reason, uid: result.uid, repeated: false }
 }
 
@@ -147,23 +151,38 @@ export async function processStoredMail(key: string, options: ProcessOptions = {
 const warningsParagraph = (warnings: string[]) =>
   warnings.length ? `\nPlease check:\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''
 
+/**
+ * Queues the notification the mail log holds as pending, then clears it. When the send queue
+ * cannot take it, the error goes to SQS, which delivers the message again: that delivery
+ * finds the outcome logged and queues the notification then (the send worker sends a
+ * notification once per message and template, so queueing it twice sends it once).
+ */
+async function queuePendingNotification(key: string, job: SendJob, log: Logger): Promise<void> {
+  try {
+    await enqueueSendJobs([job])
+  } catch (error) {
+    log.warn('notification about the inbound message not queued; it stays pending for the next delivery', { error })
+    throw error
+  }
+  await mailLog.update({ key, pendingNotification: $remove() })
+}
+
 /** Tell people about their own messages: never anyone unverified, never about bounces or loops. */
-async function notify(key: string, mailbox: string, result: IngestOutcome): Promise<void> {
-  if (!result.senderVerified || !result.sender) return
+function notificationFor(key: string, mailbox: string, result: IngestOutcome): SendJob | null {
+  if (!result.senderVerified || !result.sender) return null
   const cfg = config()
   const mailboxAddress = cfg.mailboxes[mailbox as keyof typeof cfg.mailboxes] ?? mailbox
-  if (result.outcome === 'rejected' && mailbox === 'bulk') {
-    await queueNotification(key, 'bulkRefused', result.sender, { subject: result.subject, mailbox: mailboxAddress, reason: result.reason, reference: key }, result.messageId)
-  } else if (result.outcome === 'rejected') {
-    await queueNotification(
+  if (result.outcome === 'rejected') {
+    return notificationJob(
       key,
-      'messageNotProcessed',
+      mailbox === 'bulk' ? 'bulkRefused' : 'messageNotProcessed',
       result.sender,
       { subject: result.subject, mailbox: mailboxAddress, reason: result.reason, reference: key },
       result.messageId,
     )
-  } else if (cfg.notifyOrganizer && (result.outcome === 'created' || result.outcome === 'updated') && result.uid) {
-    await queueNotification(
+  }
+  if (cfg.notifyOrganizer && (result.outcome === 'created' || result.outcome === 'updated') && result.uid) {
+    return notificationJob(
       key,
       result.outcome === 'created' ? 'eventCreated' : 'eventUpdated',
       result.sender,
@@ -179,4 +198,5 @@ async function notify(key: string, mailbox: string, result: IngestOutcome): Prom
       result.messageId,
     )
   }
+  return null
 }

@@ -7,7 +7,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer'
 import { renderMailTemplate, type PlaceholderOf } from '../templates/mail'
 import { useMailTemplates } from '../templates/in-use'
-import { enqueueSendJobs, type NotificationTemplate } from './send-jobs'
+import { enqueueSendJobs, type NotificationTemplate, type SendJob } from './send-jobs'
 import { config } from '../config'
 
 async function compose(to: string, subject: string, text: string, inReplyTo?: string | null): Promise<Buffer> {
@@ -34,7 +34,18 @@ export async function queueNotification<T extends NotificationTemplate>(
   values: Record<PlaceholderOf<T>, string>,
   inReplyTo?: string | null,
 ): Promise<void> {
-  await enqueueSendJobs([{ type: 'notify', key, template, to, values, inReplyTo: inReplyTo ?? null }])
+  await enqueueSendJobs([notificationJob(key, template, to, values, inReplyTo)])
+}
+
+/** The send job of a notification, for a caller that keeps it until it is queued. */
+export function notificationJob<T extends NotificationTemplate>(
+  key: string,
+  template: T,
+  to: string,
+  values: Record<PlaceholderOf<T>, string>,
+  inReplyTo?: string | null,
+): Extract<SendJob, { type: 'notify' }> {
+  return { type: 'notify', key, template, to, values, inReplyTo: inReplyTo ?? null }
 }
 
 /** The notification's raw message, for the send worker. */

@@ -9,7 +9,10 @@ import { listMailLogOfSender } from '../../server/services/mail-log'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
 import { resetConfig } from '../../server/config'
+import { resetQueueUrls } from '../../server/aws/queue'
+import { processStoredMail } from '../../server/services/inbound-mail'
 import { corpusFile, fixturePath, hasCorpus } from '../corpus'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, sentMail, sqsRecord, storeReceived, useFreshSendQueue, useFreshTable } from './support'
 
@@ -139,6 +142,33 @@ describe('replies and notifications', () => {
     await runSendQueue()
     const mails = await sentMail(since)
     expect(mails.find((m) => m.destination.to.includes(organizer))?.subject).toBe('Your event "Quarterly review" is now managed by Calendar Invite Server')
+  })
+
+  // Found by the fault tests: the outcome was logged, the notification's queueing failed and
+  // was only logged, and the redelivery found the outcome logged and sent nothing.
+  it("keeps the organizer's confirmation when the send queue cannot take it, and queues it on the next delivery", async () => {
+    const lostUid = `send-queue-down-${Date.now()}@tests.local`
+    const message = imip(organizer, mailbox('create'), 'REQUEST', [
+      'BEGIN:VEVENT', `UID:${lostUid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', 'DTSTART:20270301T150000Z',
+      'SUMMARY:Queue outage review', `ORGANIZER:mailto:${organizer}`, 'ATTENDEE;RSVP=TRUE:mailto:ann@example.com', 'END:VEVENT',
+    ])
+    const key = `create/${randomUUID()}`
+    const receipt = await storeReceived(key, received(message, organizer))
+    // The send queue is gone: queueing the confirmation fails.
+    process.env.CIS_SEND_QUEUE = `cis-send-missing-${randomUUID().slice(0, 8)}`
+    resetConfig()
+    resetQueueUrls()
+    await expect(processStoredMail(key, { receipt })).rejects.toThrow()
+    expect((await mailLog.get({ key })).Item).toMatchObject({ outcome: 'created', pendingNotification: expect.stringContaining('eventCreated') })
+
+    // SQS delivers the message again once the queue is back.
+    await useFreshSendQueue()
+    const since = Math.floor(Date.now() / 1000) - 1
+    expect(await processStoredMail(key, { receipt })).toMatchObject({ outcome: 'created', repeated: true })
+    expect((await mailLog.get({ key })).Item?.pendingNotification).toBeUndefined()
+    await runSendQueue()
+    const confirmations = (await sentMail(since)).filter((m) => m.subject === 'Your event "Queue outage review" is now managed by Calendar Invite Server')
+    expect(confirmations.map((m) => m.destination.to)).toEqual([[organizer]])
   })
 
   it('shows a time zone it cannot know in the mail log and in the organizer\'s confirmation', async () => {
