@@ -67,12 +67,19 @@ function runBench(name: string, folder: string): Promise<BenchRun> {
   })
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' } } })
 const known = benchNames()
-const chosen = values.only === undefined ? known : values.only.split(',').map((name) => name.trim().replace(/^bench:/, '')).filter(Boolean)
+const usage = `--only takes benchmark names separated by commas, from: ${known.join(', ')}`
+let only: string | undefined
+try {
+  only = parseArgs({ options: { only: { type: 'string' } } }).values.only
+} catch (error) {
+  console.error(`bench: ${(error as Error).message} (${usage}).`)
+  process.exit(2)
+}
+const chosen = only === undefined ? known : only.split(',').map((name) => name.trim().replace(/^bench:/, '')).filter(Boolean)
 const unknown = chosen.filter((name) => !known.includes(name))
 if (unknown.length || !chosen.length) {
-  console.error(`bench: --only takes benchmark names separated by commas, from: ${known.join(', ')}${unknown.length ? ` (not one: ${unknown.join(', ')})` : ''}.`)
+  console.error(`bench: ${usage}${unknown.length ? ` (not one: ${unknown.join(', ')})` : ''}.`)
   process.exit(2)
 }
 
@@ -92,7 +99,7 @@ try {
 }
 
 console.log(`\n${benchTable(runs)}\n\n${summaryLine(runs)}`)
-if (values.only === undefined) {
+if (only === undefined) {
   mkdirSync(path.dirname(latestPath), { recursive: true })
   writeFileSync(latestPath, latestMarkdown(runs, machine, date))
   writeFileSync(readmePath, replaceBetweenMarkers(readFileSync(readmePath, 'utf8'), reportBlock(runs, machine, date)))
