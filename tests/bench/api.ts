@@ -143,7 +143,9 @@ async function main() {
     const baseline = await run('baseline: GET /api/openapi.json', '/api/openapi.json')
     const measured = async (label: string, url: string) => {
       const result = await run(label, url)
-      reportFigure({ figure: `${label}: p99 at ${connections} connections`, value: result.latency.p99, unit: 'ms', baseline: baseline.latency.p99, aim: AIM.p99Ms })
+      const failed = result.non2xx + result.errors + result.timeouts
+      const problem = failed ? `${failed} of ${result.requests.sent} requests failed` : null
+      reportFigure({ figure: `${label}: p99 at ${connections} connections`, value: result.latency.p99, unit: 'ms', baseline: baseline.latency.p99, aim: AIM.p99Ms, problem })
     }
     await measured('GET /api/events?view=upcoming (50 per page)', '/api/events?view=upcoming')
     await measured('GET /api/events?view=past (50 per page)', '/api/events?view=past')

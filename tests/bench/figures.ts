@@ -35,6 +35,8 @@ export const FigureSchema = z.strictObject({
   aim: AimSchema.nullable(),
   /** Whether the value meets the aim; null without an aim (or without the baseline the aim needs). */
   met: z.boolean().nullable(),
+  /** Why the value is not a measurement (e.g. every request failed); such a figure never meets its aim. */
+  problem: z.string().nullable().default(null),
 })
 export type Figure = z.infer<typeof FigureSchema>
 
@@ -71,13 +73,16 @@ export interface FigureInput {
   unit: string
   baseline?: number | null
   aim?: Aim | null
+  problem?: string | null
 }
 
 /** Records one figure (when CIS_BENCH_FIGURES names a file) and returns whether it met its aim. */
 export function reportFigure(input: FigureInput): boolean | null {
   const baseline = input.baseline ?? null
   const aim = input.aim ?? null
-  const figure: Figure = { figure: input.figure, value: input.value, unit: input.unit, baseline, aim, met: aim ? meetsAim(aim, input.value, baseline) : null }
+  const problem = input.problem ?? null
+  const met = problem !== null ? false : aim ? meetsAim(aim, input.value, baseline) : null
+  const figure: Figure = { figure: input.figure, value: input.value, unit: input.unit, baseline, aim, met, problem }
   const file = process.env[FIGURES_FILE_ENV]
   if (file) appendFileSync(file, JSON.stringify(figure) + '\n')
   return figure.met

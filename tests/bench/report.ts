@@ -46,9 +46,9 @@ export function benchTable(runs: BenchRun[]): string {
   ]
   for (const run of runs) {
     for (const f of run.figures) {
-      const ratio = f.baseline ? `${formatNumber(f.value / f.baseline)}×` : '—'
+      const ratio = f.baseline && f.problem === null ? `${formatNumber(f.value / f.baseline)}×` : '—'
       rows.push(
-        `| ${run.bench} | ${cell(f.figure)} | ${withUnit(f.value, f.unit)} | ${f.baseline === null ? '—' : withUnit(f.baseline, f.unit)} | ${ratio} | ${f.aim ? cell(describeAim(f.aim, f.unit)) : '—'} | ${verdict(f.met)} |`,
+        `| ${run.bench} | ${cell(f.figure)} | ${f.problem === null ? withUnit(f.value, f.unit) : `not measured: ${cell(f.problem)}`} | ${f.baseline === null ? '—' : withUnit(f.baseline, f.unit)} | ${ratio} | ${f.aim ? cell(describeAim(f.aim, f.unit)) : '—'} | ${verdict(f.met)} |`,
       )
     }
     if (run.failure !== null) rows.push(`| ${run.bench} | **failed**: ${cell(run.failure)} | — | — | — | — | **no** |`)

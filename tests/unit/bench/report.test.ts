@@ -14,11 +14,12 @@ const runs: BenchRun[] = [
     seconds: 60,
     failure: null,
     figures: [
-      { figure: 'parse + iTIP decision', value: 1234.5, unit: 'messages/s', baseline: 617.25, aim: { timesBaselineAtLeast: 1 }, met: true },
-      { figure: 'latency p99', value: 180, unit: 'ms', baseline: 60, aim: { overBaselineBelow: 100 }, met: false },
+      { figure: 'parse + iTIP decision', value: 1234.5, unit: 'messages/s', baseline: 617.25, aim: { timesBaselineAtLeast: 1 }, met: true, problem: null },
+      { figure: 'latency p99', value: 180, unit: 'ms', baseline: 60, aim: { overBaselineBelow: 100 }, met: false, problem: null },
+      { figure: 'attendees p99', value: 0, unit: 'ms', baseline: 60, aim: { below: 50 }, met: false, problem: '100 of 100 requests failed' },
     ],
   },
-  { bench: 'send', seconds: 30, failure: null, figures: [{ figure: 'zip | size', value: 1.5, unit: 'MB', baseline: null, aim: null, met: null }] },
+  { bench: 'send', seconds: 30, failure: null, figures: [{ figure: 'zip | size', value: 1.5, unit: 'MB', baseline: null, aim: null, met: null, problem: null }] },
   { bench: 'cold', seconds: 5, failure: 'exit code 1: Error: npm run build:aws failed.', figures: [] },
   { bench: 'pages', seconds: 50, failure: null, figures: [] },
 ]
@@ -59,10 +60,13 @@ describe('reportFigure and readFigures', () => {
     expect(reportFigure({ figure: 'p99', value: 40, unit: 'ms', baseline: 12, aim: { below: 50 } })).toBe(true)
     expect(reportFigure({ figure: 'rate', value: 18, unit: 'messages/s', aim: { atLeast: 19 } })).toBe(false)
     expect(reportFigure({ figure: 'time', value: 3, unit: 's' })).toBeNull()
+    // Every request failed: a p99 of 0 ms is no measurement and meets nothing.
+    expect(reportFigure({ figure: 'p99 of errors', value: 0, unit: 'ms', aim: { below: 50 }, problem: '100 of 100 requests failed' })).toBe(false)
     expect(readFigures(file)).toEqual([
-      { figure: 'p99', value: 40, unit: 'ms', baseline: 12, aim: { below: 50 }, met: true },
-      { figure: 'rate', value: 18, unit: 'messages/s', baseline: null, aim: { atLeast: 19 }, met: false },
-      { figure: 'time', value: 3, unit: 's', baseline: null, aim: null, met: null },
+      { figure: 'p99', value: 40, unit: 'ms', baseline: 12, aim: { below: 50 }, met: true, problem: null },
+      { figure: 'rate', value: 18, unit: 'messages/s', baseline: null, aim: { atLeast: 19 }, met: false, problem: null },
+      { figure: 'time', value: 3, unit: 's', baseline: null, aim: null, met: null, problem: null },
+      { figure: 'p99 of errors', value: 0, unit: 'ms', baseline: null, aim: { below: 50 }, met: false, problem: '100 of 100 requests failed' },
     ])
   })
 
@@ -84,11 +88,12 @@ describe('the report', () => {
       |---|---|--:|--:|--:|---|---|
       | ingest | parse + iTIP decision | 1,235 messages/s | 617 messages/s | 2× | ≥ 1× baseline | yes |
       | ingest | latency p99 | 180 ms | 60 ms | 3× | < baseline + 100 ms | **no** |
+      | ingest | attendees p99 | not measured: 100 of 100 requests failed | 60 ms | — | < 50 ms | **no** |
       | send | zip \\| size | 1.5 MB | — | — | — | — |
       | cold | **failed**: exit code 1: Error: npm run build:aws failed. | — | — | — | — | **no** |
       | pages | reported no figures | — | — | — | — | — |"
     `)
-    expect(summaryLine(runs)).toBe('bench: 4 benchmarks, 3 figures, 1 aims met, 1 missed, 1 failed (cold)')
+    expect(summaryLine(runs)).toBe('bench: 4 benchmarks, 4 figures, 1 aims met, 2 missed, 1 failed (cold)')
   })
 
   it('bench/latest.md has the date, the machine and the table; a busy machine is noted', () => {
