@@ -12,12 +12,13 @@ import { config, type AppConfig } from '../config'
 /** s3rver only accepts these; the other local servers accept anything. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
 
+/** Read-only: each is a getter that builds its client once (an assignment would throw). */
 export interface AwsClients {
-  dynamodb: DynamoDBClient
-  documents: DynamoDBDocumentClient
-  s3: S3Client
-  sqs: SQSClient
-  ses: SESv2Client
+  readonly dynamodb: DynamoDBClient
+  readonly documents: DynamoDBDocumentClient
+  readonly s3: S3Client
+  readonly sqs: SQSClient
+  readonly ses: SESv2Client
 }
 
 export function createClients(cfg: AppConfig): AwsClients {

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto'
 import nodemailer, { type TransportConfig } from 'nodemailer'
 import { loadCorpusMail, messagesPerSecond, parseAndDecide, plainParse } from './parse-decide'
 import { corpusDir, hasCorpus } from '../corpus'
+import { reportFigure, type Aim } from './figures'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3)
 const rate = Number(process.env.BENCH_RATE ?? 20)
@@ -23,6 +24,12 @@ const duration = Number(process.env.BENCH_DURATION ?? 10)
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 const fmt = (n: number) => n.toFixed(n < 10 ? 1 : 0)
+
+const AIM = {
+  parseTimesBaseline: { timesBaselineAtLeast: 1 },
+  /** The latency the pipeline adds to the stand-ins' own transport, at p99. */
+  addedP99Ms: { overBaselineBelow: 100 },
+} satisfies Record<string, Aim>
 
 async function parseBenchmark() {
   if (!hasCorpus) {
@@ -34,7 +41,8 @@ async function parseBenchmark() {
   const ours = await messagesPerSecond(messages, parseAndDecide, seconds)
   console.log(`\n1. parse + iTIP decision, ${messages.length} corpus messages, one core (${seconds} s each)`)
   console.log(`   baseline (postal-mime + node-ical plain parse): ${fmt(baseline).padStart(6)} messages/s`)
-  console.log(`   pipeline (read mail, read calendar, decide):    ${fmt(ours).padStart(6)} messages/s  (${(ours / baseline).toFixed(2)}x baseline; aim: at least 1.00x)`)
+  reportFigure({ figure: 'parse + iTIP decision over the corpus, one core', value: ours, unit: 'messages/s', baseline, aim: AIM.parseTimesBaseline })
+  console.log(`   pipeline (read mail, read calendar, decide):    ${fmt(ours).padStart(6)} messages/s  (${(ours / baseline).toFixed(2)}x baseline; aim: at least ${AIM.parseTimesBaseline.timesBaselineAtLeast.toFixed(2)}x)`)
 }
 
 /** A Google-shaped invitation with a fresh UID. */
@@ -77,6 +85,13 @@ async function endToEndBenchmark() {
   const mailLog = MailLogEntity.build(EntityRepository)
   const { getRawMail } = await import('../../server/aws/mail-store')
   const { objectKeysOf } = await import('../../server/queues/lambda-events')
+  const { sesReceiptOf } = await import('../../server/domain/mail/receipt')
+  // The stored message a queue record names, read as the handler reads it: SES's receipt
+  // notification (what the SMTP receiver sends), else a bare S3 event.
+  const storedKeysOf = (body: string) => {
+    const receipt = sesReceiptOf(body)
+    return receipt ? [receipt.objectKey] : objectKeysOf(body).map((o) => o.key)
+  }
 
   const stack = await startStackProcess()
   Object.assign(process.env, stack.env)
@@ -122,7 +137,7 @@ async function endToEndBenchmark() {
         const answer = await handler(event)
         const at = performance.now()
         batchTimes.push(at - began)
-        for (const uid of await uidsOf(event.Records.flatMap((record) => objectKeysOf(record.body).map((o) => o.key)))) {
+        for (const uid of await uidsOf(event.Records.flatMap((record) => storedKeysOf(record.body)))) {
           finished.set(uid, at)
           waiting.get(uid)?.()
         }
@@ -195,7 +210,8 @@ async function endToEndBenchmark() {
           `   (${r.batches} batches, handler p50 ${fmt(r.batchP50)} ms, p99 ${fmt(r.batchP99)} ms per batch)`,
       )
     }
-    console.log(`   the pipeline adds ${fmt(pipeline.p50 - transportOnly.p50)} ms at p50 and ${fmt(pipeline.p99 - transportOnly.p99)} ms at p99 (aim: p99 under 100 ms)`)
+    reportFigure({ figure: `SMTP to DynamoDB latency p99 at ${rate} messages/s (baseline: transport only)`, value: pipeline.p99, unit: 'ms', baseline: transportOnly.p99, aim: AIM.addedP99Ms })
+    console.log(`   the pipeline adds ${fmt(pipeline.p50 - transportOnly.p50)} ms at p50 and ${fmt(pipeline.p99 - transportOnly.p99)} ms at p99 (aim: p99 under ${AIM.addedP99Ms.overBaselineBelow} ms)`)
   } finally {
     transport.close()
     await stack.stop()
