@@ -1,0 +1,17 @@
+// Every input the fuzzer found a bug with ends, through every target, with an outcome or a clear reason.
+import { describe, expect, it } from 'vitest'
+import { regressionInputs } from '../../fuzz/regressions'
+import { runInput } from '../../fuzz/targets'
+
+const expected: Record<string, string> = {
+  'mime-nested-1000-deep.eml': 'reason: The message could not be read as email (Maximum MIME nesting depth of 256 levels exceeded).',
+  'header-of-3-mb.eml': 'reason: The message could not be read as email (Maximum header size of 2097152 bytes exceeded).',
+}
+
+describe('fuzz regressions', () => {
+  it.each(regressionInputs())('$name', async ({ name, input }) => {
+    const outcome = await runInput(input)
+    expect(outcome).toContain(expected[name] ?? '')
+    expect(expected[name], `tests/unit/fuzz/regressions.test.ts names no expected outcome for ${name}`).toBeDefined()
+  })
+})
