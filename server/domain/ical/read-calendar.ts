@@ -44,11 +44,15 @@ function personOf(property: ICAL.Property | null): Person | null {
   return email ? { email, name: paramText(property, 'cn') } : null
 }
 
-function attendeesOf(event: ICAL.Component): Attendee[] {
+function attendeesOf(event: ICAL.Component, warnings: string[]): Attendee[] {
   const attendees: Attendee[] = []
   for (const property of event.getAllProperties('attendee')) {
     const person = personOf(property)
-    if (!person) continue
+    if (!person) {
+      const value = String(property.getFirstValue() ?? '')
+      warnings.push(`The ATTENDEE "${value.slice(0, 200).replace(/[\u0000-\u001f\u007f]/g, '?')}" names no mail address, so it was left out.`)
+      continue
+    }
     const partstat = (paramText(property, 'partstat') ?? 'NEEDS-ACTION').toUpperCase()
     attendees.push({
       ...person,
@@ -210,7 +214,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     location: text(event, 'location'),
     url: text(event, 'url'),
     organizer: personOf(event.getFirstProperty('organizer')),
-    attendees: attendeesOf(event),
+    attendees: attendeesOf(event, reader.warnings),
     start,
     end,
     allDay,

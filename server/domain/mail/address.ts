@@ -2,7 +2,9 @@
  * The one place that decides what a mail address is and finds it in the text around it:
  * the rule itself is shared with the API's schemas (shared/mail-address.ts).
  */
-export { isMailAddress } from '../../../shared/mail-address'
+import { isMailAddress } from '../../../shared/mail-address'
+
+export { isMailAddress }
 
 /** The domain of an email address (`Alice <alice@Example.com>` → `example.com`), or '' without one. */
 export function domainOf(address: string): string {
@@ -52,5 +54,7 @@ export function addressInHeader(value: string | undefined): string {
 export function addressInCalendarValue(value: string | null): string | null {
   if (!value) return null
   const match = /(?:mailto:)?\s*([^\s:;<>"/]+@[^\s:;<>"/]+)/i.exec(value)
-  return match ? match[1]!.toLowerCase() : null
+  const address = match?.[1]!.toLowerCase()
+  // Something@something that is no mail address (a value cut short) could not be mailed.
+  return address && isMailAddress(address) ? address : null
 }
