@@ -173,6 +173,21 @@ function allDayRrule(rrule: string, reader: TimeReader): string {
 
 const TRANSPS = ['OPAQUE', 'TRANSPARENT'] as const
 
+/**
+ * Why ical.js cannot expand an RRULE, or null: a rule without FREQ, or with a part out of
+ * range, fails on the first occurrence wherever the event's occurrences are listed.
+ */
+function rruleProblem(rrule: string, start: ICAL.Time | null): string | null {
+  try {
+    const recur = ICAL.Recur.fromString(rrule)
+    if (!recur.freq) return 'it has no FREQ'
+    recur.iterator(start ?? ICAL.Time.fromDateTimeString('2000-01-01T00:00:00')).next()
+    return null
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
 function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeReader): EventComponent {
   const dtstart = event.getFirstProperty('dtstart')
   const startTime = reader.firstTime(dtstart)
@@ -204,6 +219,12 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
   const recurrenceValue = reader.firstTime(recurrence)
   const dtstamp = reader.firstTime(event.getFirstProperty('dtstamp'))
   const zoned = Boolean(startTime && !allDay && zone && zone.source !== 'utc')
+  let seriesRule = rrule && allDay ? allDayRrule(rrule, reader) : rrule
+  const problem = seriesRule ? rruleProblem(seriesRule, startTime) : null
+  if (problem) {
+    reader.warnings.push(`The RRULE "${seriesRule}" could not be read (${problem}), so only the event's first occurrence and its RDATEs were kept.`)
+    seriesRule = null
+  }
   return {
     uid: String(text(event, 'uid') ?? '').trim(),
     sequence: Number.isFinite(sequence) ? sequence : 0,
@@ -222,7 +243,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     tzid: zoned && zone!.tzid ? zone!.tzid : null,
     startLocal: zoned && startTime ? isoLocal(wallClockOfTime(startTime)) : null,
     vtimezone: zoned ? reader.vtimezoneOf(zone!) : null,
-    rrule: rrule && allDay ? allDayRrule(rrule, reader) : rrule,
+    rrule: seriesRule,
     exdates: timeList(event, 'exdate', reader, allDay),
     rdates: timeList(event, 'rdate', reader, allDay),
     recurrenceId: recurrenceValue ? reader.when(recurrenceValue, paramText(recurrence!, 'tzid'), allDay) : null,

@@ -4,6 +4,8 @@ import { regressionInputs } from '../../fuzz/regressions'
 import { runInput } from '../../fuzz/targets'
 
 const expected: Record<string, string> = {
+  'rrule-freq-garbled.ics': 'REQUEST created; invitation and cancellation',
+  'rrule-yearly-interval-2147483647.ics': 'REQUEST created; invitation and cancellation',
   'attendee-without-mail-address.ics': 'REQUEST created; invitation and cancellation',
   'mime-nested-1000-deep.eml': 'reason: The message could not be read as email (Maximum MIME nesting depth of 256 levels exceeded).',
   'header-of-3-mb.eml': 'reason: The message could not be read as email (Maximum header size of 2097152 bytes exceeded).',
