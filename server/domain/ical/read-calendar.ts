@@ -394,6 +394,17 @@ function unclosedComponent(calendarText: string): string | null {
   return open.at(-1) ?? null
 }
 
+/** The name of the first END that closes something other than the innermost open component. */
+function strayEnd(calendarText: string): string | null {
+  const open: string[] = []
+  for (const match of calendarText.matchAll(/^(BEGIN|END):([A-Za-z-]+)\s*$/gim)) {
+    const name = match[2]!.toUpperCase()
+    if (match[1]!.toUpperCase() === 'BEGIN') open.push(name)
+    else if (open.pop() !== name) return name
+  }
+  return null
+}
+
 /**
  * Reads one scheduling message. `fallbackMethod` is the Content-Type `method=` of the
  * MIME part, used only when the body has no METHOD. Throws NotSchedulingMessage with a
@@ -420,12 +431,17 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
   if (method === 'PUBLISH') throw new NotSchedulingMessage(`The calendar is published (METHOD:PUBLISH), not sent as an invitation${mislabelled}.`, 'publish')
   if (!METHODS.includes(method)) throw new NotSchedulingMessage(`The calendar's METHOD ${method} is not an iTIP method${mislabelled}.`, 'unsupported')
 
-  let root: ICAL.Component
+  let parsed: unknown[]
   try {
-    root = new ICAL.Component(ICAL.parse(keptText) as unknown[])
+    parsed = ICAL.parse(keptText) as unknown[]
   } catch (error) {
     throw new NotSchedulingMessage(`The calendar could not be read: ${(error as Error).message}.`, 'unparsable')
   }
+  // ical.js closes whatever is open at an END, so an END without its BEGIN leaves several roots.
+  if (typeof parsed[0] !== 'string') {
+    throw new NotSchedulingMessage(`The calendar could not be read: END:${strayEnd(keptText) ?? 'VCALENDAR'} closes no component that was begun, so its parts do not nest.`, 'unparsable')
+  }
+  const root = new ICAL.Component(parsed)
   const calendar = root.name === 'vcalendar' ? root : root.getFirstSubcomponent('vcalendar')
   if (!calendar) throw new NotSchedulingMessage('The calendar is incomplete (no VCALENDAR).', 'unparsable')
 
