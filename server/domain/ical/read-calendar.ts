@@ -24,6 +24,7 @@ import {
   type SchedulingMessage,
 } from '../scheduling'
 import { addressInCalendarValue } from '../mail/address'
+import { STORAGE_LIMITS } from '../itip/event-state'
 import { EVENT_STATUSES } from '../../../shared/vocabulary'
 import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
 
@@ -271,6 +272,8 @@ export interface KeptCalendar {
   rrules: (string | null)[]
   /** Each VTIMEZONE's text as written, by its TZID. */
   vtimezones: Map<string, string>
+  /** How many EXDATE and RDATE values the events list (commas counted). */
+  timeValues: number
 }
 
 const unfold = (line: string) => line.replace(/\r?\n[ \t]/g, '')
@@ -346,6 +349,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
   let inEvent = false
   let zoneLines: string[] | null = null
   let eventRrule: string | null = null
+  let timeValues = 0
   for (const line of calendarText.split(/\r?\n(?![ \t])/)) {
     const name = /^([A-Za-z0-9-]+)[;:]/.exec(line)?.[1]?.toUpperCase()
     if (!name) continue
@@ -368,6 +372,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
         inEvent = false
         rrules.push(eventRrule || null)
       }
+      if (name === 'EXDATE' || name === 'RDATE') timeValues += splitValue(line).value.split(',').length
       if (TIME_PROPERTIES.has(name) && !timeValuesReadable(splitValue(line).value)) {
         warnings.push(`The ${name} value "${splitValue(line).value}" could not be read and was ignored.`)
         continue
@@ -375,7 +380,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
       kept.push(repairLine(name, line))
     }
   }
-  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones, warnings }
+  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones, warnings, timeValues }
 }
 
 /** The bodies of each VCALENDAR in a text (files may hold a stream of several). */
@@ -412,7 +417,20 @@ function strayEnd(calendarText: string): string | null {
  */
 export function readCalendar(fullText: string, fallbackMethod: string | null = null): SchedulingMessage {
   if (!/BEGIN:VCALENDAR/i.test(fullText)) throw new NotSchedulingMessage('The calendar part holds no calendar (no BEGIN:VCALENDAR).', 'no-calendar')
-  const { text: keptText, rrules, vtimezones, warnings: unreadable } = keepSchedulingProperties(fullText)
+  const { text: keptText, rrules, vtimezones, warnings: unreadable, timeValues } = keepSchedulingProperties(fullText)
+  // Refused before the work of reading them: an event this large could not be stored.
+  if (timeValues > STORAGE_LIMITS.timeValues) {
+    throw new NotSchedulingMessage(
+      `The calendar lists ${timeValues.toLocaleString('en')} EXDATE and RDATE values; the server keeps at most ${STORAGE_LIMITS.timeValues.toLocaleString('en')} per event.`,
+      'unsupported',
+    )
+  }
+  if (rrules.length > STORAGE_LIMITS.overrides + 1) {
+    throw new NotSchedulingMessage(
+      `The calendar holds ${rrules.length.toLocaleString('en')} VEVENTs; the server keeps one event with at most ${STORAGE_LIMITS.overrides.toLocaleString('en')} changed occurrences.`,
+      'unsupported',
+    )
+  }
   if (splitCalendars(keptText).length > 1) {
     throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
   }
