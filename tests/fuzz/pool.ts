@@ -1,15 +1,23 @@
 /**
  * Runs inputs in worker threads, each within a time and a memory bound, and says how each
  * ended: an outcome, a crash (an exception that is not a clear reason, or the worker dying),
- * a hang (no answer in time: the worker is terminated) or over-memory (the worker's V8 heap
- * reached its limit). A worker that hung, died or ran out of memory is replaced.
+ * a hang (the worker is terminated) or over-memory (the worker's V8 heap reached its limit).
+ * A worker that hung, died or ran out of memory is replaced.
+ *
+ * Time is the CPU time the worker's thread spends on the input (read from /proc on Linux),
+ * not the clock: on a machine shared with other work an input waits for a core, and that
+ * wait is no hang. A much longer bound on the clock still ends an input that waits forever
+ * (and is the only one where /proc is not there).
  */
+import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { WorkerAnswer, WorkerRequest } from './worker'
 
 export interface Bounds {
-  /** Per input, from when the worker receives it. */
-  timeoutMs: number
+  /** CPU time of the worker's thread per input. */
+  cpuMs: number
+  /** Time on the clock per input, from when the worker receives it. */
+  wallMs: number
   /** The worker's V8 old-generation heap (resourceLimits.maxOldGenerationSizeMb). */
   heapMb: number
 }
@@ -22,8 +30,24 @@ export type Ending =
 
 interface Slot {
   worker: Worker
-  ready: Promise<void>
+  /** The worker's thread under /proc, once ready; null where it cannot be read. */
+  ready: Promise<string | null>
   busy: boolean
+}
+
+// Linux counts a thread's CPU time in ticks of 1/100 s (USER_HZ).
+const TICK_MS = 10
+const CPU_CHECK_MS = 100
+
+/** CPU time a thread has used, in ms, or null when it cannot be read. */
+function threadCpuMs(thread: string): number | null {
+  try {
+    // Fields after the command's closing parenthesis: state is the first, utime the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+  } catch {
+    return null
+  }
 }
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url)
@@ -53,12 +77,12 @@ export class FuzzPool<Input> {
     // What libraries print inside a worker is not the fuzzer's output.
     worker.stdout.resume()
     worker.stderr.resume()
-    const ready = new Promise<void>((resolve, reject) => {
+    const ready = new Promise<string | null>((resolve, reject) => {
       const onMessage = (answer: WorkerAnswer) => {
         if ('ready' in answer) {
           worker.off('message', onMessage)
           worker.off('error', reject)
-          resolve()
+          resolve(answer.thread)
         }
       }
       worker.on('message', onMessage)
@@ -73,8 +97,8 @@ export class FuzzPool<Input> {
     if (!slot) throw new Error('FuzzPool.run called with every worker busy.')
     slot.busy = true
     try {
-      await slot.ready
-      const ending = await this.ask(slot, input, transfer)
+      const thread = await slot.ready
+      const ending = await this.ask(slot, thread, input, transfer)
       if (ending.kind !== 'outcome' && ending.kind !== 'crash') this.replace(slot)
       return ending
     } finally {
@@ -87,18 +111,24 @@ export class FuzzPool<Input> {
     Object.assign(slot, this.spawn(), { busy: true })
   }
 
-  private ask(slot: Slot, input: Input, transfer: ArrayBuffer[]): Promise<Ending> {
+  private ask(slot: Slot, thread: string | null, input: Input, transfer: ArrayBuffer[]): Promise<Ending> {
     const id = this.nextId++
     const { worker } = slot
     return new Promise<Ending>((resolve) => {
       const finish = (ending: Ending) => {
         clearTimeout(timer)
+        clearInterval(cpuCheck)
         worker.off('message', onMessage)
         worker.off('error', onError)
         worker.off('exit', onExit)
         resolve(ending)
       }
-      const timer = setTimeout(() => finish({ kind: 'hang', detail: `no answer within ${this.bounds.timeoutMs} ms` }), this.bounds.timeoutMs)
+      const timer = setTimeout(() => finish({ kind: 'hang', detail: `no answer within ${this.bounds.wallMs} ms on the clock` }), this.bounds.wallMs)
+      const cpuAtStart = thread ? threadCpuMs(thread) : null
+      const cpuCheck = setInterval(() => {
+        const used = cpuAtStart === null ? null : threadCpuMs(thread!)
+        if (used !== null && used - cpuAtStart! > this.bounds.cpuMs) finish({ kind: 'hang', detail: `more than ${this.bounds.cpuMs} ms of CPU time` })
+      }, CPU_CHECK_MS)
       const onMessage = (answer: WorkerAnswer) => {
         if ('ready' in answer || answer.id !== id) return
         finish('outcome' in answer ? { kind: 'outcome', outcome: answer.outcome } : { kind: 'crash', step: answer.step, detail: answer.crash })

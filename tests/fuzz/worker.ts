@@ -3,6 +3,7 @@
  * input it is sent and answers with the outcome, or with the error that was not a clear
  * reason. Hangs and memory exhaustion are seen by the pool, which ends the worker.
  */
+import { readlinkSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 
 export interface TargetsModule<Input> {
@@ -10,7 +11,7 @@ export interface TargetsModule<Input> {
 }
 
 export type WorkerRequest<Input> = { id: number; input: Input }
-export type WorkerAnswer = { ready: true } | { id: number; outcome: string } | { id: number; step: string; crash: string }
+export type WorkerAnswer = { ready: true; thread: string | null } | { id: number; outcome: string } | { id: number; step: string; crash: string }
 
 const port = parentPort!
 const targets = (await import(String(workerData.targets))) as TargetsModule<unknown>
@@ -24,4 +25,12 @@ port.on('message', async ({ id, input }: WorkerRequest<unknown>) => {
     port.postMessage({ id, step, crash } satisfies WorkerAnswer)
   }
 })
-port.postMessage({ ready: true } satisfies WorkerAnswer)
+/** This thread's /proc entry (`<pid>/task/<tid>`), where the pool reads the CPU time it uses; null off Linux. */
+function procThread(): string | null {
+  try {
+    return readlinkSync('/proc/thread-self')
+  } catch {
+    return null
+  }
+}
+port.postMessage({ ready: true, thread: procThread() } satisfies WorkerAnswer)
