@@ -47,14 +47,17 @@ export function addressInHeader(value: string | undefined): string {
   return addressesInHeader(value)[0] ?? ''
 }
 
+const CALENDAR_VALUE_SEPARATORS = /[\s:;<>"/]+/
+
 /**
  * The address in a calendar user value, lower-cased: `MAILTO:Alice@Example.com`, a malformed
  * `;mailto:` leftover, or one inside a principal URL (`/` ends it); null when there is none.
  */
 export function addressInCalendarValue(value: string | null): string | null {
   if (!value) return null
-  const match = /(?:mailto:)?\s*([^\s:;<>"/]+@[^\s:;<>"/]+)/i.exec(value)
-  const address = match?.[1]!.toLowerCase()
+  // The first word (between spaces, `:;<>"/`) with an @ inside it. Split rather than matched
+  // with /[^…]+@[^…]+/, which retries at every character of a long word without an @.
+  const address = value.split(CALENDAR_VALUE_SEPARATORS).find((word) => word.slice(1, -1).includes('@'))?.toLowerCase()
   // Something@something that is no mail address (a value cut short) could not be mailed.
   return address && isMailAddress(address) ? address : null
 }
