@@ -176,12 +176,16 @@ const TRANSPS = ['OPAQUE', 'TRANSPARENT'] as const
 
 /**
  * Why ical.js cannot expand an RRULE, or null: a rule without FREQ, or with a part out of
- * range, fails on the first occurrence wherever the event's occurrences are listed.
+ * range, fails on the first occurrence wherever the event's occurrences are listed, and an
+ * UNTIL that is no date fails where the rule is put in words.
  */
 function rruleProblem(rrule: string, start: ICAL.Time | null): string | null {
   try {
     const recur = ICAL.Recur.fromString(rrule)
     if (!recur.freq) return 'it has no FREQ'
+    // ical.js reads UNTIL=20261301 as next January, without a word.
+    const until = /(?:^|;)UNTIL=([^;]*)/i.exec(rrule)?.[1]
+    if (until !== undefined && !isTimeValue(until.toUpperCase())) return `its UNTIL ${until} is no date`
     recur.iterator(start ?? ICAL.Time.fromDateTimeString('2000-01-01T00:00:00')).next()
     return null
   } catch (error) {

@@ -4,6 +4,7 @@ import { regressionInputs } from '../../fuzz/regressions'
 import { runInput } from '../../fuzz/targets'
 
 const expected: Record<string, string> = {
+  'rrule-until-month-13.ics': 'REQUEST created; invitation and cancellation',
   'attendee-value-with-1-mb-of-spaces.ics': 'REQUEST created; invitation and cancellation',
   'rdate-100000.ics': 'reason: The calendar lists 100,000 EXDATE and RDATE values; the server keeps at most 10,000 per event.',
   'overrides-10000.ics': 'reason: The calendar holds 10,001 VEVENTs; the server keeps one event with at most 1,000 changed occurrences.',

@@ -121,6 +121,7 @@ describe('an RRULE ical.js cannot expand', () => {
     ['FREQ\uFFFDILY;COUNT=3', 'it has no FREQ'],
     ['FREQ=MONTHLY;BYMONTHDAY=40', 'BYMONTHDAY: invalid value "40" must be < -31'],
     ['FREQ=DAILY;BYDAY=XX', 'invalid BYDAY value "XX"'],
+    ['FREQ=WEEKLY;UNTIL=20261301;BYDAY=MO', 'its UNTIL 20261301 is no date'],
   ])('%s is left out with a warning saying why', (rrule, why) => {
     const message = readCalendar(series(rrule))
     expect(message.master?.rrule).toBeNull()
