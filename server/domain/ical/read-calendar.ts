@@ -26,7 +26,7 @@ import {
 import { addressInCalendarValue } from '../mail/address'
 import { STORAGE_LIMITS } from '../itip/event-state'
 import { EVENT_STATUSES } from '../../../shared/vocabulary'
-import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
+import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, msOfStored, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
 
 const paramText = (property: ICAL.Property, name: string): string | null => {
   const value = property.getParameter(name) as string | string[] | undefined
@@ -213,7 +213,15 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     local.addDuration(duration)
     end = reader.when(local, startTzid, allDay)
   }
-  const start = timeOf('dtstart')
+  let start = timeOf('dtstart')
+  // A UTC time read as a date in the message's zone can pass the year 9999, which no date holds.
+  const beyondDates = (name: string, value: string | null) => {
+    if (value === null || (/^\d{4}-/.test(value) && Number.isFinite(msOfStored(value)))) return value
+    reader.warnings.push(`The ${name} value "${value}" is past the last date a calendar can hold and was ignored.`)
+    return null
+  }
+  start = beyondDates('DTSTART', start)
+  end = beyondDates('DTEND', end)
   if (start && end && Date.parse(end.length === 10 ? `${end}T00:00:00Z` : end) < Date.parse(start.length === 10 ? `${start}T00:00:00Z` : start)) {
     reader.warnings.push(`The event ends (${end}) before it starts (${start}); its end was kept as written.`)
   }

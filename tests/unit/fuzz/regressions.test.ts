@@ -4,6 +4,7 @@ import { regressionInputs } from '../../fuzz/regressions'
 import { runInput } from '../../fuzz/targets'
 
 const expected: Record<string, string> = {
+  'all-day-ending-past-9999.ics': 'REQUEST created; invitation and cancellation',
   'rrule-until-month-13.ics': 'REQUEST created; invitation and cancellation',
   'attendee-value-with-1-mb-of-spaces.ics': 'REQUEST created; invitation and cancellation',
   'rdate-100000.ics': 'reason: The calendar lists 100,000 EXDATE and RDATE values; the server keeps at most 10,000 per event.',
