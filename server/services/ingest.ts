@@ -65,7 +65,7 @@ export async function ingestMessage(raw: Uint8Array | string, context: IngestCon
     // The same bytes would fail the same way on every retry: a verdict, not an outage.
     return {
       outcome: 'rejected',
-      reason: `The message could not be read as email (${(error as Error).message}).`,
+      reason: error instanceof NotSchedulingMessage ? error.message : `The message could not be read as email (${(error as Error).message}).`,
       sender: '',
       senderVerified: false,
       subject: '',

@@ -64,11 +64,16 @@ export function occurrencesOf(series: SeriesTimes, from: string, to: string, lim
   const ends = new Map<number, number>()
   const startWall = allDay ? wallClockIn(startMs, UTC_ZONE) : series.startLocal ? wallClockOfIso(series.startLocal) : wallClockIn(startMs, zone)
   if (series.rrule) {
-    const iterator = wallClockRule(series.rrule, zone, allDay).iterator(timeOfWallClock(startWall, allDay))
-    for (let next = iterator.next(), count = 0; next && count < limit * 4; next = iterator.next(), count++) {
-      const at = allDay ? msOf(next.toString().slice(0, 10), true) : instantOf(wallClockOfTime(next), zone)
-      if (at > toMs) break
-      starts.add(at)
+    try {
+      const iterator = wallClockRule(series.rrule, zone, allDay).iterator(timeOfWallClock(startWall, allDay))
+      for (let next = iterator.next(), count = 0; next && count < limit * 4; next = iterator.next(), count++) {
+        const at = allDay ? msOf(next.toString().slice(0, 10), true) : instantOf(wallClockOfTime(next), zone)
+        if (at > toMs) break
+        starts.add(at)
+      }
+    } catch {
+      // ical.js stops a rule whose next occurrence is past the times it can hold (YEARLY;INTERVAL=2147483647
+      // throws "Same occurrence found twice"): there are no more occurrences to list, the ones found stand.
     }
   }
   // DTSTART is the first occurrence even where the rule would not produce it (RFC 5545 §3.8.5.3).

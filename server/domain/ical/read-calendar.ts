@@ -24,8 +24,9 @@ import {
   type SchedulingMessage,
 } from '../scheduling'
 import { addressInCalendarValue } from '../mail/address'
+import { STORAGE_LIMITS } from '../itip/event-state'
 import { EVENT_STATUSES } from '../../../shared/vocabulary'
-import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
+import { FLOATING_ZONE, UTC_ZONE, cleanTzid, instantOf, isoInstant, msOfStored, resolveZone, wallClockIn, wallClockOfTime, type WallClock, type Zone } from './zone'
 
 const paramText = (property: ICAL.Property, name: string): string | null => {
   const value = property.getParameter(name) as string | string[] | undefined
@@ -44,11 +45,15 @@ function personOf(property: ICAL.Property | null): Person | null {
   return email ? { email, name: paramText(property, 'cn') } : null
 }
 
-function attendeesOf(event: ICAL.Component): Attendee[] {
+function attendeesOf(event: ICAL.Component, warnings: string[]): Attendee[] {
   const attendees: Attendee[] = []
   for (const property of event.getAllProperties('attendee')) {
     const person = personOf(property)
-    if (!person) continue
+    if (!person) {
+      const value = String(property.getFirstValue() ?? '')
+      warnings.push(`The ATTENDEE "${value.slice(0, 200).replace(/[\u0000-\u001f\u007f]/g, '?')}" names no mail address, so it was left out.`)
+      continue
+    }
     const partstat = (paramText(property, 'partstat') ?? 'NEEDS-ACTION').toUpperCase()
     attendees.push({
       ...person,
@@ -169,6 +174,25 @@ function allDayRrule(rrule: string, reader: TimeReader): string {
 
 const TRANSPS = ['OPAQUE', 'TRANSPARENT'] as const
 
+/**
+ * Why ical.js cannot expand an RRULE, or null: a rule without FREQ, or with a part out of
+ * range, fails on the first occurrence wherever the event's occurrences are listed, and an
+ * UNTIL that is no date fails where the rule is put in words.
+ */
+function rruleProblem(rrule: string, start: ICAL.Time | null): string | null {
+  try {
+    const recur = ICAL.Recur.fromString(rrule)
+    if (!recur.freq) return 'it has no FREQ'
+    // ical.js reads UNTIL=20261301 as next January, without a word.
+    const until = /(?:^|;)UNTIL=([^;]*)/i.exec(rrule)?.[1]
+    if (until !== undefined && !isTimeValue(until.toUpperCase())) return `its UNTIL ${until} is no date`
+    recur.iterator(start ?? ICAL.Time.fromDateTimeString('2000-01-01T00:00:00')).next()
+    return null
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
 function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeReader): EventComponent {
   const dtstart = event.getFirstProperty('dtstart')
   const startTime = reader.firstTime(dtstart)
@@ -189,7 +213,15 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     local.addDuration(duration)
     end = reader.when(local, startTzid, allDay)
   }
-  const start = timeOf('dtstart')
+  let start = timeOf('dtstart')
+  // A UTC time read as a date in the message's zone can pass the year 9999, which no date holds.
+  const beyondDates = (name: string, value: string | null) => {
+    if (value === null || (/^\d{4}-/.test(value) && Number.isFinite(msOfStored(value)))) return value
+    reader.warnings.push(`The ${name} value "${value}" is past the last date a calendar can hold and was ignored.`)
+    return null
+  }
+  start = beyondDates('DTSTART', start)
+  end = beyondDates('DTEND', end)
   if (start && end && Date.parse(end.length === 10 ? `${end}T00:00:00Z` : end) < Date.parse(start.length === 10 ? `${start}T00:00:00Z` : start)) {
     reader.warnings.push(`The event ends (${end}) before it starts (${start}); its end was kept as written.`)
   }
@@ -200,6 +232,12 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
   const recurrenceValue = reader.firstTime(recurrence)
   const dtstamp = reader.firstTime(event.getFirstProperty('dtstamp'))
   const zoned = Boolean(startTime && !allDay && zone && zone.source !== 'utc')
+  let seriesRule = rrule && allDay ? allDayRrule(rrule, reader) : rrule
+  const problem = seriesRule ? rruleProblem(seriesRule, startTime) : null
+  if (problem) {
+    reader.warnings.push(`The RRULE "${seriesRule}" could not be read (${problem}), so only the event's first occurrence and its RDATEs were kept.`)
+    seriesRule = null
+  }
   return {
     uid: String(text(event, 'uid') ?? '').trim(),
     sequence: Number.isFinite(sequence) ? sequence : 0,
@@ -210,7 +248,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     location: text(event, 'location'),
     url: text(event, 'url'),
     organizer: personOf(event.getFirstProperty('organizer')),
-    attendees: attendeesOf(event),
+    attendees: attendeesOf(event, reader.warnings),
     start,
     end,
     allDay,
@@ -218,7 +256,7 @@ function componentOf(event: ICAL.Component, rrule: string | null, reader: TimeRe
     tzid: zoned && zone!.tzid ? zone!.tzid : null,
     startLocal: zoned && startTime ? isoLocal(wallClockOfTime(startTime)) : null,
     vtimezone: zoned ? reader.vtimezoneOf(zone!) : null,
-    rrule: rrule && allDay ? allDayRrule(rrule, reader) : rrule,
+    rrule: seriesRule,
     exdates: timeList(event, 'exdate', reader, allDay),
     rdates: timeList(event, 'rdate', reader, allDay),
     recurrenceId: recurrenceValue ? reader.when(recurrenceValue, paramText(recurrence!, 'tzid'), allDay) : null,
@@ -246,6 +284,8 @@ export interface KeptCalendar {
   rrules: (string | null)[]
   /** Each VTIMEZONE's text as written, by its TZID. */
   vtimezones: Map<string, string>
+  /** How many EXDATE and RDATE values the events list (commas counted). */
+  timeValues: number
 }
 
 const unfold = (line: string) => line.replace(/\r?\n[ \t]/g, '')
@@ -321,6 +361,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
   let inEvent = false
   let zoneLines: string[] | null = null
   let eventRrule: string | null = null
+  let timeValues = 0
   for (const line of calendarText.split(/\r?\n(?![ \t])/)) {
     const name = /^([A-Za-z0-9-]+)[;:]/.exec(line)?.[1]?.toUpperCase()
     if (!name) continue
@@ -343,6 +384,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
         inEvent = false
         rrules.push(eventRrule || null)
       }
+      if (name === 'EXDATE' || name === 'RDATE') timeValues += splitValue(line).value.split(',').length
       if (TIME_PROPERTIES.has(name) && !timeValuesReadable(splitValue(line).value)) {
         warnings.push(`The ${name} value "${splitValue(line).value}" could not be read and was ignored.`)
         continue
@@ -350,7 +392,7 @@ export function keepSchedulingProperties(calendarText: string): KeptCalendar {
       kept.push(repairLine(name, line))
     }
   }
-  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones, warnings }
+  return { text: kept.join('\r\n') + '\r\n', rrules, vtimezones, warnings, timeValues }
 }
 
 /** The bodies of each VCALENDAR in a text (files may hold a stream of several). */
@@ -369,6 +411,17 @@ function unclosedComponent(calendarText: string): string | null {
   return open.at(-1) ?? null
 }
 
+/** The name of the first END that closes something other than the innermost open component. */
+function strayEnd(calendarText: string): string | null {
+  const open: string[] = []
+  for (const match of calendarText.matchAll(/^(BEGIN|END):([A-Za-z-]+)\s*$/gim)) {
+    const name = match[2]!.toUpperCase()
+    if (match[1]!.toUpperCase() === 'BEGIN') open.push(name)
+    else if (open.pop() !== name) return name
+  }
+  return null
+}
+
 /**
  * Reads one scheduling message. `fallbackMethod` is the Content-Type `method=` of the
  * MIME part, used only when the body has no METHOD. Throws NotSchedulingMessage with a
@@ -376,7 +429,20 @@ function unclosedComponent(calendarText: string): string | null {
  */
 export function readCalendar(fullText: string, fallbackMethod: string | null = null): SchedulingMessage {
   if (!/BEGIN:VCALENDAR/i.test(fullText)) throw new NotSchedulingMessage('The calendar part holds no calendar (no BEGIN:VCALENDAR).', 'no-calendar')
-  const { text: keptText, rrules, vtimezones, warnings: unreadable } = keepSchedulingProperties(fullText)
+  const { text: keptText, rrules, vtimezones, warnings: unreadable, timeValues } = keepSchedulingProperties(fullText)
+  // Refused before the work of reading them: an event this large could not be stored.
+  if (timeValues > STORAGE_LIMITS.timeValues) {
+    throw new NotSchedulingMessage(
+      `The calendar lists ${timeValues.toLocaleString('en')} EXDATE and RDATE values; the server keeps at most ${STORAGE_LIMITS.timeValues.toLocaleString('en')} per event.`,
+      'unsupported',
+    )
+  }
+  if (rrules.length > STORAGE_LIMITS.overrides + 1) {
+    throw new NotSchedulingMessage(
+      `The calendar holds ${rrules.length.toLocaleString('en')} VEVENTs; the server keeps one event with at most ${STORAGE_LIMITS.overrides.toLocaleString('en')} changed occurrences.`,
+      'unsupported',
+    )
+  }
   if (splitCalendars(keptText).length > 1) {
     throw new NotSchedulingMessage('The message holds several calendars; a scheduling message carries exactly one.', 'several-uids')
   }
@@ -395,12 +461,17 @@ export function readCalendar(fullText: string, fallbackMethod: string | null = n
   if (method === 'PUBLISH') throw new NotSchedulingMessage(`The calendar is published (METHOD:PUBLISH), not sent as an invitation${mislabelled}.`, 'publish')
   if (!METHODS.includes(method)) throw new NotSchedulingMessage(`The calendar's METHOD ${method} is not an iTIP method${mislabelled}.`, 'unsupported')
 
-  let root: ICAL.Component
+  let parsed: unknown[]
   try {
-    root = new ICAL.Component(ICAL.parse(keptText) as unknown[])
+    parsed = ICAL.parse(keptText) as unknown[]
   } catch (error) {
     throw new NotSchedulingMessage(`The calendar could not be read: ${(error as Error).message}.`, 'unparsable')
   }
+  // ical.js closes whatever is open at an END, so an END without its BEGIN leaves several roots.
+  if (typeof parsed[0] !== 'string') {
+    throw new NotSchedulingMessage(`The calendar could not be read: END:${strayEnd(keptText) ?? 'VCALENDAR'} closes no component that was begun, so its parts do not nest.`, 'unparsable')
+  }
+  const root = new ICAL.Component(parsed)
   const calendar = root.name === 'vcalendar' ? root : root.getFirstSubcomponent('vcalendar')
   if (!calendar) throw new NotSchedulingMessage('The calendar is incomplete (no VCALENDAR).', 'unparsable')
 

@@ -123,8 +123,10 @@ export type { Attendee }
  * What the table can hold of one event: an item is at most 400 KB (DynamoDB), and the
  * event's item carries its text, its overrides and its VTIMEZONE. These limits leave room
  * for the counts and keys beside them, and are stated so the organizer can act on them.
+ * `timeValues` (EXDATE and RDATE values together) is checked when a calendar is read, before
+ * the work of reading them: ten thousand already fill most of an item.
  */
-export const STORAGE_LIMITS = { overrides: 1000, textBytes: 64 * 1024, itemBytes: 300 * 1024 } as const
+export const STORAGE_LIMITS = { overrides: 1000, textBytes: 64 * 1024, itemBytes: 300 * 1024, timeValues: 10_000 } as const
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KB`
 

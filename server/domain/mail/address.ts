@@ -2,7 +2,9 @@
  * The one place that decides what a mail address is and finds it in the text around it:
  * the rule itself is shared with the API's schemas (shared/mail-address.ts).
  */
-export { isMailAddress } from '../../../shared/mail-address'
+import { isMailAddress } from '../../../shared/mail-address'
+
+export { isMailAddress }
 
 /** The domain of an email address (`Alice <alice@Example.com>` → `example.com`), or '' without one. */
 export function domainOf(address: string): string {
@@ -45,12 +47,17 @@ export function addressInHeader(value: string | undefined): string {
   return addressesInHeader(value)[0] ?? ''
 }
 
+const CALENDAR_VALUE_SEPARATORS = /[\s:;<>"/]+/
+
 /**
  * The address in a calendar user value, lower-cased: `MAILTO:Alice@Example.com`, a malformed
  * `;mailto:` leftover, or one inside a principal URL (`/` ends it); null when there is none.
  */
 export function addressInCalendarValue(value: string | null): string | null {
   if (!value) return null
-  const match = /(?:mailto:)?\s*([^\s:;<>"/]+@[^\s:;<>"/]+)/i.exec(value)
-  return match ? match[1]!.toLowerCase() : null
+  // The first word (between spaces, `:;<>"/`) with an @ inside it. Split rather than matched
+  // with /[^…]+@[^…]+/, which retries at every character of a long word without an @.
+  const address = value.split(CALENDAR_VALUE_SEPARATORS).find((word) => word.slice(1, -1).includes('@'))?.toLowerCase()
+  // Something@something that is no mail address (a value cut short) could not be mailed.
+  return address && isMailAddress(address) ? address : null
 }

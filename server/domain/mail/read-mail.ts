@@ -6,7 +6,7 @@
  */
 import PostalMime from 'postal-mime'
 import { z } from 'zod'
-import type { Person } from '../scheduling'
+import { NotSchedulingMessage, type Person } from '../scheduling'
 import { addressInHeader } from './address'
 
 export interface Header {
@@ -175,9 +175,18 @@ function kindOf(headers: Header[], contentType: string, hasCalendar: boolean): M
   return 'message'
 }
 
+/**
+ * Throws NotSchedulingMessage when postal-mime cannot read the bytes as email, as for a
+ * header over its 2 MB or MIME nested over its 256 levels: the same bytes fail alike every time.
+ */
 export async function readMail(raw: Uint8Array | string): Promise<ReceivedMail> {
   const parser = new PartBytesParser()
-  const email = await parser.parse(raw)
+  let email: Awaited<ReturnType<PartBytesParser['parse']>>
+  try {
+    email = await parser.parse(raw)
+  } catch (error) {
+    throw new NotSchedulingMessage(`The message could not be read as email (${(error as Error).message}).`, 'unparsable')
+  }
   const headers: Header[] = email.headers.map((h) => ({ key: h.key, value: h.value }))
   const contentType = headers.find((h) => h.key.toLowerCase() === 'content-type')?.value ?? ''
 

@@ -111,3 +111,20 @@ describe.skipIf(!hasCorpus)('reading every corpus file', () => {
     if (want.overrides !== undefined) expect(message.overrides).toHaveLength(want.overrides)
   })
 })
+
+describe('an RRULE ical.js cannot expand', () => {
+  const series = (rrule: string) =>
+    ['BEGIN:VCALENDAR', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'UID:series@example.com', 'DTSTART:20260301T090000Z', `RRULE:${rrule}`, 'ORGANIZER:mailto:o@example.com', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n')
+
+  // Found by npm run fuzz: such a rule was stored, and listing its occurrences threw.
+  it.each([
+    ['FREQ\uFFFDILY;COUNT=3', 'it has no FREQ'],
+    ['FREQ=MONTHLY;BYMONTHDAY=40', 'BYMONTHDAY: invalid value "40" must be < -31'],
+    ['FREQ=DAILY;BYDAY=XX', 'invalid BYDAY value "XX"'],
+    ['FREQ=WEEKLY;UNTIL=20261301;BYDAY=MO', 'its UNTIL 20261301 is no date'],
+  ])('%s is left out with a warning saying why', (rrule, why) => {
+    const message = readCalendar(series(rrule))
+    expect(message.master?.rrule).toBeNull()
+    expect(message.warnings).toContain(`The RRULE "${rrule}" could not be read (${why}), so only the event's first occurrence and its RDATEs were kept.`)
+  })
+})

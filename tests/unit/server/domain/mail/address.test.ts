@@ -36,6 +36,9 @@ describe('addressInCalendarValue', () => {
     [';mailto:alice@example.com', 'alice@example.com'],
     ['https://cal.example.com/principals/alice@example.com/', 'alice@example.com'],
     ['urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1', null],
+    // Found by npm run fuzz: a value cut and repeated, with no mail address in it.
+    ['mailto:create@events.localh-ACTION;RSVP=TRUE:mailto:create@events.localhost', null],
+    ['mailto:guest@example', null],
     [null, null],
   ])('%j → %j', (value, expected) => {
     expect(addressInCalendarValue(value)).toBe(expected)
