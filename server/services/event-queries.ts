@@ -189,7 +189,7 @@ export async function eventDetails(uid: string, now = new Date()): Promise<Event
   if (!Item) return null
   const kept = snapshot?.version === Item.version ? BreakdownsSchema.safeParse(snapshot.breakdowns) : null
   // A snapshot kept before the breakdowns gained a part (the funnel) is computed again.
-  const breakdowns = kept?.success ? kept.data : await computeBreakdowns(uid, Item.version)
+  const breakdowns = kept?.success ? kept.data : await once(`${config().tableName}#${uid}#${Item.version}`, breakdownsInFlight, () => computeBreakdowns(uid, Item.version))
   const publicId = Item.publicId ?? (await ensurePublicId(uid))!
   const state = toState(Item)
   return {
@@ -207,6 +207,21 @@ export async function eventDetails(uid: string, now = new Date()): Promise<Event
     breakdowns,
   }
 }
+
+/**
+ * Runs `read` once for all callers asking for `key` while it runs: the first page views of a
+ * big event after a change come together (a dashboard, its polling, the organizer's other
+ * tabs), and each would otherwise read every attendee of the event at the same moment.
+ */
+async function once<T>(key: string, inFlight: Map<string, Promise<T>>, read: () => Promise<T>): Promise<T> {
+  const running = inFlight.get(key)
+  if (running) return await running
+  const reading = read().finally(() => inFlight.delete(key))
+  inFlight.set(key, reading)
+  return await reading
+}
+const breakdownsInFlight = new Map<string, Promise<Breakdowns>>()
+const rowsInFlight = new Map<string, Promise<AttendeeRow[]>>()
 
 /**
  * Breakdowns from every attendee and invitation, kept as the snapshot of `version`. Read
@@ -276,19 +291,7 @@ async function attendeeRowsOf(uid: string): Promise<AttendeeRow[]> {
     rowsByEvent.set(key, kept)
     return kept.rows
   }
-  const { Items } = await table
-    .build(QueryCommand)
-    .entities(AttendeeEntity)
-    .query({ partition: keys.event(uid), range: keysStartingWith(keys.attendee.prefix) })
-    .options({ consistent: true, maxPages: Infinity, attributes: [...ROW_ATTRIBUTES] })
-    .send()
-  const rows: AttendeeRow[] = (Items ?? []).map((item) => ({
-    email: item.email,
-    name: item.name ?? null,
-    partstat: item.partstat,
-    source: item.source,
-    repliedAt: item.repliedAt ?? null,
-  }))
+  const rows = await once(`${key}#${version}`, rowsInFlight, () => readAttendeeRows(uid))
   rowsByEvent.delete(key)
   rowsByEvent.set(key, { version, rows })
   let total = 0
@@ -299,6 +302,22 @@ async function attendeeRowsOf(uid: string): Promise<AttendeeRow[]> {
     total -= entry.rows.length
   }
   return rows
+}
+
+async function readAttendeeRows(uid: string): Promise<AttendeeRow[]> {
+  const { Items } = await table
+    .build(QueryCommand)
+    .entities(AttendeeEntity)
+    .query({ partition: keys.event(uid), range: keysStartingWith(keys.attendee.prefix) })
+    .options({ consistent: true, maxPages: Infinity, attributes: [...ROW_ATTRIBUTES] })
+    .send()
+  return (Items ?? []).map((item) => ({
+    email: item.email,
+    name: item.name ?? null,
+    partstat: item.partstat,
+    source: item.source,
+    repliedAt: item.repliedAt ?? null,
+  }))
 }
 
 /**
