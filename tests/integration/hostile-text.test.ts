@@ -13,13 +13,14 @@ import PostalMime, { type Email } from 'postal-mime'
 import Papa from 'papaparse'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { inviteToEvent, loadInvitation } from '../../server/services/invitations'
-import { resendInvitation } from '../../server/services/attendee-tools'
-import { loadEvent } from '../../server/services/event-store'
+import { loadAttendees } from '../../server/services/event-store'
 import { attendeeReport, emailAttendeeReport } from '../../server/services/reports'
 import { allRejectedRows, createListFromText } from '../../server/services/invitation-lists'
 import { setBulkSender } from '../../server/services/bulk-senders'
 import { rejectedRowsCsv } from '../../server/domain/lists/rejected-rows'
 import { FORMULA_START } from '../../server/domain/csv/write-csv'
+import { EntityRepository } from 'dynamodb-toolbox'
+import { MailLogEntity } from '../../server/aws/table'
 import { deliver, imip, mailbox, rawSentMail, received, runSendQueue, useFreshSendQueue, useFreshTable, type RawSentMessage } from './support'
 
 const run = randomUUID().slice(0, 8)
@@ -29,6 +30,7 @@ const uid = `hostile-${run}@test`
 /** A line break followed by headers of the writer's own: none may reach a mail as a header. */
 const INJECTED = '\r\nX-Injected: yes\r\nBcc: evil@attacker.example'
 /** Cells a spreadsheet runs as formulas. */
+const mailLog = MailLogEntity.build(EntityRepository)
 const FORMULAS = ['=HYPERLINK("http://attacker.example","open")', '+1+2', '-3+4', '@SUM(A1)']
 /** Markup that would run in a mail reader that shows HTML. */
 const MARKUP = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -112,23 +114,29 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     expect(invitation.html).not.toMatch(/<script|<img|href="javascript:/i)
   })
 
-  // Attendees named by the organizer's calendar: names and addresses may start with = + - @
-  // (an iCalendar CAL-ADDRESS is any URI; = is no character this server mails to).
+  // Attendees named by the organizer's calendar: names and addresses may start with + - @ =
+  // (an iCalendar CAL-ADDRESS is any URI; = is no character this server mails to, so that
+  // attendee is left out when the calendar is read).
   const formulaUid = `formulas-${run}@test`
-  const attendees = [`=1+1-${run}@guests.example`, `+2-${run}@guests.example`, `-3-${run}@guests.example`, `four-${run}@guests.example`]
+  const attendees = [`one-${run}@guests.example`, `+2-${run}@guests.example`, `-3-${run}@guests.example`, `four-${run}@guests.example`]
+  const unmailable = `=1+1-${run}@guests.example`
+  let formulaWarnings: string[] = []
 
   it('neutralises formulas in the attendee report, downloaded and mailed', async () => {
     const raw = imip(organizer, mailbox('create'), 'REQUEST', [
       'BEGIN:VEVENT', `UID:${formulaUid}`, 'SEQUENCE:0', 'DTSTAMP:20261120T100000Z', 'DTSTART:20270115T090000Z', 'DTEND:20270115T100000Z',
       'SUMMARY:=HYPERLINK("http://attacker.example") planning', `ORGANIZER;CN=Olga:mailto:${organizer}`,
       ...attendees.map((email, index) => `ATTENDEE;CN="${FORMULAS[index]!.replace(/"/g, "^'")}";PARTSTAT=NEEDS-ACTION:mailto:${email}`),
+      `ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:${unmailable}`,
       'END:VEVENT',
     ])
-    expect(await deliver('create', received(raw, organizer))).toMatchObject({ outcome: 'created' })
+    const created = await deliver('create', received(raw, organizer))
+    expect(created).toMatchObject({ outcome: 'created' })
+    formulaWarnings = (await mailLog.get({ key: created.key })).Item?.warnings ?? []
 
     const report = (await attendeeReport(formulaUid))!
     expect(formulaCells(report.csv)).toEqual([])
-    for (const value of [...FORMULAS, ...attendees.slice(0, 3)]) expect(report.csv, value).toContain(`'${value.replace(/"/g, '""')}`)
+    for (const value of [...FORMULAS, ...attendees.slice(1, 3)]) expect(report.csv, value).toContain(`'${value.replace(/"/g, '""')}`)
     expect(report.fileName).not.toMatch(/[\r\n"=]/)
 
     const since = Date.now()
@@ -141,12 +149,12 @@ describe('hostile text in mail and CSV exports', { tags: ['security'] }, () => {
     expect(textOf(attached!.content)).toBe(report.csv)
   })
 
-  it('refuses, with a sentence, to send an invitation to a calendar attendee whose address no mail may carry', async () => {
+  it('leaves out, with a warning, a calendar attendee whose address no mail may carry, and refuses to invite it', async () => {
     // Queued, it would fail every attempt and stay "queued" for good.
-    const stored = (await loadEvent(formulaUid))!
-    expect(await resendInvitation(stored, attendees[0]!, organizer)).toEqual({ outcome: 'refused', message: expect.stringMatching(/not a valid email address/) })
-    expect(await loadInvitation(formulaUid, attendees[0]!)).toBeNull()
-    expect(await inviteToEvent({ eventUid: formulaUid, email: attendees[0]!, origin: 'api', invitedBy: organizer })).toMatchObject({ outcome: 'refused' })
+    expect((await loadAttendees(formulaUid)).map((attendee) => attendee.email)).not.toContain(unmailable)
+    expect(formulaWarnings).toEqual(expect.arrayContaining([expect.stringContaining(`${unmailable}" names no mail address`)]))
+    expect(await inviteToEvent({ eventUid: formulaUid, email: unmailable, origin: 'api', invitedBy: organizer })).toMatchObject({ outcome: 'refused' })
+    expect(await loadInvitation(formulaUid, unmailable)).toBeNull()
   })
 
   it('neutralises formulas in a list’s rejected rows and in the bulk status mail’s attachment', async () => {

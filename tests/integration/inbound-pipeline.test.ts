@@ -207,7 +207,7 @@ describe('replies and notifications', () => {
       // One per minute of the MINUTELY series below, each moved a little.
       'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261101T100000Z', `RECURRENCE-ID:${basic(Date.UTC(2027, 0, 1, 10) + i * 60_000)}`,
       `DTSTART:${basic(Date.UTC(2027, 0, 1, 10) + i * 60_000 + 30_000)}`, 'SUMMARY:Moved', `ORGANIZER:mailto:${organizer}`, 'END:VEVENT',
-    ]).flat(), /8000 changed or cancelled occurrences; the server keeps at most 1000/],
+    ]).flat(), /holds 8,001 VEVENTs; the server keeps one event with at most 1,000 changed occurrences/],
     ['a 2 MB DESCRIPTION', () => [`DESCRIPTION:${'x'.repeat(2 * 1024 * 1024)}`], /description is 2048 KB; the server keeps at most 64 KB/],
   ])('rejects an invitation too large to store (%s) with the reason, and tells the sender', async (_, extra, reason) => {
     const bigUid = `too-large-${Date.now()}-${Math.random()}@tests.local`

@@ -5,7 +5,7 @@
  * X-Forwarded-For entry), with the queue workers in a process of their own; then nothing
  * lost, no errors, and the form's limits held.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { describe, it, expect, afterAll } from 'vitest'
 import { useTestContext } from '@nuxt/test-utils/e2e'
 import { startBuiltServer, startWorkers, type Child } from '../../load/processes'
 import { reportLines, runMixedLoad } from '../../load/mixed-load'
@@ -13,19 +13,18 @@ import { reportLines, runMixedLoad } from '../../load/mixed-load'
 describe('ten seconds of mixed load', { tags: ['security'] }, () => {
   let server: (Child & { url: string }) | undefined
   let workers: Child | undefined
-  beforeAll(async () => {
-    // Where web-app.test.ts's setup built the app (Nitro's options are not in NuxtOptions' type here).
-    const output = (useTestContext().nuxt?.options as { nitro?: { output?: { dir?: string } } } | undefined)?.nitro?.output?.dir
-    if (!output) throw new Error('The e2e setup built no app to serve a second time.')
-    server = await startBuiltServer(output, { ...process.env, CIS_TRUSTED_PROXIES: '1' })
-    workers = await startWorkers({ ...process.env, CIS_SEND_RATE: '200' })
-  })
   afterAll(async () => {
     await workers?.stop()
     await server?.stop()
   })
 
   it('accounts for every message, with no errors, and the public form’s limits hold', { timeout: 90_000 }, async () => {
+    // Where web-app.test.ts's setup built the app (Nitro's options are not in NuxtOptions' type
+    // here). Read inside the test: the test context is set only while a test runs.
+    const output = (useTestContext().nuxt?.options as { nitro?: { output?: { dir?: string } } } | undefined)?.nitro?.output?.dir
+    if (!output) throw new Error('The e2e setup built no app to serve a second time.')
+    server = await startBuiltServer(output, { ...process.env, CIS_TRUSTED_PROXIES: '1' })
+    workers = await startWorkers({ ...process.env, CIS_SEND_RATE: '200' })
     const report = await runMixedLoad({ baseUrl: server!.url, smtpPort: Number(process.env.CIS_LOCAL_SMTP_PORT), seconds: 10, bulkRows: 200, drainSeconds: 20, drainLimitSeconds: 40 })
     const lines = reportLines(report)
     expect(report.errorSamples, lines.join('\n')).toEqual([])
