@@ -206,8 +206,9 @@ async function checkInvitations(run: Pick<Run, 'tag' | 'eventUid'>) {
     if (invitation.status === 'sent') expect(perRecipient.get(invitation.email), invitation.email).toBe(1)
     else expect(invitation.error, `${invitation.email} is ${invitation.status}`).toMatch(/\w+ \w+/)
   }
-  // A fault costs at most the sends it interrupted their certainty (`unknown`), not the list.
-  expect(invitations.filter((invitation) => invitation.status !== 'sent').length).toBeLessThanOrEqual(3)
+  // A fault costs the certainty of the sends it interrupted (`unknown`), not the list: at most
+  // one receive batch of the send queue (10), however long a busy machine keeps the stand-in down.
+  expect(invitations.filter((invitation) => invitation.status !== 'sent').length).toBeLessThanOrEqual(10)
   return invitations
 }
 
