@@ -1,8 +1,8 @@
 /**
  * `npm run fuzz -- --seconds N [--seed S] [--count N] [--replay FILE]`: mutated mail,
  * calendars and lists (mutations.ts) run through the real readers and deciders
- * (targets.ts) in two worker threads, each input within 5 s of CPU time (60 s on the clock)
- * and a 256 MB heap (pool.ts).
+ * (targets.ts) in two child processes, each input within 5 s of CPU time (60 s on the clock),
+ * a 256 MB heap and 1,024 MB of resident memory (pool.ts).
  * Stops after N seconds or N inputs, whichever comes first. Every input that crashed, hung
  * or ran out of memory is written to tests/artifacts/fuzz/ (or --out DIR) as its bytes and a
  * .json saying its seed, index, source file and mutation; `--replay FILE.json` runs it again.
@@ -18,7 +18,7 @@ import { makeInput, type FuzzInput } from './mutations'
 import { FuzzPool, type Bounds, type Ending } from './pool'
 import { loadSeeds } from './seeds'
 
-export const BOUNDS: Bounds = { cpuMs: 5000, wallMs: 60_000, heapMb: 256 }
+export const BOUNDS: Bounds = { cpuMs: 5000, wallMs: 60_000, heapMb: 256, residentMb: 1024 }
 const TARGETS = new URL('./targets.ts', import.meta.url)
 
 interface FailureRecord {
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
 
   const seeds = loadSeeds()
   console.log(`fuzz: seed ${seed} (rerun with --seed ${seed}); ${seeds.origin}`)
-  console.log(`fuzz: each input within ${BOUNDS.cpuMs} ms of CPU time (${BOUNDS.wallMs} ms on the clock) and a ${BOUNDS.heapMb} MB heap, ${workers} workers, ${seconds === Infinity ? 'no time limit' : `${seconds} s`}${limit === Infinity ? '' : `, at most ${limit} inputs`}`)
+  console.log(`fuzz: each input within ${BOUNDS.cpuMs} ms of CPU time (${BOUNDS.wallMs} ms on the clock) and a ${BOUNDS.heapMb} MB heap (${BOUNDS.residentMb} MB resident), ${workers} processes, ${seconds === Infinity ? 'no time limit' : `${seconds} s`}${limit === Infinity ? '' : `, at most ${limit} inputs`}`)
 
   const pool = new FuzzPool<FuzzInput>(TARGETS, BOUNDS, workers)
   const tally = { inputs: 0, crash: 0, hang: 0, 'over-memory': 0 }

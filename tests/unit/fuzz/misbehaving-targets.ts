@@ -13,6 +13,15 @@ export async function runInput(input: string): Promise<string> {
       const kept: string[][] = []
       for (;;) kept.push(Array.from({ length: 100_000 }, (_, n) => `row ${n} of ${kept.length}`))
     }
+    case 'allocate':
+      // One step far past the heap's limit, which V8 cannot stop part way: in a worker thread
+      // with a heap limit this aborted the whole process.
+      return `${'x'.repeat(2 ** 27).split('').length}`
+    case 'buffers': {
+      // Memory outside the heap, kept, and then waiting.
+      const kept = Array.from({ length: 40 }, () => Buffer.alloc(16 * 1024 * 1024, 1))
+      return new Promise<string>(() => void kept)
+    }
     default:
       return `ok: ${input}`
   }

@@ -7,7 +7,7 @@ import { makeInput } from '../../fuzz/mutations'
 import type { SeedFile } from '../../fuzz/seeds'
 
 describe('FuzzPool', () => {
-  const pool = new FuzzPool<string>(new URL('./misbehaving-targets.ts', import.meta.url), { cpuMs: 300, wallMs: 2500, heapMb: 64 }, 1)
+  const pool = new FuzzPool<string>(new URL('./misbehaving-targets.ts', import.meta.url), { cpuMs: 300, wallMs: 2500, heapMb: 64, residentMb: 400 }, 1)
   afterAll(() => pool.close())
 
   it.each([
@@ -16,6 +16,9 @@ describe('FuzzPool', () => {
     ['hello again', 'outcome'],
     ['throw', 'crash'],
     ['grow', 'over-memory'],
+    ['allocate', 'over-memory'],
+    ['after allocate', 'outcome'],
+    ['buffers', 'over-memory'],
     ['exit', 'crash'],
     ['sleep', 'hang'],
     ['last', 'outcome'],
@@ -24,6 +27,8 @@ describe('FuzzPool', () => {
     expect(ending.kind).toBe(kind)
     if (input === 'spin') expect(ending).toMatchObject({ detail: 'more than 300 ms of CPU time' })
     if (input === 'sleep') expect(ending).toMatchObject({ detail: 'no answer within 2500 ms on the clock' })
+    if (input === 'allocate') expect(ending).toMatchObject({ detail: "the process's heap passed 64 MB" })
+    if (input === 'buffers') expect(ending).toMatchObject({ detail: "the process's resident memory passed 400 MB" })
     if (input === 'throw') expect(ending).toMatchObject({ step: 'start', detail: expect.stringContaining('TypeError: Cannot read properties of undefined') })
   }, 30_000)
 })
