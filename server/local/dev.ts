@@ -17,6 +17,7 @@ import { handleInboundMail } from '../queues/inbound-mail'
 import { handleSendQueue } from '../queues/send'
 import { handleSesEvents } from '../queues/ses-events'
 import { startLocalStack, LocalStackError } from './stack'
+import { stopChild } from './children'
 import { startQueuePoller } from './poller'
 import { assertPortsFree, fixedPorts, LOCAL_HOST } from './ports'
 
@@ -48,18 +49,6 @@ async function appReady(url: string, child: ChildProcess, timeoutMs = 120_000): 
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   return false
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000)
-    child.once('exit', () => {
-      clearTimeout(force)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
 }
 
 async function main() {
@@ -99,7 +88,7 @@ async function main() {
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping…')
-      await stopChild(nuxt)
+      await stopChild(nuxt, 5000)
       await Promise.all(pollers.map((poller) => poller.stop()))
       await stack.stop()
       process.exit(code)

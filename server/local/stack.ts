@@ -29,6 +29,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { readConfig, type AppConfig } from '../config'
 import { createClients, type AwsClients } from '../aws/clients'
 import { createTableInput, TTL_ATTRIBUTE } from '../aws/table'
+import { killOnExit } from './children'
 import { LocalStackError } from './errors'
 import { assertPortsFree, fixedPorts, freePort, LOCAL_HOST } from './ports'
 import { startSmtpReceiver, type SmtpReceiver, type VerdictsFunction } from './smtp-receiver'
@@ -129,19 +130,6 @@ class Stopper {
 
 // ------------------------------------------------------------------ DynamoDB Local
 
-/** Kills the Java child if this process exits without calling stop() (no orphans). */
-const liveJavaChildren = new Set<ChildProcess>()
-let exitHookInstalled = false
-function killJavaOnExit(child: ChildProcess) {
-  liveJavaChildren.add(child)
-  child.once('exit', () => liveJavaChildren.delete(child))
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const c of liveJavaChildren) c.kill('SIGKILL')
-  })
-}
-
 /**
  * 'exit' does not run when this process dies of a signal it does not handle (a test runner
  * or `timeout` killing it): a detached watchdog kills the Java child once this process is
@@ -185,7 +173,8 @@ export async function startDynamoDb(dataDir: string | null, port: number, log: (
     },
     () => spawnDynamoDbLocal({ ...(dbPath ? { path: dbPath } : {}), port, sharedDb: true, stdio: 'pipe' }),
   )
-  killJavaOnExit(child)
+  // The Java child dies with this process even when stop() is never called (no orphans).
+  killOnExit(child)
   reapJavaWhenParentDies(child)
   // Keep the last lines of output for the error message; draining the pipes also keeps
   // the Java process from blocking on a full pipe.

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stopChild } from '../../server/local/children'
 import { freePort, LOCAL_HOST } from '../../server/local/ports'
 
 export interface Child {
@@ -9,18 +10,7 @@ export interface Child {
   stop(): Promise<void>
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.once('exit', () => {
-        clearTimeout(force)
-        resolve()
-      })
-      child.kill('SIGTERM')
-    })
-}
+const stopper = (child: ChildProcess) => () => stopChild(child, 10_000)
 
 /** Serves a node-server build (`<outputDir>/server/index.mjs`) on a free port with `env`; resolves once /api/health answers. */
 export async function startBuiltServer(outputDir: string, env: Record<string, string | undefined>): Promise<Child & { url: string }> {

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readConfig, type AppConfig } from '../../server/config'
 import { createClients, type AwsClients } from '../../server/aws/clients'
+import { killOnExit } from '../../server/local/children'
 import { freePort, LOCAL_HOST } from '../../server/local/ports'
 import { assertJava, ensureBucket, ensureQueues, ensureTable, pickCis, startDynamoDb, waitForDynamoDb } from '../../server/local/stack'
 
@@ -82,19 +83,6 @@ async function spawnStandin(kind: Exclude<StandinName, 'dynamodb'>, port: number
   })
   child.stdout!.resume()
   return child
-}
-
-/** Children still running when the test process exits are killed with it (hook installed with the first). */
-const liveChildren = new Set<ChildProcess>()
-let exitHookInstalled = false
-function killOnExit(child: ChildProcess) {
-  liveChildren.add(child)
-  child.once('exit', () => liveChildren.delete(child))
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const one of liveChildren) one.kill('SIGKILL')
-  })
 }
 
 function exited(child: ChildProcess): Promise<void> {
