@@ -7,15 +7,16 @@
  * that fails does not stop the others: the table says which and why, and the exit code is 1.
  *
  * `npm run bench -- --only ingest,send` runs those alone and prints their table without
- * writing either file (a partial table is not the latest report).
+ * writing either file (a partial table is not the latest report). Each benchmark has
+ * `--limit-minutes` (30) to end; one that does not is stopped and is a failed row.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { FIGURES_FILE_ENV, readFigures } from './figures'
+import { runBenchProcess } from './run-bench'
 import { benchTable, describeMachine, latestMarkdown, replaceBetweenMarkers, reportBlock, summaryLine, type BenchRun } from './report'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -38,40 +39,42 @@ function failureReason(code: number | null, signal: NodeJS.Signals | null, stder
   return said ? `${how}: ${said.slice(0, 240)}` : how
 }
 
-/** Runs `npm run bench:NAME`, passing its output through, and collects what it recorded. */
-function runBench(name: string, folder: string): Promise<BenchRun> {
+/** Runs `npm run bench:NAME` within `limitMs`, passing its output through, and collects what it recorded. */
+async function runBench(name: string, folder: string, limitMs: number): Promise<BenchRun> {
   const figuresFile = path.join(folder, `${name}.jsonl`)
   const started = performance.now()
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', `bench:${name}`], {
-      cwd: root,
-      env: { ...process.env, [FIGURES_FILE_ENV]: figuresFile },
-      stdio: ['ignore', 'inherit', 'pipe'],
-    })
-    // Kept to the end only: a failure's reason is in its last lines.
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk)
-      stderr = (stderr + chunk.toString()).slice(-20_000)
-    })
-    const finish = (failure: string | null) => {
-      const seconds = (performance.now() - started) / 1000
-      try {
-        resolve({ bench: name, seconds, figures: readFigures(figuresFile), failure })
-      } catch (error) {
-        resolve({ bench: name, seconds, figures: [], failure: (error as Error).message })
-      }
-    }
-    child.once('error', (error) => finish(`could not start npm: ${error.message}`))
-    child.once('exit', (code, signal) => finish(code === 0 ? null : failureReason(code, signal, stderr)))
+  const end = await runBenchProcess('npm', ['run', '--silent', `bench:${name}`], {
+    cwd: root,
+    env: { ...process.env, [FIGURES_FILE_ENV]: figuresFile },
+    limitMs,
+    onStderr: (chunk) => process.stderr.write(chunk),
   })
+  const seconds = (performance.now() - started) / 1000
+  const failure = end.startError
+    ? `could not start npm: ${end.startError}`
+    : end.timedOut
+      ? `no end within ${limitMs / 60_000} min (--limit-minutes), stopped`
+      : end.code === 0
+        ? null
+        : failureReason(end.code, end.signal, end.stderr)
+  try {
+    return { bench: name, seconds, figures: readFigures(figuresFile), failure }
+  } catch (error) {
+    return { bench: name, seconds, figures: [], failure: failure ?? (error as Error).message }
+  }
 }
 
 const known = benchNames()
 const usage = `--only takes benchmark names separated by commas, from: ${known.join(', ')}`
 let only: string | undefined
+let limitMinutes = 30
 try {
-  only = parseArgs({ options: { only: { type: 'string' } } }).values.only
+  const { values } = parseArgs({ options: { only: { type: 'string' }, 'limit-minutes': { type: 'string' } } })
+  only = values.only
+  if (values['limit-minutes'] !== undefined) {
+    limitMinutes = Number(values['limit-minutes'])
+    if (!(limitMinutes > 0)) throw new Error(`--limit-minutes ${JSON.stringify(values['limit-minutes'])} is not a number of minutes above 0`)
+  }
 } catch (error) {
   console.error(`bench: ${(error as Error).message} (${usage}).`)
   process.exit(2)
@@ -90,7 +93,7 @@ const runs: BenchRun[] = []
 try {
   for (const name of chosen) {
     console.log(`\n━━━ bench:${name} ━━━`)
-    const run = await runBench(name, folder)
+    const run = await runBench(name, folder, limitMinutes * 60_000)
     runs.push(run)
     console.log(`━━━ bench:${name}: ${run.failure === null ? 'done' : 'FAILED'} in ${(run.seconds / 60).toFixed(1)} min, ${run.figures.length} figures`)
   }
