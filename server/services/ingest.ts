@@ -3,7 +3,7 @@
  * the iTIP rules and store the result. Returns an outcome with a sentence a person
  * understands; throws only when storage itself fails (so the queue retries).
  */
-import { readMail, type ReceivedMail } from '../domain/mail/read-mail'
+import { OversizedMail, readMail, type ReceivedMail } from '../domain/mail/read-mail'
 import { isSenderVerified, type SesReceipt } from '../domain/mail/receipt'
 import { readFirstCalendar } from '../domain/ical/read-calendar'
 import { NotSchedulingMessage, type SchedulingMessage } from '../domain/scheduling'
@@ -57,11 +57,21 @@ export function policyFromConfig(): Policy {
 
 const MAX_CONCURRENT_RETRIES = 5
 
+/** A message too large to read: rejected with its sentence, from the sender its header names (bounces and auto-replies are ignored, as when read whole). */
+function refuseOversized(error: OversizedMail, context: IngestContext): IngestOutcome {
+  const { header } = error
+  const sender = header.from?.email ?? ''
+  const base = { sender, senderVerified: sender ? isSenderVerified(context.receipt, sender) : false, subject: header.subject, messageId: header.messageId, warnings: [] }
+  if (header.kind !== 'message') return { ...base, outcome: 'ignored', reason: `This is ${header.kind === 'bounce' ? 'a delivery failure report (bounce)' : 'an automatic reply'}, not an invitation, and too large to read: ${error.message}` }
+  return { ...base, outcome: 'rejected', reason: error.message }
+}
+
 export async function ingestMessage(raw: Uint8Array | string, context: IngestContext): Promise<IngestOutcome> {
   let mail: ReceivedMail
   try {
     mail = await readMail(raw)
   } catch (error) {
+    if (error instanceof OversizedMail) return refuseOversized(error, context)
     // The same bytes would fail the same way on every retry: a verdict, not an outage.
     return {
       outcome: 'rejected',

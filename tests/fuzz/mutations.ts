@@ -3,9 +3,9 @@
  * seed (random.ts inputSeed), so a run's seed number and seed files name every input.
  *
  * Mail and calendars get the hostile shapes real senders and attackers produce: cut short,
- * bits flipped, broken and mislabelled encodings, invalid UTF-8, huge headers and lines,
- * MIME nested a thousand deep, giant attachments and base64 bombs, calendars with a
- * hundred thousand properties, expensive RRULEs and thousands of overrides. Lists get random
+ * bits flipped, broken and mislabelled encodings, invalid UTF-8, huge headers and lines, a
+ * million short lines, MIME nested a thousand deep, giant attachments and base64 bombs,
+ * calendars with a hundred thousand properties, expensive RRULEs and thousands of overrides. Lists get random
  * bytes, quotes, delimiters, BOMs, UTF-16, huge and formula cells and million-column rows.
  */
 import type { ListLayout } from '../../server/domain/lists/list-entry'
@@ -151,7 +151,17 @@ const longLine: Mutation = (r, bytes) => {
   return { bytes: fromLatin1(text.slice(0, at) + r.pick(['x', '=', 'A', ' ', ';']).repeat(size) + text.slice(at)), mutation: `a line of ${size / MB} MB at ${at}` }
 }
 
-const MAIL_MUTATIONS: Mutation[] = [...BYTE_MUTATIONS, relabel, relabel, breakTransferEncoding, breakTransferEncoding, hugeHeader, longLine]
+/** Very many short lines in the body: what costs a MIME parser memory is lines, not bytes. */
+const manyLines: Mutation = (r, bytes) => {
+  const text = latin1(bytes)
+  const end = headerEnd(text)
+  const at = end + r.int(text.length - end + 1)
+  const count = r.pick([150_000, 1_000_000])
+  const line = r.pick(['', 'a', 'BEGIN:VEVENT', '='])
+  return { bytes: fromLatin1(text.slice(0, at) + `${line}\r\n`.repeat(count) + text.slice(at)), mutation: `${count.toLocaleString('en')} lines of ${JSON.stringify(line)} in the body` }
+}
+
+const MAIL_MUTATIONS: Mutation[] = [...BYTE_MUTATIONS, relabel, relabel, breakTransferEncoding, breakTransferEncoding, hugeHeader, longLine, manyLines]
 
 // ——— Mail made around a calendar ———
 

@@ -209,6 +209,8 @@ describe('replies and notifications', () => {
       `DTSTART:${basic(Date.UTC(2027, 0, 1, 10) + i * 60_000 + 30_000)}`, 'SUMMARY:Moved', `ORGANIZER:mailto:${organizer}`, 'END:VEVENT',
     ]).flat(), /holds 8,001 VEVENTs; the server keeps one event with at most 1,000 changed occurrences/],
     ['a 2 MB DESCRIPTION', () => [`DESCRIPTION:${'x'.repeat(2 * 1024 * 1024)}`], /description is 2048 KB; the server keeps at most 64 KB/],
+    // Read whole, such a message took postal-mime more memory than the inbound function has.
+    ['100,000 lines', () => Array.from({ length: 100_000 }, (_, i) => `X-FILLER-${i}:x`), /The message has 100,\d{3} lines; the server reads messages of up to 100,000 lines/],
   ])('rejects an invitation too large to store (%s) with the reason, and tells the sender', async (_, extra, reason) => {
     const bigUid = `too-large-${Date.now()}-${Math.random()}@tests.local`
     const since = Math.floor(Date.now() / 1000) - 1
