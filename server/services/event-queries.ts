@@ -209,17 +209,25 @@ export async function eventDetails(uid: string, now = new Date()): Promise<Event
 }
 
 /**
- * Runs `read` once for all callers asking for `key` while it runs: the first page views of a
- * big event after a change come together (a dashboard, its polling, the organizer's other
- * tabs), and each would otherwise read every attendee of the event at the same moment.
+ * Runs `read` once for all callers asking for `key` while it runs, and for a moment after:
+ * the first page views of a big event after a change come together (a dashboard, its
+ * polling, the organizer's other tabs), and each would otherwise read every attendee of the
+ * event at the same moment. A caller whose own reads began before the result was stored
+ * (its snapshot read found nothing) may ask just after `read` ended; keys name the event's
+ * version, so the result handed to it is still the one it would compute.
  */
 async function once<T>(key: string, inFlight: Map<string, Promise<T>>, read: () => Promise<T>): Promise<T> {
   const running = inFlight.get(key)
   if (running) return await running
-  const reading = read().finally(() => inFlight.delete(key))
+  const reading = read()
   inFlight.set(key, reading)
+  reading.then(
+    () => setTimeout(() => inFlight.delete(key), KEPT_AFTER_READ_MS).unref(),
+    () => inFlight.delete(key),
+  )
   return await reading
 }
+const KEPT_AFTER_READ_MS = 2000
 const breakdownsInFlight = new Map<string, Promise<Breakdowns>>()
 const rowsInFlight = new Map<string, Promise<AttendeeRow[]>>()
 
