@@ -170,11 +170,12 @@ export class FuzzPool<Input> {
       }
       const timer = setTimeout(() => finish({ kind: 'hang', detail: `no answer within ${this.bounds.wallMs} ms on the clock` }), this.bounds.wallMs)
       const cpuAtStart = processCpuMs(pid)
+      // Memory first: filling memory costs CPU time too, and the memory is the cause.
       const check = setInterval(() => {
-        const used = cpuAtStart === null ? null : processCpuMs(pid)
-        if (used !== null && used - cpuAtStart! > this.bounds.cpuMs) return finish({ kind: 'hang', detail: `more than ${this.bounds.cpuMs} ms of CPU time` })
         const resident = residentMb(pid)
-        if (resident !== null && resident > this.bounds.residentMb) finish({ kind: 'over-memory', detail: `the process's resident memory passed ${this.bounds.residentMb} MB` })
+        if (resident !== null && resident > this.bounds.residentMb) return finish({ kind: 'over-memory', detail: `the process's resident memory passed ${this.bounds.residentMb} MB` })
+        const used = cpuAtStart === null ? null : processCpuMs(pid)
+        if (used !== null && used - cpuAtStart! > this.bounds.cpuMs) finish({ kind: 'hang', detail: `more than ${this.bounds.cpuMs} ms of CPU time` })
       }, CHECK_MS)
       const onMessage = (answer: WorkerAnswer) => {
         if ('ready' in answer || answer.id !== id) return

@@ -7,7 +7,7 @@ import { makeInput } from '../../fuzz/mutations'
 import type { SeedFile } from '../../fuzz/seeds'
 
 describe('FuzzPool', () => {
-  const pool = new FuzzPool<string>(new URL('./misbehaving-targets.ts', import.meta.url), { cpuMs: 300, wallMs: 2500, heapMb: 64, residentMb: 400 }, 1)
+  const pool = new FuzzPool<string>(new URL('./misbehaving-targets.ts', import.meta.url), { cpuMs: 1000, wallMs: 4000, heapMb: 64, residentMb: 400 }, 1)
   afterAll(() => pool.close())
 
   it.each([
@@ -25,8 +25,8 @@ describe('FuzzPool', () => {
   ])('%s ends as %s', async (input, kind) => {
     const ending = await pool.run(input)
     expect(ending.kind).toBe(kind)
-    if (input === 'spin') expect(ending).toMatchObject({ detail: 'more than 300 ms of CPU time' })
-    if (input === 'sleep') expect(ending).toMatchObject({ detail: 'no answer within 2500 ms on the clock' })
+    if (input === 'spin') expect(ending).toMatchObject({ detail: 'more than 1000 ms of CPU time' })
+    if (input === 'sleep') expect(ending).toMatchObject({ detail: 'no answer within 4000 ms on the clock' })
     if (input === 'allocate') expect(ending).toMatchObject({ detail: "the process's heap passed 64 MB" })
     if (input === 'buffers') expect(ending).toMatchObject({ detail: "the process's resident memory passed 400 MB" })
     if (input === 'throw') expect(ending).toMatchObject({ step: 'start', detail: expect.stringContaining('TypeError: Cannot read properties of undefined') })
