@@ -14,6 +14,9 @@ export function isMailAddress(value: string): boolean {
   return value.length <= MAX_MAIL_ADDRESS_LENGTH && MAIL_ADDRESS.test(value)
 }
 
+/** What a field that is no mail address is told. */
+export const INVALID_MAIL_ADDRESS = 'Give a valid email address.'
+
 /** A mail address field of a request, refused with `invalid` (the same rule as isMailAddress). */
-export const mailAddress = (invalid = 'Give a valid email address.') =>
+export const mailAddress = (invalid = INVALID_MAIL_ADDRESS) =>
   z.email({ pattern: MAIL_ADDRESS, error: invalid }).max(MAX_MAIL_ADDRESS_LENGTH, 'The email address is too long.')

@@ -18,7 +18,7 @@ import { InviteConsentEntity, InviteRequestRateEntity, isConditionFailure } from
 import { config } from '../config'
 import { isOver, readInviteRequest, signInviteRequest } from '../domain/invite/invite-request'
 import { describeWhen, organizerName } from '../domain/invite/message-text'
-import type { InviteRequestLink, InviteRequestOrigin } from '../../shared/schemas/invite-requests'
+import { INVITE_REQUEST_NOTICES, invitationOnItsWay, type InviteRequestLink, type InviteRequestOrigin } from '../../shared/schemas/invite-requests'
 import type { StoredEvent } from './event-store'
 import { inviteToEvent } from './invitations'
 import { queueNotification } from './notifications'
@@ -41,9 +41,9 @@ export const INVITE_REQUEST_LIMITS = {
 } as const
 
 /** The one answer to every accepted request. */
-export const INVITE_REQUEST_MESSAGE = 'Thank you: if this address can receive it, a message is on its way (check your inbox, and your spam folder).'
-export const INVITE_REQUEST_CLIENT_LIMITED = 'Too many requests from your network; please wait 15 minutes and try again.'
-export const INVITE_REQUEST_EVENT_LIMITED = 'This event is receiving too many requests right now; please try again in a few minutes.'
+export const INVITE_REQUEST_MESSAGE = INVITE_REQUEST_NOTICES.accepted
+export const INVITE_REQUEST_CLIENT_LIMITED = INVITE_REQUEST_NOTICES['client-limited']
+export const INVITE_REQUEST_EVENT_LIMITED = INVITE_REQUEST_NOTICES['event-limited']
 
 export type InviteRequestOutcome =
   | { outcome: 'accepted'; message: string }
@@ -179,7 +179,7 @@ export async function confirmInviteRequest(token: string, clock: { now?: () => D
   if (!event) return { outcome: 'invalid', message: 'This confirmation link is not valid.' }
   const closed = closedReason(event, now)
   if (closed) return { outcome: 'closed', message: closed }
-  const sent = { outcome: 'sent' as const, message: `The invitation is on its way to ${link.email}.` }
+  const sent = { outcome: 'sent' as const, message: invitationOnItsWay(link.email) }
   // Suppressed since the request (unsubscribed meanwhile): nothing, and nothing remembered.
   if (await suppressionOf(link.email)) return sent
   await consents

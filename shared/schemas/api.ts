@@ -63,10 +63,14 @@ type BodyOf<R> = R extends { schema: infer S extends z.ZodType } ? z.input<S> : 
 
 type SuccessOf<O extends ApiOperation> = Extract<keyof O['responses'], SuccessStatus>
 
+type RedirectStatus = 301 | 302 | 303 | 307 | 308
+/** What sendRedirect returns, where an operation may answer with a redirect. */
+type RedirectOf<O extends ApiOperation> = [Extract<keyof O['responses'], RedirectStatus>] extends [never] ? never : void
+
 /** What a route returns: any of its success responses' bodies (a redirect's handler returns what h3 sends). */
 export type ResponseOf<O extends ApiOperation> = [SuccessOf<O>] extends [never]
   ? unknown
-  : { [S in SuccessOf<O>]: BodyOf<O['responses'][S]> }[SuccessOf<O>]
+  : { [S in SuccessOf<O>]: BodyOf<O['responses'][S]> }[SuccessOf<O>] | RedirectOf<O>
 
 type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined
 

@@ -3,7 +3,7 @@
  * to: what the public form sends, what the confirmation and answer pages read and post.
  */
 import { z } from 'zod'
-import { mailAddress } from '../mail-address'
+import { INVALID_MAIL_ADDRESS, mailAddress } from '../mail-address'
 import { EVENT_STATUSES, PARTSTAT_VALUES } from '../vocabulary'
 import { PublicEventSchema } from './public'
 import type { InviteOrigin } from './invites'
@@ -17,6 +17,30 @@ export const InviteRequestBodySchema = z.object({
   origin: z.enum(INVITE_REQUEST_ORIGINS, { error: 'The origin is "landing-page" or "embed".' }).default('landing-page'),
 })
 export type InviteRequestBody = z.input<typeof InviteRequestBodySchema>
+
+/**
+ * What "Send me the invite" answers: the API's sentence, and what the form shows after it was
+ * sent without JavaScript, named by the `invite-request` query parameter of the page it
+ * returns to (never the address). `accepted` is the one answer for every address.
+ */
+export const INVITE_REQUEST_NOTICES = {
+  accepted: 'Thank you: if this address can receive it, a message is on its way (check your inbox, and your spam folder).',
+  'client-limited': 'Too many requests from your network; please wait 15 minutes and try again.',
+  'event-limited': 'This event is receiving too many requests right now; please try again in a few minutes.',
+  invalid: INVALID_MAIL_ADDRESS,
+  closed: 'Invitations are no longer sent for this event: it is cancelled or over.',
+} as const
+export type InviteRequestNotice = keyof typeof INVITE_REQUEST_NOTICES
+export const INVITE_REQUEST_NOTICE_PARAM = 'invite-request'
+
+/** The public form as a browser without JavaScript posts it; read leniently, since the answer is always the page. */
+export const InviteRequestFormSchema = z.object({
+  email: z.string().catch(''),
+  origin: z.enum(INVITE_REQUEST_ORIGINS).catch('landing-page'),
+})
+
+/** What the confirmation page's button answers when the invitation is queued. */
+export const invitationOnItsWay = (email: string) => `The invitation is on its way to ${email}.`
 
 /** A signed link's token, as mailed (the link's last path segment). */
 export const LinkTokenParamsSchema = z.object({

@@ -68,6 +68,74 @@ describe('invite requests and web answers', () => {
     expect((await fetch('/rsvp/not-a-token?answer=MAYBE', { method: 'POST' })).status).toBe(400)
   })
 
+  // A visitor who pressed the button before the page's script ran (or has none) sent the form
+  // as a GET to the page itself: nothing was asked for, and the address stood in the URL.
+  it.skipIf(!existsSync(CHROMIUM))('asks, confirms and answers without JavaScript, and never puts the address in a URL', async () => {
+    const { uid, publicId } = await publishedEvent('Plain form evening')
+    const visitor = `nojs-${run}@visitors.example`
+    const since = Date.now()
+    const page = await createPage(undefined, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } })
+    await page.goto(url(`/events/${publicId}`))
+    await page.fill('[data-test="invite-request-email"]', visitor)
+    await Promise.all([page.waitForURL(/invite-request=accepted/), page.click('[data-test="invite-request-submit"]')])
+    expect(await page.textContent('[data-test="invite-request-answer"]')).toBe(INVITE_REQUEST_MESSAGE)
+    expect(page.url()).not.toContain('nojs-')
+    await page.screenshot({ path: `${artifacts}invite-request-no-javascript-390.png`, fullPage: true })
+    await runSendQueue()
+    const [confirmation] = await textOfMailTo(since, visitor)
+    const confirmLink = new URL(/(https?:\/\/\S+\/invite-requests\/\S+)/.exec(confirmation ?? '')![1]!)
+
+    // The confirmation's button and the invitation's answer buttons, without JavaScript too.
+    await page.goto(url(confirmLink.pathname))
+    const confirmed = Date.now()
+    await Promise.all([page.waitForURL(/sent=yes/), page.click('[data-test="confirm"]')])
+    expect(await page.textContent('[data-test="done"]')).toBe(`The invitation is on its way to ${visitor}.`)
+    await runSendQueue()
+    const [invitation] = await textOfMailTo(confirmed, visitor)
+    const yes = new URL(/(https?:\/\/\S+\/rsvp\/\S+\?answer=ACCEPTED)/.exec(invitation ?? '')![1]!)
+    await page.goto(url(yes.pathname + yes.search))
+    expect(await page.textContent('[data-test="current"]')).toContain('You have not answered yet.')
+    await Promise.all([page.waitForURL((at) => at.searchParams.get('answer') === 'DECLINED'), page.click('[data-test="answer-DECLINED"]')])
+    expect(await page.textContent('[data-test="current"]')).toContain('Your answer now: No.')
+    expect((await loadAttendee(uid, visitor))!.partstat).toBe('DECLINED')
+    expect((await fetch(`${yes.pathname}${yes.search}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' }, body: 'answer=ACCEPTED' })).status).toBe(403)
+    expect((await loadAttendee(uid, visitor))!.partstat).toBe('DECLINED')
+
+    await page.goto(url(`/events/${publicId}`))
+    await page.fill('[data-test="invite-request-email"]', 'not an address')
+    await Promise.all([page.waitForURL(/invite-request=invalid/), page.click('[data-test="invite-request-submit"]')])
+    expect(await page.textContent('[data-test="invite-request-answer"]')).toBe('Give a valid email address.')
+    await page.close()
+  })
+
+  it('refuses the plain form posted from another site', { tags: ['security'] }, async () => {
+    const { publicId } = await publishedEvent('Cross-site evening')
+    const post = (site: string | null) =>
+      fetch(`/events/${publicId}/invite-requests`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(site ? { 'sec-fetch-site': site } : {}) },
+        body: new URLSearchParams({ email: `cross-${run}@visitors.example` }).toString(),
+      })
+    expect((await post('cross-site')).status).toBe(403)
+    expect((await post('same-site')).status).toBe(403)
+    const same = await post('same-origin')
+    expect(same.status).toBe(303)
+    expect(same.headers.get('location')).toBe(`/events/${publicId}?invite-request=accepted#send-me-the-invite`)
+    const embedded = await fetch(`/events/${publicId}/invite-requests`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: `cross-${run}@visitors.example`, origin: 'embed' }).toString(),
+    })
+    expect(embedded.headers.get('location')).toBe(`/embed/${publicId}?invite-request=accepted#send-me-the-invite`)
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    expect((await fetch('/events/AAAAAAAAAAAAAAAA/invite-requests', { method: 'POST', redirect: 'manual', headers: form, body: 'email=a%40b.example' })).status).toBe(404)
+    // A body that is no form is an invalid address, not an error of the server.
+    const notForm = await fetch(`/events/${publicId}/invite-requests`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: '[1,2]' })
+    expect(notForm.headers.get('location')).toBe(`/events/${publicId}?invite-request=invalid#send-me-the-invite`)
+  })
+
   it.skipIf(!existsSync(CHROMIUM))('confirms by the mailed page’s button, then answers from the invitation’s link and changes the answer', async () => {
     mkdirSync(artifacts, { recursive: true })
     const { uid, publicId } = await publishedEvent('Open studio <b>night</b>')
