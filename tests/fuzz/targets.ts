@@ -14,6 +14,7 @@ import { inspectFile } from '../../server/cli/inspect-file'
 import { readMail } from '../../server/domain/mail/read-mail'
 import { readCalendar, readFirstCalendar } from '../../server/domain/ical/read-calendar'
 import { isSenderVerified } from '../../server/domain/mail/receipt'
+import { storageProblem } from '../../server/domain/itip/event-state'
 import { decideOrganizerMessage, decideReply, type Policy } from '../../server/domain/itip/rules'
 import { NotSchedulingMessage, type SchedulingMessage } from '../../server/domain/scheduling'
 import { composeInvitationMessage } from '../../server/domain/invite/compose-message'
@@ -51,6 +52,10 @@ async function decideAndInvite(message: SchedulingMessage, senderEmail: string |
   const decision = decideOrganizerMessage(message, null, sender, policy)
   if (!('event' in asRequest)) return `${message.method} ${decision.outcome}; no event: ${asRequest.reason}`
   const event = asRequest.event
+  // The pipeline stores no event it could not keep (services/ingest.ts), so none is ever
+  // invited to: building one (a 2 MB TZID took 660 MB of heap) tests no path the server has.
+  const tooLarge = storageProblem(event)
+  if (tooLarge) return `${message.method} ${decision.outcome}; not stored: ${tooLarge}`
   const recipient = asRequest.invitees[0] ?? { email: 'attendee@example.com', name: null }
   let bytes = 0
   for (const method of ['REQUEST', 'CANCEL'] as const) {

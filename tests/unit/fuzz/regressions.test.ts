@@ -15,6 +15,7 @@ const expected: Record<string, string> = {
   'attendee-without-mail-address.ics': 'REQUEST created; invitation and cancellation',
   'mime-nested-1000-deep.eml': 'reason: The message could not be read as email (Maximum MIME nesting depth of 256 levels exceeded).',
   'header-of-3-mb.eml': 'reason: The message could not be read as email (Maximum header size of 2097152 bytes exceeded).',
+  'rrule-of-2-mb-in-mail.eml': 'REQUEST created; not stored: The event is 2049 KB as stored; the server keeps at most 300 KB per event.',
 }
 
 describe('fuzz regressions', () => {
